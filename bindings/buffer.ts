@@ -1,0 +1,48 @@
+// Blocks of wasm memory owned by the bindings.
+import { core, f32View, i32View } from "./core.js";
+
+/**
+ * A block of `length` 4-byte elements (f32 or i32) in wasm memory, 16-byte aligned.
+ * `ensure` grows it (contents are not kept); `free` releases it.
+ */
+export class WasmArray {
+  ptr: number;
+  length: number;
+
+  constructor(length: number) {
+    this.length = length;
+    this.ptr = core().alloc(Math.max(length, 4) * 4);
+  }
+
+  /** Makes room for at least `length` elements; old contents are lost when it grows. */
+  ensure(length: number): this {
+    if (length > this.length || this.ptr === 0) {
+      if (this.ptr !== 0) core().free(this.ptr);
+      this.ptr = core().alloc(Math.max(length, 4) * 4);
+    }
+    this.length = length;
+    return this;
+  }
+
+  /** A fresh Float32Array view of the block (see `f32View` for its lifetime). */
+  f32(): Float32Array {
+    return f32View(this.ptr, this.length);
+  }
+
+  /** A fresh Int32Array view of the block. */
+  i32(): Int32Array {
+    return i32View(this.ptr, this.length);
+  }
+
+  /** Sets every element to `value` (f32). */
+  fill(value: number): this {
+    core().fillF32(this.ptr, this.length, value);
+    return this;
+  }
+
+  free(): void {
+    if (this.ptr !== 0) core().free(this.ptr);
+    this.ptr = 0;
+    this.length = 0;
+  }
+}

@@ -1,0 +1,3 @@
+// wasm-rnn public API.
+export { init, isInitialized } from "./core.js";
+export type { InitSource } from "./core.js";

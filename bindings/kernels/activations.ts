@@ -1,0 +1,3 @@
+/** Activations exports of the wasm core. */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface ActivationsExports {}

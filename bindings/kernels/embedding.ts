@@ -1,0 +1,3 @@
+/** Embedding exports of the wasm core. */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface EmbeddingExports {}

@@ -1,0 +1,10 @@
+/** Memory exports of the wasm core (assembly/memory.ts). Pointers and sizes are plain numbers. */
+export interface MemoryExports {
+  memory: WebAssembly.Memory;
+  alloc(bytes: number): number;
+  free(ptr: number): void;
+  fillF32(x: number, n: number, value: number): void;
+  copyF32(dst: number, src: number, n: number): void;
+  findNonFinite(x: number, n: number): number;
+  findOutOfRange(x: number, n: number, lo: number, hi: number): number;
+}
