@@ -1,0 +1,55 @@
+// Argument checks shared by every public entry: errors name the argument and say expected vs got.
+
+/** Plain option objects may only carry known keys: a typo is an error, not a silent default. */
+export function checkOptionKeys(where: string, options: object | undefined, allowed: readonly string[]): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(`${where}: options must be an object; got ${options === null ? "null" : typeof options}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key)) {
+      throw new TypeError(`${where}: unknown option "${key}"; expected one of ${allowed.join(", ")}`);
+    }
+  }
+}
+
+/** An integer >= min (default 1). */
+export function checkInt(where: string, name: string, value: unknown, min = 1): number {
+  if (typeof value !== "number" || !Number.isInteger(value)) {
+    throw new TypeError(`${where}: ${name} must be an integer; got ${describe(value)}`);
+  }
+  if (value < min) throw new RangeError(`${where}: ${name} must be >= ${min}; got ${value}`);
+  return value;
+}
+
+/** A finite number within [min, max]. */
+export function checkNumber(where: string, name: string, value: unknown, min = -Infinity, max = Infinity): number {
+  if (typeof value !== "number") throw new TypeError(`${where}: ${name} must be a number; got ${describe(value)}`);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new RangeError(`${where}: ${name} must be a finite number in [${min}, ${max}]; got ${value}`);
+  }
+  return value;
+}
+
+/** One of a fixed set of strings. */
+export function checkChoice<T extends string>(where: string, name: string, value: unknown, choices: readonly T[]): T {
+  if (typeof value !== "string" || !(choices as readonly string[]).includes(value)) {
+    throw new TypeError(`${where}: ${name} must be one of ${choices.map((c) => `"${c}"`).join(", ")}; got ${describe(value)}`);
+  }
+  return value as T;
+}
+
+/** A short description of a value for error messages. */
+export function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`;
+  if (typeof value === "object") return `an object (${Object.prototype.toString.call(value)})`;
+  if (typeof value === "string") return `"${value}"`;
+  return `${typeof value} ${String(value)}`;
+}
+
+/** Formats a shape as [2, 3, 4]. */
+export function shapeString(shape: readonly (number | string)[]): string {
+  return `[${shape.join(", ")}]`;
+}
