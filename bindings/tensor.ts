@@ -1,0 +1,145 @@
+// Tensors as they cross the public API: plain { shape, data } objects, row-major.
+// Sequences are time-major [T, B, F]. Nested number arrays are accepted as input too.
+import { core } from "./core.js";
+import type { WasmArray } from "./buffer.js";
+import { describe, shapeString } from "./validate.js";
+
+/** A float32 tensor: `data.length` equals the product of `shape`. */
+export interface Tensor {
+  shape: number[];
+  data: Float32Array;
+}
+
+/** An int32 tensor of token ids or class indices. */
+export interface IntTensor {
+  shape: number[];
+  data: Int32Array;
+}
+
+/** Nested number arrays, as `torch.tensor(...).tolist()` gives. */
+export type NestedArray = number[] | NestedArray[];
+
+/** Anything accepted where a float tensor is expected. */
+export type TensorLike = Tensor | NestedArray;
+
+/** Anything accepted where an int tensor is expected. */
+export type IntTensorLike = IntTensor | Tensor | NestedArray;
+
+/** Product of a shape's dimensions. */
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+function nestedShape(value: NestedArray): number[] {
+  const shape: number[] = [];
+  let level: unknown = value;
+  while (Array.isArray(level)) {
+    shape.push(level.length);
+    if (level.length === 0) break;
+    level = level[0];
+  }
+  return shape;
+}
+
+function flattenInto(where: string, name: string, value: unknown, shape: number[], depth: number, out: number[]): void {
+  if (depth === shape.length) {
+    if (typeof value !== "number") throw new TypeError(`${where}: ${name} must hold numbers; got ${describe(value)}`);
+    out.push(value);
+    return;
+  }
+  if (!Array.isArray(value) || value.length !== shape[depth]) {
+    throw new RangeError(`${where}: ${name} is ragged: expected ${shape[depth]} entries at depth ${depth}; got ${describe(value)}`);
+  }
+  for (const v of value) flattenInto(where, name, v, shape, depth + 1, out);
+}
+
+function fromNested(where: string, name: string, value: NestedArray): { shape: number[]; values: number[] } {
+  const shape = nestedShape(value);
+  const values: number[] = [];
+  flattenInto(where, name, value, shape, 0, values);
+  return { shape, values };
+}
+
+function checkShapeField(where: string, name: string, shape: unknown, length: number): number[] {
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw new TypeError(`${where}: ${name}.shape must be an array of non-negative integers; got ${describe(shape)}`);
+  }
+  if (sizeOf(shape) !== length) {
+    throw new RangeError(`${where}: ${name}.shape ${shapeString(shape)} holds ${sizeOf(shape)} values but ${name}.data has ${length}`);
+  }
+  return shape;
+}
+
+/** Validates a float tensor (or converts nested arrays); the data is not copied when already a Tensor. */
+export function toTensor(where: string, name: string, value: unknown): Tensor {
+  if (Array.isArray(value)) {
+    const { shape, values } = fromNested(where, name, value as NestedArray);
+    return { shape, data: Float32Array.from(values) };
+  }
+  if (value !== null && typeof value === "object" && "data" in value && "shape" in value) {
+    const { data, shape } = value as { data: unknown; shape: unknown };
+    if (!(data instanceof Float32Array)) {
+      throw new TypeError(`${where}: ${name}.data must be a Float32Array; got ${describe(data)}`);
+    }
+    return { shape: checkShapeField(where, name, shape, data.length), data };
+  }
+  throw new TypeError(`${where}: ${name} must be a { shape, data: Float32Array } tensor or nested number arrays; got ${describe(value)}`);
+}
+
+/** Validates an int tensor of ids/indices (Int32Array data; integral Float32Array or nested arrays are converted). */
+export function toIntTensor(where: string, name: string, value: unknown): IntTensor {
+  let shape: number[];
+  let values: ArrayLike<number>;
+  if (Array.isArray(value)) {
+    ({ shape, values } = fromNested(where, name, value as NestedArray));
+  } else if (value !== null && typeof value === "object" && "data" in value && "shape" in value) {
+    const { data } = value as { data: unknown };
+    if (data instanceof Int32Array) {
+      return { shape: checkShapeField(where, name, (value as { shape: unknown }).shape, data.length), data };
+    }
+    if (!(data instanceof Float32Array)) {
+      throw new TypeError(`${where}: ${name}.data must be an Int32Array; got ${describe(data)}`);
+    }
+    shape = checkShapeField(where, name, (value as { shape: unknown }).shape, data.length);
+    values = data;
+  } else {
+    throw new TypeError(`${where}: ${name} must be a { shape, data: Int32Array } tensor or nested integer arrays; got ${describe(value)}`);
+  }
+  const data = Int32Array.from(values);
+  for (let i = 0; i < data.length; i++) {
+    if (data[i] !== values[i]) throw new RangeError(`${where}: ${name} must hold integers; got ${values[i]} at flat index ${i}`);
+  }
+  return { shape, data };
+}
+
+/**
+ * Checks a shape against an expected one; `null` entries match any size, strings name a size in
+ * the message (e.g. expectShape(w, "x", x.shape, [null, null, 3], ["T", "B", "D"])).
+ */
+export function expectShape(where: string, name: string, shape: readonly number[], expected: readonly (number | null)[], dimNames?: readonly string[]): void {
+  const ok = shape.length === expected.length && expected.every((e, i) => e === null || e === shape[i]);
+  if (!ok) {
+    const want = expected.map((e, i) => (e === null ? dimNames?.[i] ?? "*" : e));
+    throw new RangeError(`${where}: ${name} must have shape ${shapeString(want)}; got ${shapeString(shape)}`);
+  }
+}
+
+/** Copies float data into a wasm block (grown to fit) and rejects NaN/±Infinity, naming the flat index. */
+export function stageF32(where: string, name: string, data: Float32Array, buf: WasmArray): number {
+  buf.ensure(data.length);
+  buf.f32().set(data);
+  const bad = core().findNonFinite(buf.ptr, data.length);
+  if (bad >= 0) throw new RangeError(`${where}: ${name} must be finite; got ${data[bad]} at flat index ${bad}`);
+  return buf.ptr;
+}
+
+/** Copies int data into a wasm block and rejects values outside [0, limit), naming the flat index. */
+export function stageIds(where: string, name: string, data: Int32Array, limit: number, buf: WasmArray): number {
+  buf.ensure(data.length);
+  buf.i32().set(data);
+  const bad = core().findOutOfRange(buf.ptr, data.length, 0, limit);
+  if (bad >= 0) throw new RangeError(`${where}: ${name} must hold ids in [0, ${limit}); got ${data[bad]} at flat index ${bad}`);
+  return buf.ptr;
+}
