@@ -1,1 +1,249 @@
+// Matrix products C[M, N] (+)= A[M, K] · B[K, N], row-major f32. Any transposition is strides:
+// A(i, k) at A + 4*(i*rsA + k*csA), B(k, n) at B + 4*(k*rsB + n*csB), C(i, n) at C + 4*(i*ldc + n).
+//
+// Layouts. B is packed once into column panels of NR = 32 (the last one zero-padded): panel q holds
+// columns 32q..32q+31 as K rows of 32 floats, at packed + 4*(q*K*32). A is copied per block of
+// MC rows x KC columns into blockA: quads of rows interleaved per k ([kc, 4]), leftover rows as [kc].
+// The micro-kernels then read each operand through one pointer with constant offsets, whatever A's
+// strides (a transposed A read in place also thrashes L1 sets when its row count is a power of 2).
+// Micro-kernels (A broadcast with load32_splat, B read with v128.load, f32x4 mul + add):
+//   4 x 8  for quads of rows: 8 accumulators over a quarter panel;
+//   1 x 16 for a lone row (batch 1, M % 4): 4 accumulators. V8 schedules a loop body's loads first,
+//          so a 1 x 32 tile (8 loads + 8 accumulators) runs out of registers and spills.
+// Blocking: a panel slice of KC rows (16 KiB) stays in L1 while it sweeps the quads of the A block.
 
+/** Columns per packed panel of B. */
+const NR: i32 = 32;
+/** Bytes per row of a panel (NR floats). */
+const PANEL_ROW: usize = 128;
+/** K slice: one panel slice is KC * 128 bytes (16 KiB). */
+const KC: i32 = 128;
+/** Rows of A per block: the packed MC x KC block of A is 64 KiB. */
+const MC: i32 = 128;
+
+/** The packed block of A. */
+const blockA = memory.data(MC * KC * 4, 16);
+/** Staging for the columns of a tile beyond N: only the valid ones are copied out. */
+const staging = memory.data(32, 16);
+
+/** Floats needed to pack a [K, N] B for gemmPacked. */
+export function gemmPackedSize(K: i32, N: i32): i32 {
+  return ((N + NR - 1) / NR) * NR * K;
+}
+
+/** Packs B [K, N] (element (k,n) at B + 4*(k*rsB + n*csB)) into column panels for gemmPacked; 16-byte aligned `packed`. */
+export function gemmPackB(K: i32, N: i32, B: usize, rsB: i32, csB: i32, packed: usize): void {
+  assert(K >= 0 && N >= 0 && (packed & 15) == 0);
+  const rowB = <usize>rsB << 2;
+  const colB = <usize>csB << 2;
+  const panelBytes = <usize>K * PANEL_ROW;
+  for (let n0 = 0, panel = packed; n0 < N; n0 += NR, panel += panelBytes) {
+    if (colB == 4 && n0 + NR <= N) {
+      // Rows of B contiguous: copy 32 floats per k (quads would walk B's column with a large stride).
+      const end = panel + panelBytes;
+      for (let out = panel, src = B + (<usize>n0 << 2); out < end; out += PANEL_ROW, src += rowB) {
+        for (let j: usize = 0; j < PANEL_ROW; j += 16) v128.store(out + j, v128.load(src + j));
+      }
+      continue;
+    }
+    // Four columns at a time: a [K, 4] quad of the panel, zero-filled past column N.
+    for (let j = 0; j < NR; j += 4) {
+      const src = B + <usize>(n0 + j) * colB;
+      const out = panel + (<usize>j << 2);
+      if (n0 + j + 4 <= N) packQuad(src, colB, rowB, K, out, PANEL_ROW);
+      else packQuadTail(src, colB, rowB, K, out, N - n0 - j);
+    }
+  }
+}
+
+/** C[M, N] = A[M, K] · B[K, N] (accumulate=0) or C += A·B (accumulate=1); C row stride ldc (floats); B pre-packed by gemmPackB. */
+export function gemmPacked(
+  M: i32, N: i32, K: i32, A: usize, rsA: i32, csA: i32, packed: usize, C: usize, ldc: i32, accumulate: i32,
+): void {
+  assert(M >= 0 && N >= 0 && K >= 0 && (M <= 1 || ldc >= N));
+  if (M <= 0 || N <= 0) return;
+  const rowA = <usize>rsA << 2;
+  const colA = <usize>csA << 2;
+  const rowC = <usize>ldc << 2;
+  if (K <= 0) {
+    if (accumulate == 0) {
+      for (let i = 0; i < M; i++) memory.fill(C + <usize>i * rowC, 0, <usize>N << 2);
+    }
+    return;
+  }
+  const panelBytes = <usize>K * PANEL_ROW;
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kc = min(KC, K - k0);
+    const acc = accumulate != 0 || k0 > 0;
+    const bK = packed + <usize>k0 * PANEL_ROW;
+    for (let i0 = 0; i0 < M; i0 += MC) {
+      const rows = min(MC, M - i0);
+      const rows4 = rows & ~3;
+      const c0 = C + <usize>i0 * rowC;
+      packA(A + <usize>i0 * rowA + <usize>k0 * colA, rowA, colA, rows, kc);
+      // Row i of the block starts at blockA + i*kc*4 (in a quad or alone).
+      const rowBytes = <usize>kc << 2;
+      for (let n0 = 0, b = bK; n0 < N; n0 += NR, b += panelBytes) {
+        // [4, kc] x [kc, 8] tiles: the panel slice sweeps the quads of the block.
+        for (let i = 0; i < rows4; i += 4) {
+          const a = blockA + <usize>i * rowBytes;
+          const c = c0 + <usize>i * rowC + (<usize>n0 << 2);
+          for (let j = 0; j < NR && n0 + j < N; j += 8) {
+            tile4x8(a, b + (<usize>j << 2), kc, c + (<usize>j << 2), rowC, N - n0 - j, acc);
+          }
+        }
+        // [1, kc] x [kc, 16] tiles for the rows left over.
+        for (let i = rows4; i < rows; i++) {
+          const a = blockA + <usize>i * rowBytes;
+          const c = c0 + <usize>i * rowC + (<usize>n0 << 2);
+          for (let j = 0; j < NR && n0 + j < N; j += 16) {
+            tile1x16(a, b + (<usize>j << 2), kc, c + (<usize>j << 2), N - n0 - j, acc);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Copies the [rows, kc] block of A at `a` into blockA: quads of rows as [kc, 4], then leftover rows as [kc]. */
+function packA(a: usize, rowA: usize, colA: usize, rows: i32, kc: i32): void {
+  const rows4 = rows & ~3;
+  const quadBytes = <usize>kc << 4;
+  let out = blockA;
+  for (let i = 0; i < rows4; i += 4, out += quadBytes) packQuad(a + <usize>i * rowA, rowA, colA, kc, out, 16);
+  for (let i = rows4; i < rows; i++) {
+    const end = out + (<usize>kc << 2);
+    for (let src = a + <usize>i * rowA; out < end; out += 4, src += colA) store<f32>(out, load<f32>(src));
+  }
+}
+
+/** out(k, r) = src(r, k) for k < kc, r < 4, where src(r, k) is at src + r*lane + k*step and out(k, r)
+ *  at out + k*outRow + 4r (bytes): 4 rows of A, or 4 columns of B, laid out k-major. */
+function packQuad(src: usize, lane: usize, step: usize, kc: i32, out: usize, outRow: usize): void {
+  const end = out + <usize>kc * outRow;
+  if (lane == 4) {
+    // The 4 values of a k are adjacent.
+    for (; out < end; out += outRow, src += step) v128.store(out, v128.load(src));
+    return;
+  }
+  if (step == 4) {
+    // Each of the 4 lines is contiguous: [4, 4] blocks transposed in registers.
+    const end4 = out + <usize>(kc & ~3) * outRow;
+    for (; out < end4; out += outRow << 2, src += 16) {
+      const r0 = v128.load(src), r1 = v128.load(src + lane);
+      const r2 = v128.load(src + lane * 2), r3 = v128.load(src + lane * 3);
+      const lo01 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), lo23 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+      const hi01 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), hi23 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+      v128.store(out, v128.shuffle<f32>(lo01, lo23, 0, 1, 4, 5));
+      v128.store(out + outRow, v128.shuffle<f32>(lo01, lo23, 2, 3, 6, 7));
+      v128.store(out + outRow * 2, v128.shuffle<f32>(hi01, hi23, 0, 1, 4, 5));
+      v128.store(out + outRow * 3, v128.shuffle<f32>(hi01, hi23, 2, 3, 6, 7));
+    }
+  }
+  for (; out < end; out += outRow, src += step) {
+    store<f32>(out, load<f32>(src));
+    store<f32>(out, load<f32>(src + lane), 4);
+    store<f32>(out, load<f32>(src + lane * 2), 8);
+    store<f32>(out, load<f32>(src + lane * 3), 12);
+  }
+}
+
+/** packQuad into a B panel for the last columns: only the first `valid` (< 4, maybe <= 0) lines exist, the rest are zeros. */
+function packQuadTail(src: usize, lane: usize, step: usize, kc: i32, out: usize, valid: i32): void {
+  const end = out + <usize>kc * PANEL_ROW;
+  for (; out < end; out += PANEL_ROW, src += step) {
+    for (let r = 0; r < 4; r++) {
+      store<f32>(out + (<usize>r << 2), r < valid ? load<f32>(src + <usize>r * lane) : 0);
+    }
+  }
+}
+
+/** Scratch for gemm's packed B, grown on demand and kept for the next call. */
+let scratch: usize = 0;
+let scratchBytes: usize = 0;
+
+/** Same product with B unpacked: packs B into an internal scratch buffer (grown as needed, owned by gemm.ts), then gemmPacked. */
+export function gemm(
+  M: i32, N: i32, K: i32, A: usize, rsA: i32, csA: i32, B: usize, rsB: i32, csB: i32,
+  C: usize, ldc: i32, accumulate: i32,
+): void {
+  if (M <= 0 || N <= 0) return;
+  const bytes = <usize>gemmPackedSize(K, N) << 2;
+  if (bytes > scratchBytes) {
+    if (scratch != 0) heap.free(scratch);
+    scratch = heap.alloc(bytes);
+    scratchBytes = bytes;
+  }
+  gemmPackB(K, N, B, rsB, csB, scratch);
+  gemmPacked(M, N, K, A, rsA, csA, scratch, C, ldc, accumulate);
+}
+
+/** C[4, n] (+)= A[4, kc] · B[kc, 8] for n = min(8, columns left): `a` a packed quad, `b` 8 columns of a panel. */
+function tile4x8(a: usize, b: usize, kc: i32, c: usize, rowC: usize, n: i32, acc: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const end = b + <usize>kc * PANEL_ROW;
+  for (; b < end; b += PANEL_ROW, a += 16) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    let x = v128.load32_splat(a);
+    c00 = f32x4.add(c00, f32x4.mul(x, b0));
+    c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    x = v128.load32_splat(a, 4);
+    c10 = f32x4.add(c10, f32x4.mul(x, b0));
+    c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    x = v128.load32_splat(a, 8);
+    c20 = f32x4.add(c20, f32x4.mul(x, b0));
+    c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    x = v128.load32_splat(a, 12);
+    c30 = f32x4.add(c30, f32x4.mul(x, b0));
+    c31 = f32x4.add(c31, f32x4.mul(x, b1));
+  }
+  storeRow8(c, c00, c01, n, acc);
+  storeRow8(c + rowC, c10, c11, n, acc);
+  storeRow8(c + rowC * 2, c20, c21, n, acc);
+  storeRow8(c + rowC * 3, c30, c31, n, acc);
+}
+
+/** C[1, n] (+)= A[1, kc] · B[kc, 16] for n = min(16, columns left): `a` a packed row, `b` 16 columns of a panel. */
+function tile1x16(a: usize, b: usize, kc: i32, c: usize, n: i32, acc: bool): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  const end = b + <usize>kc * PANEL_ROW;
+  for (; b < end; b += PANEL_ROW, a += 4) {
+    const x = v128.load32_splat(a);
+    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(b)));
+    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(b, 16)));
+    c2 = f32x4.add(c2, f32x4.mul(x, v128.load(b, 32)));
+    c3 = f32x4.add(c3, f32x4.mul(x, v128.load(b, 48)));
+  }
+  storeRow8(c, c0, c1, n, acc);
+  storeRow8(c + 32, c2, c3, n - 8, acc);
+}
+
+/** c[0, min(n, 8)) = (v0, v1) (or += when acc); nothing for n <= 0. */
+@inline
+function storeRow8(c: usize, v0: v128, v1: v128, n: i32, acc: bool): void {
+  if (n >= 8) {
+    if (acc) {
+      v0 = f32x4.add(v0, v128.load(c));
+      v1 = f32x4.add(v1, v128.load(c, 16));
+    }
+    v128.store(c, v0);
+    v128.store(c, v1, 16);
+  } else if (n > 0) {
+    storePartial(c, v0, v1, n, acc);
+  }
+}
+
+/** The tail of storeRow8: writes only the first n (< 8) floats, through the staging buffer. */
+function storePartial(c: usize, v0: v128, v1: v128, n: i32, acc: bool): void {
+  v128.store(staging, v0);
+  v128.store(staging, v1, 16);
+  for (let j = 0; j < n; j++) {
+    const q = c + (<usize>j << 2);
+    const v = load<f32>(staging + (<usize>j << 2));
+    store<f32>(q, acc ? load<f32>(q) + v : v);
+  }
+}

@@ -7,6 +7,7 @@ export * from "./softmax";
 export * from "./losses";
 export * from "./optimizers";
 export * from "./rows";
-export * from "./embedding";
+export * from "./dense";
+export * from "./metrics";
 export * from "./rnn/simple";
 export * from "./rnn/jordan";

@@ -48,3 +48,17 @@ export function findOutOfRange(x: usize, n: i32, lo: i32, hi: i32): i32 {
   }
   return -1;
 }
+
+/** Index of the first f32 in x[0..n) outside [lo, hi] (NaN counts as outside), or -1. */
+export function findOutsideF32(x: usize, n: i32, lo: f32, hi: f32): i32 {
+  for (let i = 0; i < n; i++) {
+    const v = load<f32>(x + (<usize>i << 2));
+    if (!(v >= lo && v <= hi)) return i;
+  }
+  return -1;
+}
+
+/** x[i] = i for i < n (i32): the identity permutation. */
+export function fillIotaI32(x: usize, n: i32): void {
+  for (let i = 0; i < n; i++) store<i32>(x + (<usize>i << 2), i);
+}

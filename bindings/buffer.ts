@@ -46,3 +46,30 @@ export class WasmArray {
     this.length = 0;
   }
 }
+
+/** Named scratch blocks of a layer or model, grown on demand and freed together. */
+export class Workspace {
+  private readonly blocks = new Map<string, WasmArray>();
+
+  /** The block `name` with room for `length` elements (contents kept only if it did not grow). */
+  get(name: string, length: number): WasmArray {
+    let block = this.blocks.get(name);
+    if (block === undefined) {
+      block = new WasmArray(length);
+      this.blocks.set(name, block);
+    } else {
+      block.ensure(length);
+    }
+    return block;
+  }
+
+  /** Byte address of block `name` sized for `length` elements. */
+  ptr(name: string, length: number): number {
+    return this.get(name, length).ptr;
+  }
+
+  free(): void {
+    for (const block of this.blocks.values()) block.free();
+    this.blocks.clear();
+  }
+}

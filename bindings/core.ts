@@ -7,7 +7,8 @@ import type { SoftmaxExports } from "./kernels/softmax.js";
 import type { LossesExports } from "./kernels/losses.js";
 import type { OptimizersExports } from "./kernels/optimizers.js";
 import type { RowsExports } from "./kernels/rows.js";
-import type { EmbeddingExports } from "./kernels/embedding.js";
+import type { DenseExports } from "./kernels/dense.js";
+import type { MetricsExports } from "./kernels/metrics.js";
 import type { RandomExports } from "./kernels/random.js";
 import type { RnnExports } from "./kernels/rnn.js";
 
@@ -19,7 +20,8 @@ export type CoreExports = MemoryExports &
   LossesExports &
   OptimizersExports &
   RowsExports &
-  EmbeddingExports &
+  DenseExports &
+  MetricsExports &
   RandomExports &
   RnnExports;
 

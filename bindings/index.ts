@@ -1,3 +1,27 @@
 // wasm-rnn public API.
 export { init, isInitialized } from "./core.js";
 export type { InitSource } from "./core.js";
+export type { Tensor, IntTensor, TensorLike, IntTensorLike, NestedArray } from "./tensor.js";
+export { ParameterArena } from "./arena.js";
+export type { ParameterSpec, ParameterEntry } from "./arena.js";
+export { Layer } from "./layers/layer.js";
+export type { LayerConfig } from "./layers/layer.js";
+export { RecurrentLayer } from "./layers/recurrent.js";
+export type { RecurrentState, RecurrentForwardOptions, RecurrentForwardResult, RecurrentBackwardResult } from "./layers/recurrent.js";
+export { SimpleRNN } from "./layers/simple-rnn.js";
+export type { SimpleRNNOptions, SimpleRNNActivation } from "./layers/simple-rnn.js";
+export { Jordan } from "./layers/jordan.js";
+export type { JordanOptions, JordanActivation, JordanOutputActivation } from "./layers/jordan.js";
+export { Dense } from "./layers/dense.js";
+export type { DenseOptions } from "./layers/dense.js";
+export { Embedding } from "./layers/embedding.js";
+export type { EmbeddingOptions } from "./layers/embedding.js";
+export type { ActivationName } from "./kernels/activations.js";
+export { Model } from "./model.js";
+export type { ModelOptions, ModelInput, ModelTarget, FitOptions, EpochLogs, BatchProgress, EvaluateOptions, Evaluation } from "./model.js";
+export { softmaxCrossEntropy, meanSquaredError, binaryCrossEntropyWithLogits } from "./losses.js";
+export type { LossName, Reduction } from "./losses.js";
+export { SGD, Adam, AdamW, RMSprop, Adagrad, optimizerFromConfig } from "./optimizers.js";
+export type { Optimizer, OptimizerConfig } from "./optimizers.js";
+export { clipGradNorm, clipGradValue } from "./clip.js";
+export { Rng } from "./random.js";

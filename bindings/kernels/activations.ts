@@ -1,3 +1,22 @@
-/** Activations exports of the wasm core. */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface ActivationsExports {}
+/**
+ * Activation exports of the wasm core (assembly/activations.ts). Pointers and sizes are plain
+ * numbers; `kind` is an activation code from `ACTIVATION_CODES`.
+ */
+export interface ActivationsExports {
+  /** y = f(x) for x, y [n] (y may be x). */
+  activationForward(kind: number, x: number, y: number, n: number): void;
+  /** dx = dy ⊙ f'(y) for the forward output y and dy, dx [n] (dx is overwritten and may be dy). */
+  activationBackward(kind: number, y: number, dy: number, dx: number, n: number): void;
+  /** f(x) for one number, exactly as a vector lane computes it (f32). */
+  activate(kind: number, x: number): number;
+  /** f'(x) from the output y = f(x) for one number, exactly as a vector lane computes it (f32). */
+  activationGrad(kind: number, y: number): number;
+  /** e^x in f32 (~1e-7 relative; 0 below -103.9, +Infinity above 88.72). */
+  expf(x: number): number;
+}
+
+/** The core's activation codes (its ACT_* constants). */
+export const ACTIVATION_CODES = { linear: 0, tanh: 1, sigmoid: 2, relu: 3, hardSigmoid: 4 } as const;
+
+/** An activation by name: hardSigmoid is clip(0.2 x + 0.5, 0, 1), as in Keras and tfjs. */
+export type ActivationName = keyof typeof ACTIVATION_CODES;

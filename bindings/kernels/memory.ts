@@ -7,4 +7,6 @@ export interface MemoryExports {
   copyF32(dst: number, src: number, n: number): void;
   findNonFinite(x: number, n: number): number;
   findOutOfRange(x: number, n: number, lo: number, hi: number): number;
+  findOutsideF32(x: number, n: number, lo: number, hi: number): number;
+  fillIotaI32(x: number, n: number): void;
 }

@@ -1,3 +1,21 @@
-/** Rnn exports of the wasm core. */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface RnnExports {}
+/** Recurrent-layer exports of the wasm core (assembly/rnn/); all arrays are pointers, time-major. */
+export interface RnnExports {
+  /** Elman forward: hs [T+1, B, H] with hs[0] = h0; pack: gemmPackedSize(H, H) floats. */
+  simpleRnnForward(T: number, B: number, D: number, H: number, act: number,
+    x: number, h0: number, wih: number, whh: number, bih: number, bhh: number,
+    hs: number, pack: number): void;
+  /** Elman BPTT: writes dz, dx (0: skip), dh0; adds parameter gradients. */
+  simpleRnnBackward(T: number, B: number, D: number, H: number, act: number,
+    x: number, hs: number, wih: number, whh: number,
+    dOut: number, dhT: number, dz: number, dx: number, dh0: number,
+    dwih: number, dwhh: number, dbih: number, dbhh: number, pack: number): void;
+  /** Jordan forward: hs [T, B, H], ys [T+1, B, O] with ys[0] = y0. */
+  jordanForward(T: number, B: number, D: number, H: number, O: number, f: number, g: number,
+    x: number, y0: number, wih: number, why: number, b: number, wo: number, bo: number,
+    hs: number, ys: number, packHy: number, packO: number): void;
+  /** Jordan BPTT: writes dOs, dz, dh scratch, dx (0: skip), dy0; adds parameter gradients. */
+  jordanBackward(T: number, B: number, D: number, H: number, O: number, f: number, g: number,
+    x: number, hs: number, ys: number, wih: number, why: number, wo: number,
+    dOut: number, dyT: number, dOs: number, dz: number, dh: number, dx: number, dy0: number,
+    dwih: number, dwhy: number, db: number, dwo: number, dbo: number, packHy: number, packO: number): void;
+}

@@ -1,3 +1,17 @@
-/** Rows exports of the wasm core. */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface RowsExports {}
+/** Row broadcast / reduction exports of the wasm core (assembly/rows.ts); [M, N] row-major. */
+export interface RowsExports {
+  /** dst[i, :] = v. */
+  broadcastRows(dst: number, v: number, M: number, N: number): void;
+  /** dst[i, :] += v. */
+  addRowVector(dst: number, v: number, M: number, N: number): void;
+  /** dst[j] += Σ_i X[i, j]. */
+  sumRowsInto(dst: number, X: number, M: number, N: number): void;
+  /** dst[i] += src[i]. */
+  addInPlace(dst: number, src: number, n: number): void;
+  /** dst[i, :] = src[index[i], :] (index: i32 [M]). */
+  gatherRows(dst: number, src: number, index: number, M: number, N: number): void;
+  /** dst[index[i], :] += src[i, :]. */
+  scatterAddRows(dst: number, src: number, index: number, M: number, N: number): void;
+  /** dst[t, b, :] = src[t, index[b], :] for src [T, N, F], dst [T, B, F]. */
+  gatherTimeMajor(dst: number, src: number, index: number, T: number, N: number, B: number, F: number): void;
+}

@@ -1,3 +1,22 @@
-/** Softmax exports of the wasm core. */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface SoftmaxExports {}
+/**
+ * Softmax exports of the wasm core (assembly/softmax.ts), over the rows of row-major [M, N]
+ * matrices; pointers and sizes are plain numbers. Outputs may alias inputs (y = x, dx = dy).
+ */
+export interface SoftmaxExports {
+  /** y = softmax of each row of x (shifted by the row max). */
+  softmaxRows(x: number, y: number, M: number, N: number): void;
+  /** y = log-softmax of each row of x: (x - max) - log Σ e^(x - max). */
+  logSoftmaxRows(x: number, y: number, M: number, N: number): void;
+  /** dx = y ⊙ (dy - Σ_j dy_j y_j) per row, y the softmax output. */
+  softmaxBackwardRows(y: number, dy: number, dx: number, M: number, N: number): void;
+  /** dx = dy - e^y Σ_j dy_j per row, y the log-softmax output. */
+  logSoftmaxBackwardRows(y: number, dy: number, dx: number, M: number, N: number): void;
+  /** Row helpers the losses share. max_j x_j over x [n]. */
+  rowMax(x: number, n: number): number;
+  /** y_j = e^(x_j - m) for x, y [n]; returns Σ_j y_j. */
+  rowExp(x: number, m: number, y: number, n: number): number;
+  /** Σ_j e^(x_j - m) over x [n]. */
+  rowSumExp(x: number, m: number, n: number): number;
+  /** y_j *= c for y [n]. */
+  rowScale(y: number, c: number, n: number): void;
+}

@@ -1,0 +1,36 @@
+// Accuracy counts over rows of predictions, weighted by a per-row mask (0: all rows count).
+
+/** Σ_i mask_i [argmax_j logits[i, j] == targets[i]] over logits [M, N], targets i32 [M]. */
+export function countCorrectClasses(logits: usize, targets: usize, mask: usize, M: i32, N: i32): f64 {
+  let correct: f64 = 0;
+  for (let i = 0; i < M; i++) {
+    const w: f64 = mask != 0 ? <f64>load<f32>(mask + (<usize>i << 2)) : 1.0;
+    if (w == 0) continue;
+    const row = logits + (<usize>(i * N) << 2);
+    let best = 0;
+    let bestValue = load<f32>(row);
+    for (let j = 1; j < N; j++) {
+      const v = load<f32>(row + (<usize>j << 2));
+      if (v > bestValue) {
+        bestValue = v;
+        best = j;
+      }
+    }
+    if (best == load<i32>(targets + (<usize>i << 2))) correct += w;
+  }
+  return correct;
+}
+
+/** Σ_i mask_i Σ_j [(logits[i, j] > 0) == (targets[i, j] > 0.5)] over [M, N]: binary accuracy counts. */
+export function countCorrectBinary(logits: usize, targets: usize, mask: usize, M: i32, N: i32): f64 {
+  let correct: f64 = 0;
+  for (let i = 0; i < M; i++) {
+    const w: f64 = mask != 0 ? <f64>load<f32>(mask + (<usize>i << 2)) : 1.0;
+    if (w == 0) continue;
+    for (let j = 0; j < N; j++) {
+      const off = <usize>(i * N + j) << 2;
+      if ((load<f32>(logits + off) > 0) == (load<f32>(targets + off) > 0.5)) correct += w;
+    }
+  }
+  return correct;
+}

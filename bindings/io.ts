@@ -1,0 +1,56 @@
+// The saved-model format: versioned, little-endian (as wasm memory and every JS engine it runs on), exact (parameters stored as raw float32).
+//   bytes 0..3   magic "WRNN"
+//   bytes 4..7   u32 format version (1)
+//   bytes 8..11  u32 header length L
+//   bytes 12..   L bytes of UTF-8 JSON header, zero-padded to a multiple of 4
+//   then         the parameters as float32, in the header's order
+import type { LayerConfig } from "./layers/layer.js";
+import type { OptimizerConfig } from "./optimizers.js";
+import type { LossName } from "./losses.js";
+
+export const FORMAT_VERSION = 1;
+const MAGIC = [0x57, 0x52, 0x4e, 0x4e];
+
+/** Everything but the parameter values. */
+export interface ModelHeader {
+  layers: LayerConfig[];
+  loss: LossName;
+  optimizer: OptimizerConfig;
+  clipNorm: number | null;
+  clipValue: number | null;
+  /** Parameter names and shapes, in the order their values follow the header. */
+  params: { name: string; shape: number[] }[];
+}
+
+/** Serialises a header and the parameter values (concatenated in header order). */
+export function encodeModel(header: ModelHeader, values: Float32Array): Uint8Array {
+  const json = new TextEncoder().encode(JSON.stringify({ format: "wasm-rnn", ...header }));
+  const padded = Math.ceil(json.length / 4) * 4;
+  const bytes = new Uint8Array(12 + padded + values.length * 4);
+  const view = new DataView(bytes.buffer);
+  bytes.set(MAGIC, 0);
+  view.setUint32(4, FORMAT_VERSION, true);
+  view.setUint32(8, json.length, true);
+  bytes.set(json, 12);
+  new Float32Array(bytes.buffer, 12 + padded, values.length).set(values);
+  return bytes;
+}
+
+/** Parses bytes from `encodeModel`; throws a clear error for anything else. */
+export function decodeModel(bytes: Uint8Array): { header: ModelHeader; values: Float32Array } {
+  const where = "Model.load";
+  if (!(bytes instanceof Uint8Array)) throw new TypeError(`${where}: bytes must be a Uint8Array`);
+  if (bytes.length < 12 || MAGIC.some((m, i) => bytes[i] !== m)) throw new RangeError(`${where}: not a wasm-rnn model (bad magic)`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = view.getUint32(4, true);
+  if (version !== FORMAT_VERSION) throw new RangeError(`${where}: format version ${version} is not supported; expected ${FORMAT_VERSION}`);
+  const length = view.getUint32(8, true);
+  const padded = Math.ceil(length / 4) * 4;
+  if (12 + padded > bytes.length) throw new RangeError(`${where}: truncated header`);
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + length))) as ModelHeader;
+  const count = header.params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
+  const base = 12 + padded;
+  if (bytes.length !== base + count * 4) throw new RangeError(`${where}: expected ${count} parameter values (${base + count * 4} bytes); got ${bytes.length} bytes`);
+  const values = new Float32Array(bytes.slice(base).buffer);
+  return { header, values };
+}

@@ -1,3 +1,0 @@
-/** Embedding exports of the wasm core. */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface EmbeddingExports {}

@@ -1,0 +1,118 @@
+// Fully connected layer, time-distributed when given a sequence: y = f(x W^T + b), nn.Linear names.
+import { core } from "../core.js";
+import { Workspace } from "../buffer.js";
+import type { ParameterSpec } from "../arena.js";
+import type { Rng } from "../random.js";
+import { Layer, defaultSeed, type LayerConfig, type SequencePointers } from "./layer.js";
+import { ACTIVATION_CODES, type ActivationName } from "../kernels/activations.js";
+import { toTensor, stageF32, type Tensor, type TensorLike } from "../tensor.js";
+import { copyOut } from "./recurrent.js";
+import { checkOptionKeys, checkInt, checkChoice, shapeString } from "../validate.js";
+
+/** Options of `new Dense(...)`. */
+export interface DenseOptions {
+  /** Output features O. */
+  units: number;
+  /** Input features I. */
+  inputSize: number;
+  /** f, default "linear" (logits for the softmax cross-entropy loss). */
+  activation?: ActivationName;
+  /** Seed of the uniform(-1/sqrt(I), 1/sqrt(I)) initialisation, as nn.Linear (default: a per-process counter). */
+  seed?: number;
+}
+
+const OPTION_KEYS = ["units", "inputSize", "activation", "seed"] as const;
+
+/** Dense layer. Parameters: weight [O, I], bias [O]. Input [..., I] -> output [..., O]. */
+export class Dense extends Layer {
+  readonly units: number;
+  readonly activation: ActivationName;
+  private readonly seed: number;
+  private readonly ws = new Workspace();
+  private last: { x: number; M: number; y: number; shape: number[] } | null = null;
+
+  constructor(options: DenseOptions) {
+    const where = "Dense";
+    checkOptionKeys(where, options, OPTION_KEYS);
+    if (options === undefined) throw new TypeError(`${where}: options { units, inputSize } are required`);
+    super(checkInt(where, "inputSize", options.inputSize));
+    this.units = checkInt(where, "units", options.units);
+    this.activation = checkChoice(where, "activation", options.activation ?? "linear", Object.keys(ACTIVATION_CODES) as ActivationName[]);
+    this.seed = checkInt(where, "seed", options.seed ?? defaultSeed(), 0);
+    this.buildOwn(this.seed);
+  }
+
+  get outputSize(): number {
+    return this.units;
+  }
+
+  paramSpecs(): ParameterSpec[] {
+    return [
+      { name: "weight", shape: [this.units, this.inputSize] },
+      { name: "bias", shape: [this.units] },
+    ];
+  }
+
+  protected initParams(rng: Rng): void {
+    this.initUniform(rng, 1 / Math.sqrt(this.inputSize));
+  }
+
+  config(): LayerConfig {
+    return { type: "Dense", options: { units: this.units, inputSize: this.inputSize, activation: this.activation, seed: this.seed } };
+  }
+
+  forwardPointers(input: SequencePointers): SequencePointers {
+    const M = input.T * input.B;
+    const y = this.ws.ptr("y", M * this.units);
+    core().denseForward(M, this.inputSize, this.units, ACTIVATION_CODES[this.activation], input.x,
+      this.paramPtr("weight"), this.paramPtr("bias"), y);
+    this.last = { x: input.x, M, y, shape: [] };
+    return { x: y, T: input.T, B: input.B };
+  }
+
+  backwardPointers(dOut: number, needInputGrad = true): number {
+    const { x, M, y } = this.requireLast();
+    const dx = needInputGrad ? this.ws.ptr("dx", M * this.inputSize) : 0;
+    core().denseBackward(M, this.inputSize, this.units, ACTIVATION_CODES[this.activation], x, this.paramPtr("weight"), y,
+      dOut, this.ws.ptr("dz", M * this.units), dx, this.gradPtr("weight"), this.gradPtr("bias"));
+    return dx;
+  }
+
+  private requireLast(): { x: number; M: number; y: number; shape: number[] } {
+    if (this.last === null) throw new Error("Dense.backward: call forward first");
+    return this.last;
+  }
+
+  /** y = f(x W^T + b) for x [..., inputSize]; keeps what `backward` needs. */
+  forward(x: TensorLike): Tensor {
+    const where = "Dense.forward";
+    const xt = toTensor(where, "x", x);
+    const shape = xt.shape;
+    if (shape.length === 0 || shape[shape.length - 1] !== this.inputSize) {
+      throw new RangeError(`${where}: x must have shape [..., ${this.inputSize}]; got ${shapeString(shape)}`);
+    }
+    const M = xt.data.length / this.inputSize;
+    if (M === 0) throw new RangeError(`${where}: x must hold at least one row; got shape ${shapeString(shape)}`);
+    const xPtr = stageF32(where, "x", xt.data, this.ws.get("x", xt.data.length));
+    const out = this.forwardPointers({ x: xPtr, T: M, B: 1 });
+    this.last!.shape = shape;
+    return { shape: [...shape.slice(0, -1), this.units], data: copyOut(out.x, M * this.units) };
+  }
+
+  /** dLoss/dx for dOutput [..., units] of the last forward; adds into the parameter gradients. */
+  backward(dOutput: TensorLike): Tensor {
+    const where = "Dense.backward";
+    const { M, shape } = this.requireLast();
+    const d = toTensor(where, "dOutput", dOutput);
+    const want = [...shape.slice(0, -1), this.units];
+    if (shapeString(d.shape) !== shapeString(want)) throw new RangeError(`${where}: dOutput must have shape ${shapeString(want)}; got ${shapeString(d.shape)}`);
+    const dPtr = stageF32(where, "dOutput", d.data, this.ws.get("dOutput", d.data.length));
+    const dx = this.backwardPointers(dPtr);
+    return { shape: [...shape], data: copyOut(dx, M * this.inputSize) };
+  }
+
+  protected freeWorkspace(): void {
+    this.ws.free();
+    this.last = null;
+  }
+}

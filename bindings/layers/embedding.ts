@@ -1,0 +1,101 @@
+// Embedding: a lookup table of vectors, one row per token id (PyTorch nn.Embedding).
+import { core } from "../core.js";
+import { Workspace } from "../buffer.js";
+import type { ParameterSpec } from "../arena.js";
+import type { Rng } from "../random.js";
+import { Layer, defaultSeed, type LayerConfig, type SequencePointers } from "./layer.js";
+import { toIntTensor, stageIds, toTensor, stageF32, type Tensor, type IntTensorLike, type TensorLike } from "../tensor.js";
+import { copyOut } from "./recurrent.js";
+import { checkOptionKeys, checkInt, shapeString } from "../validate.js";
+
+/** Options of `new Embedding(...)`. */
+export interface EmbeddingOptions {
+  /** Vocabulary size V: ids must lie in [0, V). */
+  inputSize: number;
+  /** Vector size E. */
+  units: number;
+  /** Seed of the N(0, 1) initialisation, as nn.Embedding (default: a per-process counter). */
+  seed?: number;
+}
+
+const OPTION_KEYS = ["inputSize", "units", "seed"] as const;
+
+/** Embedding layer. Parameter: weight [V, E]. Input ids [...] (int) -> output [..., E]. */
+export class Embedding extends Layer {
+  readonly units: number;
+  private readonly seed: number;
+  private readonly ws = new Workspace();
+  private last: { ids: number; M: number; shape: number[] } | null = null;
+
+  constructor(options: EmbeddingOptions) {
+    const where = "Embedding";
+    checkOptionKeys(where, options, OPTION_KEYS);
+    if (options === undefined) throw new TypeError(`${where}: options { inputSize, units } are required`);
+    super(checkInt(where, "inputSize", options.inputSize));
+    this.units = checkInt(where, "units", options.units);
+    this.seed = checkInt(where, "seed", options.seed ?? defaultSeed(), 0);
+    this.buildOwn(this.seed);
+  }
+
+  get outputSize(): number {
+    return this.units;
+  }
+
+  paramSpecs(): ParameterSpec[] {
+    return [{ name: "weight", shape: [this.inputSize, this.units] }];
+  }
+
+  protected initParams(rng: Rng): void {
+    rng.fillNormal(this.paramPtr("weight"), this.inputSize * this.units, 0, 1);
+  }
+
+  config(): LayerConfig {
+    return { type: "Embedding", options: { inputSize: this.inputSize, units: this.units, seed: this.seed } };
+  }
+
+  forwardPointers(input: SequencePointers): SequencePointers {
+    const M = input.T * input.B;
+    const y = this.ws.ptr("y", M * this.units);
+    core().gatherRows(y, this.paramPtr("weight"), input.x, M, this.units);
+    this.last = { ids: input.x, M, shape: [] };
+    return { x: y, T: input.T, B: input.B };
+  }
+
+  /** Adds dOut's rows into the rows of the ids looked up; ids carry no gradient (returns 0). */
+  backwardPointers(dOut: number): number {
+    const { ids, M } = this.requireLast();
+    core().scatterAddRows(this.gradPtr("weight"), dOut, ids, M, this.units);
+    return 0;
+  }
+
+  private requireLast(): { ids: number; M: number; shape: number[] } {
+    if (this.last === null) throw new Error("Embedding.backward: call forward first");
+    return this.last;
+  }
+
+  /** Looks up ids of any shape [...] (e.g. time-major [T, B]); returns [..., units]. */
+  forward(ids: IntTensorLike): Tensor {
+    const where = "Embedding.forward";
+    const t = toIntTensor(where, "ids", ids);
+    if (t.data.length === 0) throw new RangeError(`${where}: ids must hold at least one id; got shape ${shapeString(t.shape)}`);
+    const ptr = stageIds(where, "ids", t.data, this.inputSize, this.ws.get("ids", t.data.length));
+    const out = this.forwardPointers({ x: ptr, T: t.data.length, B: 1 });
+    this.last!.shape = t.shape;
+    return { shape: [...t.shape, this.units], data: copyOut(out.x, t.data.length * this.units) };
+  }
+
+  /** Accumulates dOutput [..., units] into the weight gradient. */
+  backward(dOutput: TensorLike): void {
+    const where = "Embedding.backward";
+    const { M, shape } = this.requireLast();
+    const d = toTensor(where, "dOutput", dOutput);
+    const want = [...shape, this.units];
+    if (shapeString(d.shape) !== shapeString(want)) throw new RangeError(`${where}: dOutput must have shape ${shapeString(want)}; got ${shapeString(d.shape)}`);
+    this.backwardPointers(stageF32(where, "dOutput", d.data, this.ws.get("dOutput", M * this.units)));
+  }
+
+  protected freeWorkspace(): void {
+    this.ws.free();
+    this.last = null;
+  }
+}

@@ -1,0 +1,136 @@
+// Jordan network: the memory holds the previous OUTPUT.
+//   h_t = f(W_ih x_t + W_hy y_{t-1} + b),  y_t = g(W_o h_t + b_o),  y_0 = 0 or given.
+import { core } from "../core.js";
+import type { ParameterSpec } from "../arena.js";
+import type { Rng } from "../random.js";
+import { RecurrentLayer, type CarriedState } from "./recurrent.js";
+import { defaultSeed, type LayerConfig } from "./layer.js";
+import { ACTIVATION_CODES } from "../kernels/activations.js";
+import { checkOptionKeys, checkInt, checkChoice } from "../validate.js";
+
+/** Hidden-layer activations f of a Jordan network. */
+export type JordanActivation = "tanh" | "relu" | "linear" | "sigmoid";
+/** Output activations g of a Jordan network. */
+export type JordanOutputActivation = "softmax" | "sigmoid" | "linear" | "tanh";
+
+/** Options of `new Jordan(...)`. */
+export interface JordanOptions {
+  /** Hidden units H. */
+  units: number;
+  /** Input features D per step. */
+  inputSize: number;
+  /** Output features O per step (the memory holds y_{t-1} [O]). */
+  outputUnits: number;
+  /** f, default "tanh". */
+  activation?: JordanActivation;
+  /** g, default "linear"; "softmax" normalises each step's output over O. */
+  outputActivation?: JordanOutputActivation;
+  /** Output every step [T, B, O] (default true) or only the last [B, O]. */
+  returnSequences?: boolean;
+  /** Seed of the uniform(-1/sqrt(H), 1/sqrt(H)) initialisation (default: a per-process counter). */
+  seed?: number;
+}
+
+const OPTION_KEYS = ["units", "inputSize", "outputUnits", "activation", "outputActivation", "returnSequences", "seed"] as const;
+/** The core's code for a row-wise softmax output (assembly/rnn/jordan.ts OUT_SOFTMAX). */
+const OUT_SOFTMAX = 5;
+
+/**
+ * Jordan recurrent layer. Parameters: weight_ih [H, D], weight_hy [H, O], bias [H],
+ * weight_o [O, H], bias_o [O]. Initial state { y: [1, B, O] }; final state { y, h: [1, B, H] }.
+ */
+export class Jordan extends RecurrentLayer {
+  readonly units: number;
+  readonly outputUnits: number;
+  readonly activation: JordanActivation;
+  readonly outputActivation: JordanOutputActivation;
+  private readonly seed: number;
+  private lastT = 0;
+  private lastB = 0;
+
+  constructor(options: JordanOptions) {
+    const where = "Jordan";
+    checkOptionKeys(where, options, OPTION_KEYS);
+    if (options === undefined) throw new TypeError(`${where}: options { units, inputSize, outputUnits } are required`);
+    const inputSize = checkInt(where, "inputSize", options.inputSize);
+    super(inputSize, options.returnSequences ?? true);
+    this.units = checkInt(where, "units", options.units);
+    this.outputUnits = checkInt(where, "outputUnits", options.outputUnits);
+    this.activation = checkChoice(where, "activation", options.activation ?? "tanh", ["tanh", "relu", "linear", "sigmoid"] as const);
+    this.outputActivation = checkChoice(where, "outputActivation", options.outputActivation ?? "linear", ["softmax", "sigmoid", "linear", "tanh"] as const);
+    this.seed = checkInt(where, "seed", options.seed ?? defaultSeed(), 0);
+    this.buildOwn(this.seed);
+  }
+
+  protected get carried(): CarriedState {
+    return { name: "y", size: this.outputUnits };
+  }
+
+  paramSpecs(): ParameterSpec[] {
+    const H = this.units;
+    const O = this.outputUnits;
+    return [
+      { name: "weight_ih", shape: [H, this.inputSize] },
+      { name: "weight_hy", shape: [H, O] },
+      { name: "bias", shape: [H] },
+      { name: "weight_o", shape: [O, H] },
+      { name: "bias_o", shape: [O] },
+    ];
+  }
+
+  protected initParams(rng: Rng): void {
+    this.initUniform(rng, 1 / Math.sqrt(this.units));
+  }
+
+  config(): LayerConfig {
+    return {
+      type: "Jordan",
+      options: {
+        units: this.units, inputSize: this.inputSize, outputUnits: this.outputUnits, activation: this.activation,
+        outputActivation: this.outputActivation, returnSequences: this.returnSequences, seed: this.seed,
+      },
+    };
+  }
+
+  private get codes(): [number, number] {
+    const g = this.outputActivation === "softmax" ? OUT_SOFTMAX : ACTIVATION_CODES[this.outputActivation];
+    return [ACTIVATION_CODES[this.activation], g];
+  }
+
+  private packSize(): number {
+    const H = this.units;
+    const O = this.outputUnits;
+    return Math.max(core().gemmPackedSize(H, O), core().gemmPackedSize(O, H));
+  }
+
+  protected sequenceForward(x: number, T: number, B: number, y0: number): number {
+    const H = this.units;
+    const O = this.outputUnits;
+    const [f, g] = this.codes;
+    const hs = this.ws.ptr("hs", T * B * H);
+    const ys = this.ws.ptr("ys", (T + 1) * B * O);
+    core().jordanForward(T, B, this.inputSize, H, O, f, g, x, y0,
+      this.paramPtr("weight_ih"), this.paramPtr("weight_hy"), this.paramPtr("bias"), this.paramPtr("weight_o"), this.paramPtr("bias_o"),
+      hs, ys, this.ws.ptr("packHy", this.packSize()), this.ws.ptr("packO", this.packSize()));
+    this.lastT = T;
+    this.lastB = B;
+    return ys + B * O * 4;
+  }
+
+  protected sequenceBackward(x: number, T: number, B: number, dOut: number, dCarryT: number, dx: number, dCarry0: number): void {
+    const H = this.units;
+    const O = this.outputUnits;
+    const [f, g] = this.codes;
+    core().jordanBackward(T, B, this.inputSize, H, O, f, g,
+      x, this.ws.ptr("hs", T * B * H), this.ws.ptr("ys", (T + 1) * B * O),
+      this.paramPtr("weight_ih"), this.paramPtr("weight_hy"), this.paramPtr("weight_o"),
+      dOut, dCarryT, this.ws.ptr("dOs", T * B * O), this.ws.ptr("dz", T * B * H), this.ws.ptr("dh", B * H), dx, dCarry0,
+      this.gradPtr("weight_ih"), this.gradPtr("weight_hy"), this.gradPtr("bias"), this.gradPtr("weight_o"), this.gradPtr("bias_o"),
+      this.ws.ptr("packHy", this.packSize()), this.ws.ptr("packO", this.packSize()));
+  }
+
+  protected override extraFinalStates(): Record<string, { ptr: number; size: number }> {
+    const H = this.units;
+    return { h: { ptr: this.ws.ptr("hs", this.lastT * this.lastB * H) + (this.lastT - 1) * this.lastB * H * 4, size: H } };
+  }
+}

@@ -1,0 +1,192 @@
+// What every layer shares: PyTorch-named parameters in a ParameterArena, state dicts, and the
+// pointer-level sequence contract the Model chains without copying through JavaScript.
+import { ParameterArena, type ParameterSpec } from "../arena.js";
+import { Rng } from "../random.js";
+import { toTensor, expectShape, sizeOf, type Tensor, type TensorLike } from "../tensor.js";
+import { core } from "../core.js";
+import { describe, shapeString } from "../validate.js";
+
+let seedCounter = 0;
+
+/**
+ * The next default initialisation seed: layers built without `seed` take 0, 1, 2, ... in
+ * construction order, so the same program builds bit-identical models.
+ */
+export function defaultSeed(): number {
+  return seedCounter++;
+}
+
+/** A serializable description of a layer: its class and constructor options. */
+export interface LayerConfig {
+  type: string;
+  options: Record<string, unknown>;
+}
+
+/** Pointers the Model passes along a chain of layers (all in wasm memory). */
+export interface SequencePointers {
+  /** Input [T, B, inputSize] floats (or [T, B] i32 ids for an Embedding). */
+  x: number;
+  T: number;
+  B: number;
+}
+
+/**
+ * Base of all layers. Parameters live in a ParameterArena: the layer's own until a Model adopts
+ * the layer (then the model's one block, names prefixed with the layer's index as in
+ * torch.nn.Sequential: "0.weight_ih_l0").
+ */
+export abstract class Layer {
+  /** Features per step of the input (for Embedding: the vocabulary size). */
+  readonly inputSize: number;
+  private arena: ParameterArena | null = null;
+  private prefix = "";
+  private ownsArena = false;
+
+  protected constructor(inputSize: number) {
+    this.inputSize = inputSize;
+  }
+
+  /** Features per step of the output. */
+  abstract get outputSize(): number;
+  /** PyTorch names and shapes of this layer's parameters. */
+  abstract paramSpecs(): ParameterSpec[];
+  /** The options that rebuild this layer (for save/load). */
+  abstract config(): LayerConfig;
+  /** Fills freshly allocated parameters (PyTorch's default initialisation). */
+  protected abstract initParams(rng: Rng): void;
+
+  /** Pointer-level forward over a whole sequence; returns the output pointer [T', B, outputSize]. */
+  abstract forwardPointers(input: SequencePointers): SequencePointers;
+  /**
+   * Pointer-level backward of the last forward given dOut (the output's shape); accumulates the
+   * parameter gradients and returns dInput's pointer (0 when needInputGrad is false or ids).
+   */
+  abstract backwardPointers(dOut: number, needInputGrad?: boolean): number;
+  /** Frees this layer's workspaces (not its parameters). */
+  protected abstract freeWorkspace(): void;
+
+  /** Creates this layer's own arena and initialises it from `seed`. */
+  protected buildOwn(seed: number): void {
+    this.arena = new ParameterArena(this.paramSpecs());
+    this.ownsArena = true;
+    const rng = new Rng(seed);
+    try {
+      this.initParams(rng);
+    } finally {
+      rng.dispose();
+    }
+  }
+
+  /** Fills every parameter with uniform(-bound, bound), PyTorch's default for RNN and Linear layers. */
+  protected initUniform(rng: Rng, bound: number): void {
+    for (const { name } of this.paramSpecs()) rng.fillUniform(this.paramPtr(name), this.params.entry(this.prefix + name).size, -bound, bound);
+  }
+
+  /**
+   * Moves the parameters into a Model's `arena` under `prefix` (copying their values and freeing
+   * the layer's own arena). A layer belongs to at most one model.
+   */
+  adopt(arena: ParameterArena, prefix: string): void {
+    const old = this.params;
+    if (!this.ownsArena) throw new Error(`${this.constructor.name}: the layer already belongs to a model`);
+    for (const { name } of this.paramSpecs()) {
+      core().copyF32(arena.paramPtr(prefix + name), old.paramPtr(this.prefix + name), old.entry(this.prefix + name).size);
+    }
+    old.dispose();
+    this.arena = arena;
+    this.prefix = prefix;
+    this.ownsArena = false;
+  }
+
+  /** The arena holding this layer's parameters. */
+  protected get params(): ParameterArena {
+    if (this.arena === null) throw new Error(`${this.constructor.name}: the layer has been disposed`);
+    return this.arena;
+  }
+
+  /** Byte address of parameter `name` (unprefixed PyTorch name). */
+  protected paramPtr(name: string): number {
+    return this.params.paramPtr(this.prefix + name);
+  }
+
+  /** Byte address of the gradient of parameter `name`. */
+  protected gradPtr(name: string): number {
+    return this.params.gradPtr(this.prefix + name);
+  }
+
+  /**
+   * A live view of parameter `name` (PyTorch name) in wasm memory, like `param.data` in
+   * PyTorch: writes change the parameter. Re-get it after any call into the library
+   * (memory growth detaches old views).
+   */
+  paramView(name: string): Float32Array {
+    return this.params.paramView(this.prefix + name);
+  }
+
+  /** Copies of the parameters under PyTorch names, as `module.state_dict()`. */
+  stateDict(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const { name, shape } of this.paramSpecs()) {
+      out[name] = { shape: [...shape], data: this.params.paramView(this.prefix + name).slice() };
+    }
+    return out;
+  }
+
+  /** Copies of the accumulated gradients under the same names. */
+  gradDict(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const { name, shape } of this.paramSpecs()) {
+      out[name] = { shape: [...shape], data: this.params.gradView(this.prefix + name).slice() };
+    }
+    return out;
+  }
+
+  /** Sets this layer's gradients to zero. */
+  zeroGrad(): void {
+    for (const { name } of this.paramSpecs()) this.params.gradView(this.prefix + name).fill(0);
+  }
+
+  /**
+   * Loads parameters by PyTorch name (values as { shape, data } or nested arrays). Every name must
+   * be present with its exact shape and finite values; nothing changes when any check fails.
+   */
+  loadStateDict(dict: Record<string, TensorLike>): void {
+    this.writeParams(this.parseStateDict(dict, `${this.constructor.name}.loadStateDict`));
+  }
+
+  /** Validates a state dict against paramSpecs (names prefixed by `keyPrefix` in messages); returns the values in spec order. */
+  parseStateDict(dict: Record<string, TensorLike>, where: string, keyPrefix = ""): Float32Array[] {
+    if (dict === null || typeof dict !== "object") throw new TypeError(`${where}: dict must be an object; got ${describe(dict)}`);
+    const specs = this.paramSpecs();
+    const names = specs.map((s) => s.name);
+    for (const key of Object.keys(dict)) {
+      if (!names.includes(key)) throw new RangeError(`${where}: unexpected key "${keyPrefix}${key}"; expected ${names.map((n) => keyPrefix + n).join(", ")}`);
+    }
+    return specs.map(({ name, shape }) => {
+      const key = `dict["${keyPrefix}${name}"]`;
+      if (!(name in dict)) throw new RangeError(`${where}: missing key "${keyPrefix}${name}" (shape ${shapeString(shape)})`);
+      const t = toTensor(where, key, dict[name]);
+      expectShape(where, key, t.shape, shape);
+      const bad = t.data.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) throw new RangeError(`${where}: ${key} must be finite; got ${t.data[bad]} at flat index ${bad}`);
+      return t.data;
+    });
+  }
+
+  /** Copies values (in paramSpecs order, already validated) into the parameters. */
+  writeParams(values: Float32Array[]): void {
+    this.paramSpecs().forEach(({ name }, i) => this.params.paramView(this.prefix + name).set(values[i]!));
+  }
+
+  /** Number of trainable parameters. */
+  get parameterCount(): number {
+    return this.paramSpecs().reduce((n, s) => n + sizeOf(s.shape), 0);
+  }
+
+  /** Frees the workspaces, and the parameters when the layer owns them (not adopted by a Model). */
+  dispose(): void {
+    this.freeWorkspace();
+    if (this.arena !== null && this.ownsArena) this.arena.dispose();
+    this.arena = null;
+  }
+}

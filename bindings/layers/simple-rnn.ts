@@ -1,0 +1,94 @@
+// Elman network: s_t = f(W_ih x_t + b_ih + W_hh s_{t-1} + b_hh), PyTorch's nn.RNN (one layer).
+import { core } from "../core.js";
+import type { ParameterSpec } from "../arena.js";
+import type { Rng } from "../random.js";
+import { RecurrentLayer, type CarriedState } from "./recurrent.js";
+import { defaultSeed, type LayerConfig } from "./layer.js";
+import { ACTIVATION_CODES } from "../kernels/activations.js";
+import { checkOptionKeys, checkInt, checkChoice } from "../validate.js";
+
+/** Activations an Elman layer may use, as PyTorch's nn.RNN nonlinearity (plus linear). */
+export type SimpleRNNActivation = "tanh" | "relu" | "linear";
+
+/** Options of `new SimpleRNN(...)`, in the style of tfjs-layers. */
+export interface SimpleRNNOptions {
+  /** Hidden units H. */
+  units: number;
+  /** Input features D per step. */
+  inputSize: number;
+  /** f in s_t = f(...): "tanh" (default), "relu" or "linear". */
+  activation?: SimpleRNNActivation;
+  /** Output every step [T, B, H] (default true) or only the last [B, H]. */
+  returnSequences?: boolean;
+  /** Seed of the uniform(-1/sqrt(H), 1/sqrt(H)) initialisation (default: a per-process counter). */
+  seed?: number;
+}
+
+const OPTION_KEYS = ["units", "inputSize", "activation", "returnSequences", "seed"] as const;
+
+/**
+ * Elman recurrent layer over time-major batches. Parameters (PyTorch names): weight_ih_l0 [H, D],
+ * weight_hh_l0 [H, H], bias_ih_l0 [H], bias_hh_l0 [H]. State { h: [1, B, H] }.
+ */
+export class SimpleRNN extends RecurrentLayer {
+  readonly units: number;
+  readonly activation: SimpleRNNActivation;
+  private readonly seed: number;
+
+  constructor(options: SimpleRNNOptions) {
+    const where = "SimpleRNN";
+    checkOptionKeys(where, options, OPTION_KEYS);
+    if (options === undefined) throw new TypeError(`${where}: options { units, inputSize } are required`);
+    const inputSize = checkInt(where, "inputSize", options.inputSize);
+    super(inputSize, options.returnSequences ?? true);
+    this.units = checkInt(where, "units", options.units);
+    this.activation = checkChoice(where, "activation", options.activation ?? "tanh", ["tanh", "relu", "linear"] as const);
+    this.seed = checkInt(where, "seed", options.seed ?? defaultSeed(), 0);
+    this.buildOwn(this.seed);
+  }
+
+  protected get carried(): CarriedState {
+    return { name: "h", size: this.units };
+  }
+
+  paramSpecs(): ParameterSpec[] {
+    const H = this.units;
+    return [
+      { name: "weight_ih_l0", shape: [H, this.inputSize] },
+      { name: "weight_hh_l0", shape: [H, H] },
+      { name: "bias_ih_l0", shape: [H] },
+      { name: "bias_hh_l0", shape: [H] },
+    ];
+  }
+
+  protected initParams(rng: Rng): void {
+    this.initUniform(rng, 1 / Math.sqrt(this.units));
+  }
+
+  config(): LayerConfig {
+    return {
+      type: "SimpleRNN",
+      options: { units: this.units, inputSize: this.inputSize, activation: this.activation, returnSequences: this.returnSequences, seed: this.seed },
+    };
+  }
+
+  protected sequenceForward(x: number, T: number, B: number, h0: number): number {
+    const H = this.units;
+    const hs = this.ws.ptr("hs", (T + 1) * B * H);
+    const pack = this.ws.ptr("pack", core().gemmPackedSize(H, H));
+    core().simpleRnnForward(T, B, this.inputSize, H, ACTIVATION_CODES[this.activation], x, h0,
+      this.paramPtr("weight_ih_l0"), this.paramPtr("weight_hh_l0"), this.paramPtr("bias_ih_l0"), this.paramPtr("bias_hh_l0"),
+      hs, pack);
+    return hs + B * H * 4;
+  }
+
+  protected sequenceBackward(x: number, T: number, B: number, dOut: number, dCarryT: number, dx: number, dCarry0: number): void {
+    const H = this.units;
+    const dz = this.ws.ptr("dz", T * B * H);
+    const pack = this.ws.ptr("pack", core().gemmPackedSize(H, H));
+    core().simpleRnnBackward(T, B, this.inputSize, H, ACTIVATION_CODES[this.activation],
+      x, this.ws.ptr("hs", (T + 1) * B * H), this.paramPtr("weight_ih_l0"), this.paramPtr("weight_hh_l0"),
+      dOut, dCarryT, dz, dx, dCarry0,
+      this.gradPtr("weight_ih_l0"), this.gradPtr("weight_hh_l0"), this.gradPtr("bias_ih_l0"), this.gradPtr("bias_hh_l0"), pack);
+  }
+}

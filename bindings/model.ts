@@ -1,0 +1,401 @@
+// A model: layers composed with a loss and an optimizer, all parameters in one wasm arena.
+import { core } from "./core.js";
+import { Workspace } from "./buffer.js";
+import { ParameterArena } from "./arena.js";
+import { Layer, type SequencePointers } from "./layers/layer.js";
+import { RecurrentLayer } from "./layers/recurrent.js";
+import { Embedding } from "./layers/embedding.js";
+import { lossOnPointers, type LossName } from "./losses.js";
+import { Adam, optimizerFromConfig, type Optimizer } from "./optimizers.js";
+import { encodeModel, decodeModel } from "./io.js";
+import { layerFromConfig } from "./layers/registry.js";
+import { clipGradNorm, clipGradValue } from "./clip.js";
+import { Rng } from "./random.js";
+import { StagedDataset, type Batch, type DataSpec } from "./dataset.js";
+import { type Tensor, type TensorLike, type IntTensorLike } from "./tensor.js";
+import { copyOut } from "./layers/recurrent.js";
+import { ACTIVATION_CODES } from "./kernels/activations.js";
+import { checkOptionKeys, checkInt, checkNumber, checkChoice, describe } from "./validate.js";
+
+/** Options of `new Model(...)`. */
+export interface ModelOptions {
+  /** Layers applied in order; sizes must chain (each inputSize equals the previous outputSize). */
+  layers: Layer[];
+  /** Loss on the last layer's output: logits for softmaxCrossEntropy and binaryCrossEntropyWithLogits. */
+  loss: LossName;
+  /** Default: new Adam(). */
+  optimizer?: Optimizer;
+  /** Clip the global L2 norm of all gradients to this before each step (torch clip_grad_norm_). */
+  clipNorm?: number;
+  /** Clip every gradient to [-clipValue, clipValue] before each step. */
+  clipValue?: number;
+}
+
+/** Inputs of a model: ids [T, N] when the first layer is an Embedding, else floats [T, N, D]. */
+export type ModelInput = TensorLike | IntTensorLike;
+/** Targets: class ids [T, N] ([N] for many-to-one) for softmaxCrossEntropy, else floats [T, N, O] ([N, O]). */
+export type ModelTarget = TensorLike | IntTensorLike;
+
+/** Per-epoch numbers reported by `fit`. */
+export interface EpochLogs {
+  epoch: number;
+  loss: number;
+  accuracy?: number;
+  valLoss?: number;
+  valAccuracy?: number;
+}
+
+/** Progress after every batch of `fit`. */
+export interface BatchProgress {
+  epoch: number;
+  batch: number;
+  batches: number;
+  loss: number;
+}
+
+/** Options of `Model.fit`. */
+export interface FitOptions {
+  epochs?: number;
+  batchSize?: number;
+  /** Shuffle the sequences every epoch (default true), with a seeded RNG. */
+  shuffle?: boolean;
+  /** Seed of the shuffling (default 0). */
+  seed?: number;
+  /** Per-target weights in [0, 1] with the targets' leading shape ([T, N] or [N]): 0 ignores a padded step. */
+  mask?: TensorLike;
+  validationData?: { x: ModelInput; y: ModelTarget; mask?: TensorLike };
+  /** Truncated BPTT: process each batch in chunks of k steps, carrying the state and cutting the gradient. */
+  truncatedBptt?: number;
+  onBatchEnd?: (progress: BatchProgress) => void;
+  onEpochEnd?: (logs: EpochLogs) => void;
+  /** Stops training between batches; fit then rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** Options of `Model.evaluate` and `Model.predict`. */
+export interface EvaluateOptions {
+  batchSize?: number;
+  mask?: TensorLike;
+}
+
+/** Loss and accuracy (classification losses only) over a dataset. */
+export interface Evaluation {
+  loss: number;
+  accuracy?: number;
+}
+
+const MODEL_KEYS = ["layers", "loss", "optimizer", "clipNorm", "clipValue"] as const;
+const FIT_KEYS = ["epochs", "batchSize", "shuffle", "seed", "mask", "validationData", "truncatedBptt", "onBatchEnd", "onEpochEnd", "signal"] as const;
+const LOSSES = ["softmaxCrossEntropy", "meanSquaredError", "binaryCrossEntropyWithLogits"] as const;
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => (typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0)));
+}
+
+/**
+ * Layers + loss + optimizer. Data is time-major: x [T, N, D] (or ids [T, N]), targets per step
+ * [T, N] / [T, N, O], or per sequence [N] / [N, O] when a recurrent layer has returnSequences false.
+ */
+export class Model {
+  readonly layers: readonly Layer[];
+  readonly loss: LossName;
+  readonly optimizer: Optimizer;
+  clipNorm: number | null;
+  clipValue: number | null;
+  private readonly arena: ParameterArena;
+  private readonly spec: DataSpec;
+  private readonly ws = new Workspace();
+  private disposed = false;
+
+  constructor(options: ModelOptions) {
+    const where = "Model";
+    checkOptionKeys(where, options, MODEL_KEYS);
+    if (options === undefined || !Array.isArray(options.layers) || options.layers.length === 0) {
+      throw new TypeError(`${where}: layers must be a non-empty array of layers; got ${describe(options?.layers)}`);
+    }
+    const layers = options.layers;
+    layers.forEach((layer, i) => {
+      if (!(layer instanceof Layer)) throw new TypeError(`${where}: layers[${i}] must be a layer; got ${describe(layer)}`);
+      if (i > 0 && layer instanceof Embedding) throw new RangeError(`${where}: layers[${i}]: an Embedding can only be the first layer`);
+      if (i > 0 && layer.inputSize !== layers[i - 1]!.outputSize) {
+        throw new RangeError(`${where}: layers[${i}].inputSize must equal layers[${i - 1}].outputSize (${layers[i - 1]!.outputSize}); got ${layer.inputSize}`);
+      }
+    });
+    if (new Set(layers).size !== layers.length) throw new RangeError(`${where}: the same layer appears twice in layers`);
+    this.loss = checkChoice(where, "loss", options.loss, LOSSES);
+    this.clipNorm = options.clipNorm === undefined ? null : checkNumber(where, "clipNorm", options.clipNorm, 0);
+    this.clipValue = options.clipValue === undefined ? null : checkNumber(where, "clipValue", options.clipValue, 0);
+    this.optimizer = options.optimizer ?? new Adam();
+    const first = layers[0]!;
+    this.spec = {
+      vocabSize: first instanceof Embedding ? first.inputSize : null,
+      inputSize: first.inputSize,
+      outputSize: layers[layers.length - 1]!.outputSize,
+      loss: this.loss,
+      sequenceOutput: layers.every((l) => !(l instanceof RecurrentLayer) || l.returnSequences),
+    };
+    this.arena = new ParameterArena(layers.flatMap((l, i) => l.paramSpecs().map((s) => ({ name: `${i}.${s.name}`, shape: s.shape }))));
+    layers.forEach((l, i) => l.adopt(this.arena, `${i}.`));
+    this.layers = [...layers];
+  }
+
+  /** Trainable parameters in all layers. */
+  get parameterCount(): number {
+    return this.layers.reduce((n, l) => n + l.parameterCount, 0);
+  }
+
+  private check(): void {
+    if (this.disposed) throw new Error("Model: the model has been disposed");
+  }
+
+  private forwardPointers(input: SequencePointers): SequencePointers {
+    let p = input;
+    for (const layer of this.layers) p = layer.forwardPointers(p);
+    return p;
+  }
+
+  /** Forward, loss, BPTT and one optimizer step for one (chunk of a) batch; returns the loss. */
+  private trainStep(batch: Batch, carry: boolean): number {
+    for (const layer of this.layers) if (layer instanceof RecurrentLayer && carry) layer.carryState();
+    const out = this.forwardPointers({ x: batch.x, T: batch.T, B: batch.B });
+    const M = out.T * out.B;
+    const N = this.spec.outputSize;
+    const grad = this.ws.ptr("dOut", M * N);
+    this.arena.zeroGrad();
+    const loss = lossOnPointers(this.loss, out.x, batch.y, batch.mask, M, N, "mean", grad);
+    let d = grad;
+    for (let i = this.layers.length - 1; i >= 0; i--) d = this.layers[i]!.backwardPointers(d, i > 0);
+    if (this.clipValue !== null) clipGradValue(this.arena, this.clipValue);
+    if (this.clipNorm !== null) clipGradNorm(this.arena, this.clipNorm);
+    this.optimizer.step(this.arena);
+    return loss;
+  }
+
+  private trainBatch(data: StagedDataset, batch: Batch, tbptt: number): number {
+    if (tbptt >= batch.T) return this.trainStep(batch, false);
+    let total = 0;
+    let chunks = 0;
+    for (let t0 = 0; t0 < batch.T; t0 += tbptt) {
+      total += this.trainStep(data.chunk(batch, t0, Math.min(tbptt, batch.T - t0)), t0 > 0);
+      chunks++;
+    }
+    return total / chunks;
+  }
+
+  /** One optimizer step on one batch (x, y as in `fit`); returns the loss before the step. */
+  trainOnBatch(x: ModelInput, y: ModelTarget, options?: { mask?: TensorLike }): number {
+    this.check();
+    checkOptionKeys("Model.trainOnBatch", options, ["mask"]);
+    const data = new StagedDataset("Model.trainOnBatch", this.spec, x, y, options?.mask);
+    try {
+      return this.trainBatch(data, data.gather(this.identityIndex(data.N), data.N, this.ws), data.T);
+    } finally {
+      data.free();
+    }
+  }
+
+  private identityIndex(N: number): number {
+    const index = this.ws.ptr("index", N);
+    core().fillIotaI32(index, N);
+    return index;
+  }
+
+  /**
+   * Trains for `epochs` passes over the data in (shuffled) batches, yielding to the event loop
+   * between batches. Resolves to the per-epoch logs.
+   */
+  async fit(x: ModelInput, y: ModelTarget, options: FitOptions = {}): Promise<EpochLogs[]> {
+    this.check();
+    const where = "Model.fit";
+    checkOptionKeys(where, options, FIT_KEYS);
+    const epochs = checkInt(where, "epochs", options.epochs ?? 1);
+    const batchSize = checkInt(where, "batchSize", options.batchSize ?? 32);
+    const shuffle = options.shuffle ?? true;
+    const seed = checkInt(where, "seed", options.seed ?? 0, 0);
+    if (options.truncatedBptt !== undefined && !this.spec.sequenceOutput) {
+      throw new RangeError(`${where}: truncatedBptt needs an output at every step (all recurrent layers with returnSequences true)`);
+    }
+    const tbptt = options.truncatedBptt === undefined ? Infinity : checkInt(where, "truncatedBptt", options.truncatedBptt);
+    const data = new StagedDataset(where, this.spec, x, y, options.mask);
+    const rng = new Rng(seed);
+    const history: EpochLogs[] = [];
+    try {
+      const N = data.N;
+      const order = this.ws.get("order", N);
+      const batches = Math.ceil(N / batchSize);
+      for (let epoch = 0; epoch < epochs; epoch++) {
+        core().fillIotaI32(order.ptr, N);
+        if (shuffle) rng.shuffle(order.ptr, N);
+        let sum = 0;
+        for (let b = 0; b < batches; b++) {
+          options.signal?.throwIfAborted();
+          const B = Math.min(batchSize, N - b * batchSize);
+          const loss = this.trainBatch(data, data.gather(order.ptr + b * batchSize * 4, B, this.ws), tbptt);
+          if (!Number.isFinite(loss)) throw new RangeError(`${where}: the loss became ${loss} at epoch ${epoch}, batch ${b}; lower the learning rate or clip gradients`);
+          sum += loss;
+          options.onBatchEnd?.({ epoch, batch: b, batches, loss });
+          await yieldToEventLoop();
+        }
+        const logs: EpochLogs = { epoch, loss: sum / batches };
+        if (options.validationData !== undefined) {
+          const v = options.validationData;
+          const val = this.evaluate(v.x, v.y, v.mask === undefined ? { batchSize } : { batchSize, mask: v.mask });
+          logs.valLoss = val.loss;
+          if (val.accuracy !== undefined) logs.valAccuracy = val.accuracy;
+        }
+        history.push(logs);
+        options.onEpochEnd?.(logs);
+      }
+    } finally {
+      rng.dispose();
+      data.free();
+    }
+    return history;
+  }
+
+  /** Mean loss (and accuracy for classification losses) over a dataset, without training. */
+  evaluate(x: ModelInput, y: ModelTarget, options: EvaluateOptions = {}): Evaluation {
+    this.check();
+    const where = "Model.evaluate";
+    checkOptionKeys(where, options, ["batchSize", "mask"]);
+    const batchSize = checkInt(where, "batchSize", options.batchSize ?? 256);
+    const data = new StagedDataset(where, this.spec, x, y, options.mask);
+    const N = this.spec.outputSize;
+    const perRow = this.loss === "softmaxCrossEntropy" ? 1 : N;
+    let lossSum = 0;
+    let weight = 0;
+    let correct = 0;
+    try {
+      const index = this.identityIndex(data.N);
+      for (let b0 = 0; b0 < data.N; b0 += batchSize) {
+        const batch = data.gather(index + b0 * 4, Math.min(batchSize, data.N - b0), this.ws);
+        const out = this.forwardPointers({ x: batch.x, T: batch.T, B: batch.B });
+        const M = out.T * out.B;
+        lossSum += lossOnPointers(this.loss, out.x, batch.y, batch.mask, M, N, "sum", 0);
+        weight += core().maskWeight(batch.mask, M);
+        if (this.loss === "softmaxCrossEntropy") correct += core().countCorrectClasses(out.x, batch.y, batch.mask, M, N);
+        if (this.loss === "binaryCrossEntropyWithLogits") correct += core().countCorrectBinary(out.x, batch.y, batch.mask, M, N);
+      }
+    } finally {
+      data.free();
+    }
+    const result: Evaluation = { loss: weight > 0 ? lossSum / (weight * perRow) : 0 };
+    if (this.loss !== "meanSquaredError") result.accuracy = weight > 0 ? correct / (weight * perRow) : 0;
+    return result;
+  }
+
+  /**
+   * The last layer's output for x: [T, N, O] (or [N, O] for many-to-one). For the logit losses
+   * these are logits; pass { probabilities: true } for softmax / sigmoid probabilities.
+   */
+  predict(x: ModelInput, options: { batchSize?: number; probabilities?: boolean } = {}): Tensor {
+    this.check();
+    const where = "Model.predict";
+    checkOptionKeys(where, options, ["batchSize", "probabilities"]);
+    const batchSize = checkInt(where, "batchSize", options.batchSize ?? 256);
+    const data = new StagedDataset(where, this.spec, x, undefined);
+    const O = this.spec.outputSize;
+    const Tout = this.spec.sequenceOutput ? data.T : 1;
+    const result = new Float32Array(Tout * data.N * O);
+    try {
+      const index = this.identityIndex(data.N);
+      for (let b0 = 0; b0 < data.N; b0 += batchSize) {
+        const B = Math.min(batchSize, data.N - b0);
+        const batch = data.gather(index + b0 * 4, B, this.ws);
+        const out = this.forwardPointers({ x: batch.x, T: batch.T, B });
+        if (options.probabilities === true) this.toProbabilities(out.x, out.T * B);
+        const block = copyOut(out.x, out.T * B * O);
+        for (let t = 0; t < Tout; t++) result.set(block.subarray(t * B * O, (t + 1) * B * O), (t * data.N + b0) * O);
+      }
+    } finally {
+      data.free();
+    }
+    return { shape: this.spec.sequenceOutput ? [data.T, data.N, O] : [data.N, O], data: result };
+  }
+
+  private toProbabilities(ptr: number, M: number): void {
+    const O = this.spec.outputSize;
+    if (this.loss === "softmaxCrossEntropy") core().softmaxRows(ptr, ptr, M, O);
+    else if (this.loss === "binaryCrossEntropyWithLogits") core().activationForward(ACTIVATION_CODES.sigmoid, ptr, ptr, M * O);
+    else throw new RangeError("Model.predict: probabilities needs a softmaxCrossEntropy or binaryCrossEntropyWithLogits model");
+  }
+
+  /** Copies of all parameters, named "<layer index>.<PyTorch name>" as torch.nn.Sequential. */
+  stateDict(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    this.layers.forEach((l, i) => {
+      for (const [name, t] of Object.entries(l.stateDict())) out[`${i}.${name}`] = t;
+    });
+    return out;
+  }
+
+  /** Loads every parameter by name (as produced by stateDict); all names and shapes must match. */
+  loadStateDict(dict: Record<string, TensorLike>): void {
+    this.check();
+    const where = "Model.loadStateDict";
+    const expected = Object.keys(this.stateDict());
+    for (const key of Object.keys(dict)) {
+      if (!expected.includes(key)) throw new RangeError(`${where}: unexpected key "${key}"; expected ${expected.join(", ")}`);
+    }
+    const parsed = this.layers.map((l, i) => {
+      const sub: Record<string, TensorLike> = {};
+      for (const [key, value] of Object.entries(dict)) if (key.startsWith(`${i}.`)) sub[key.slice(`${i}.`.length)] = value;
+      return l.parseStateDict(sub, where, `${i}.`);
+    });
+    this.layers.forEach((l, i) => l.writeParams(parsed[i]!));
+  }
+
+  /** The model as bytes: layer configs, loss, optimizer settings and every parameter (exact float32). */
+  save(): Uint8Array {
+    this.check();
+    const entries = [...this.arena.entries.values()];
+    const values = new Float32Array(entries.reduce((n, e) => n + e.size, 0));
+    let offset = 0;
+    for (const e of entries) {
+      values.set(this.arena.paramView(e.name), offset);
+      offset += e.size;
+    }
+    return encodeModel({
+      layers: this.layers.map((l) => l.config()),
+      loss: this.loss,
+      optimizer: this.optimizer.config,
+      clipNorm: this.clipNorm,
+      clipValue: this.clipValue,
+      params: entries.map((e) => ({ name: e.name, shape: [...e.shape] })),
+    }, values);
+  }
+
+  /** Rebuilds a model saved with `save()` (a fresh optimizer with the saved settings). */
+  static load(bytes: Uint8Array): Model {
+    const { header, values } = decodeModel(bytes);
+    const layers = header.layers.map((c) => layerFromConfig(c));
+    const options: ModelOptions = { layers, loss: header.loss, optimizer: optimizerFromConfig(header.optimizer) };
+    if (header.clipNorm !== null) options.clipNorm = header.clipNorm;
+    if (header.clipValue !== null) options.clipValue = header.clipValue;
+    const model = new Model(options);
+    const dict: Record<string, Tensor> = {};
+    let offset = 0;
+    for (const { name, shape } of header.params) {
+      const size = shape.reduce((a, b) => a * b, 1);
+      dict[name] = { shape, data: values.subarray(offset, offset + size) };
+      offset += size;
+    }
+    model.loadStateDict(dict);
+    return model;
+  }
+
+  /** The parameter arena (one block of parameters, one of gradients), for custom loops. */
+  get parameters(): ParameterArena {
+    return this.arena;
+  }
+
+  /** Frees every wasm block of the model, its layers and its optimizer. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const l of this.layers) l.dispose();
+    this.optimizer.dispose();
+    this.arena.dispose();
+    this.ws.free();
+  }
+}

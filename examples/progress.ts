@@ -1,0 +1,36 @@
+// A terminal progress bar for Model.fit: epoch, batch and the running loss of the epoch.
+import cliProgress from "cli-progress";
+import type { BatchProgress } from "../bindings/index.js";
+
+/** One bar over every batch of every epoch; pass `onBatchEnd` to `fit` and call `stop()` after it. */
+export class TrainingProgress {
+  private readonly bar: cliProgress.SingleBar;
+  private epoch = -1;
+  private lossSum = 0;
+
+  /** @param label shown before the bar; @param epochs the `epochs` given to `fit`. */
+  constructor(label: string, private readonly epochs: number) {
+    this.bar = new cliProgress.SingleBar({
+      format: `${label} |{bar}| epoch {epochNumber}/${epochs}  batch {batchNumber}/{batches}  loss {loss}  {duration}s`,
+      barsize: 24,
+      hideCursor: true,
+    }, cliProgress.Presets.shades_classic);
+  }
+
+  /** Updates the bar after each batch; the loss shown is the mean over the epoch's batches so far. */
+  readonly onBatchEnd = ({ epoch, batch, batches, loss }: BatchProgress): void => {
+    if (epoch !== this.epoch) {
+      this.epoch = epoch;
+      this.lossSum = 0;
+    }
+    this.lossSum += loss;
+    const payload = { epochNumber: epoch + 1, batchNumber: batch + 1, batches, loss: (this.lossSum / (batch + 1)).toFixed(4) };
+    if (epoch === 0 && batch === 0) this.bar.start(this.epochs * batches, 0, payload);
+    this.bar.update(epoch * batches + batch + 1, payload);
+  };
+
+  /** Draws the final state and releases the terminal line. */
+  stop(): void {
+    this.bar.stop();
+  }
+}

@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import { SimpleRNN } from "../bindings/layers/simple-rnn.js";
+import type { RecurrentLayer } from "../bindings/layers/recurrent.js";
+import type { Tensor } from "../bindings/tensor.js";
+import { checkGradient } from "./helpers/gradcheck.js";
+import { randomArray } from "./helpers/random.js";
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+/**
+ * Checks every gradient of a recurrent layer by central differences on the scalar
+ * L = Σ w ⊙ output + Σ v ⊙ finalState[carried], with fixed random w, v.
+ */
+export function gradCheckRecurrent(layer: RecurrentLayer, carried: string, x: Tensor, init: Tensor, name: string): void {
+  const first = layer.forward(x, { initialState: { [carried]: init } });
+  const w = randomArray(first.output.data.length, 11);
+  const v = randomArray(first.state[carried]!.data.length, 12);
+  const loss = (): number => {
+    const r = layer.forward(x, { initialState: { [carried]: init } });
+    return dot(r.output.data, w) + dot(r.state[carried]!.data, v);
+  };
+  loss();
+  layer.zeroGrad();
+  const g = layer.backward({ shape: first.output.shape, data: w }, { [carried]: { shape: first.state[carried]!.shape, data: v } });
+  const grads = layer.gradDict();
+  checkGradient({ name: `${name} dInput`, values: () => x.data, analytic: g.dInput.data, loss });
+  checkGradient({ name: `${name} dInitialState`, values: () => init.data, analytic: g.dInitialState[carried]!.data, loss });
+  for (const [pname, grad] of Object.entries(grads)) {
+    checkGradient({ name: `${name} ${pname}`, values: () => layer.paramView(pname), analytic: grad.data, loss });
+  }
+}
+
+describe("SimpleRNN", () => {
+  it("hand-computed forward: a linear cell that swaps two units", () => {
+    // D=1, H=2, f linear, W_ih = [[1], [2]], W_hh = [[0, 1], [1, 0]], biases 0, h0 = 0.
+    // x = [1, 0, 0]: h1 = W_ih·1 = [1, 2]; h2 = W_hh h1 = [2, 1]; h3 = W_hh h2 = [1, 2].
+    const rnn = new SimpleRNN({ inputSize: 1, units: 2, activation: "linear", seed: 1 });
+    rnn.loadStateDict({
+      weight_ih_l0: [[1], [2]], weight_hh_l0: [[0, 1], [1, 0]], bias_ih_l0: [0, 0], bias_hh_l0: [0, 0],
+    });
+    const { output, state } = rnn.forward([[[1]], [[0]], [[0]]]);
+    assert.deepEqual(output.shape, [3, 1, 2]);
+    assert.deepEqual(Array.from(output.data), [1, 2, 2, 1, 1, 2]);
+    assert.deepEqual(Array.from(state.h!.data), [1, 2]);
+    rnn.dispose();
+  });
+
+  it("hand-computed forward: tanh with biases and a given initial state", () => {
+    // D=1, H=1, W_ih = 0.5, W_hh = -1, b_ih = b_hh = 0.1, h0 = 0.2, x = [1, -1]:
+    // h1 = tanh(0.5·1 + 0.2 - 1·0.2) = tanh(0.5) = 0.46211715726
+    // h2 = tanh(0.5·(-1) + 0.2 - 0.46211715726) = tanh(-0.76211715726) = -0.64232231772
+    const rnn = new SimpleRNN({ inputSize: 1, units: 1, seed: 1 });
+    rnn.loadStateDict({ weight_ih_l0: [[0.5]], weight_hh_l0: [[-1]], bias_ih_l0: [0.1], bias_hh_l0: [0.1] });
+    const { output } = rnn.forward([[[1]], [[-1]]], { initialState: { h: [[[0.2]]] } });
+    assert.ok(Math.abs(output.data[0]! - 0.46211715726) < 1e-6);
+    assert.ok(Math.abs(output.data[1]! - -0.64232231772) < 1e-6);
+    rnn.dispose();
+  });
+
+  for (const activation of ["tanh", "relu", "linear"] as const) {
+    it(`gradients match finite differences (${activation}, T=4, B=3, D=5, H=6)`, () => {
+      const rnn = new SimpleRNN({ inputSize: 5, units: 6, activation, seed: 3 });
+      const x = { shape: [4, 3, 5], data: randomArray(60, 1) };
+      const h0 = { shape: [1, 3, 6], data: randomArray(18, 2, 0.5) };
+      gradCheckRecurrent(rnn, "h", x, h0, `SimpleRNN(${activation})`);
+      rnn.dispose();
+    });
+  }
+
+  it("many-to-one: output is the last step, and its gradient flows back", () => {
+    const seq = new SimpleRNN({ inputSize: 3, units: 4, seed: 5 });
+    const last = new SimpleRNN({ inputSize: 3, units: 4, seed: 5, returnSequences: false });
+    const x = { shape: [5, 2, 3], data: randomArray(30, 4) };
+    const a = seq.forward(x);
+    const b = last.forward(x);
+    assert.deepEqual(b.output.shape, [2, 4]);
+    assert.deepEqual(Array.from(b.output.data), Array.from(a.output.data.subarray(4 * 8)));
+    const d = randomArray(8, 6);
+    const dSeq = new Float32Array(40);
+    dSeq.set(d, 32);
+    const ga = seq.backward({ shape: [5, 2, 4], data: dSeq });
+    const gb = last.backward({ shape: [2, 4], data: d });
+    assert.deepEqual(Array.from(gb.dInput.data), Array.from(ga.dInput.data));
+    seq.dispose();
+    last.dispose();
+  });
+});
