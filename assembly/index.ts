@@ -2,8 +2,12 @@
 export * from "./memory";
 export * from "./random";
 export * from "./gemm";
-export * from "./activations";
-export * from "./softmax";
+// The v128 helpers of activations.ts are for other kernels, not for JavaScript: export the rest.
+export {
+  ACT_LINEAR, ACT_TANH, ACT_SIGMOID, ACT_RELU, ACT_HARD_SIGMOID,
+  activate, activationGrad, expf, activationForward, activationBackward,
+} from "./activations";
+export { softmaxRows, logSoftmaxRows, softmaxBackwardRows, logSoftmaxBackwardRows } from "./softmax";
 export * from "./losses";
 export * from "./optimizers";
 export * from "./rows";
