@@ -88,6 +88,13 @@ const MODEL_KEYS = ["layers", "loss", "optimizer", "clipNorm", "clipValue"] as c
 const FIT_KEYS = ["epochs", "batchSize", "shuffle", "seed", "mask", "validationData", "truncatedBptt", "onBatchEnd", "onEpochEnd", "signal"] as const;
 const LOSSES = ["softmaxCrossEntropy", "meanSquaredError", "binaryCrossEntropyWithLogits"] as const;
 
+/** Loss of a training step and the counts behind its accuracy. */
+interface StepScore {
+  loss: number;
+  correct: number;
+  weight: number;
+}
+
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => (typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0)));
 }
@@ -154,8 +161,8 @@ export class Model {
     return p;
   }
 
-  /** Forward, loss, BPTT and one optimizer step for one (chunk of a) batch; returns the loss. */
-  private trainStep(batch: Batch, carry: boolean): number {
+  /** Forward, loss, BPTT and one optimizer step for one (chunk of a) batch. */
+  private trainStep(batch: Batch, carry: boolean): StepScore {
     for (const layer of this.layers) if (layer instanceof RecurrentLayer && carry) layer.carryState();
     const out = this.forwardPointers({ x: batch.x, T: batch.T, B: batch.B });
     const M = out.T * out.B;
@@ -163,23 +170,44 @@ export class Model {
     const grad = this.ws.ptr("dOut", M * N);
     this.arena.zeroGrad();
     const loss = lossOnPointers(this.loss, out.x, batch.y, batch.mask, M, N, "mean", grad);
+    const score = { loss, correct: this.countCorrect(out.x, batch, M), weight: core().maskWeight(batch.mask, M) };
     let d = grad;
     for (let i = this.layers.length - 1; i >= 0; i--) d = this.layers[i]!.backwardPointers(d, i > 0);
     if (this.clipValue !== null) clipGradValue(this.arena, this.clipValue);
     if (this.clipNorm !== null) clipGradNorm(this.arena, this.clipNorm);
     this.optimizer.step(this.arena);
-    return loss;
+    return score;
   }
 
-  private trainBatch(data: StagedDataset, batch: Batch, tbptt: number): number {
+  /** Trains on a batch (in chunks of tbptt steps); the loss is the mean over chunks. */
+  private trainBatch(data: StagedDataset, batch: Batch, tbptt: number): StepScore {
     if (tbptt >= batch.T) return this.trainStep(batch, false);
-    let total = 0;
+    const total = { loss: 0, correct: 0, weight: 0 };
     let chunks = 0;
     for (let t0 = 0; t0 < batch.T; t0 += tbptt) {
-      total += this.trainStep(data.chunk(batch, t0, Math.min(tbptt, batch.T - t0)), t0 > 0);
+      const s = this.trainStep(data.chunk(batch, t0, Math.min(tbptt, batch.T - t0)), t0 > 0);
+      total.loss += s.loss;
+      total.correct += s.correct;
+      total.weight += s.weight;
       chunks++;
     }
-    return total / chunks;
+    total.loss /= chunks;
+    return total;
+  }
+
+  /** Correct predictions weighted by the mask (0 for meanSquaredError). */
+  private countCorrect(out: number, batch: Batch, M: number): number {
+    const N = this.spec.outputSize;
+    if (this.loss === "softmaxCrossEntropy") return core().countCorrectClasses(out, batch.y, batch.mask, M, N);
+    if (this.loss === "binaryCrossEntropyWithLogits") return core().countCorrectBinary(out, batch.y, batch.mask, M, N);
+    return 0;
+  }
+
+  /** Accuracy from summed counts: per row for classes, per output for binary targets. */
+  private accuracy(correct: number, weight: number): number | undefined {
+    if (this.loss === "meanSquaredError") return undefined;
+    const perRow = this.loss === "softmaxCrossEntropy" ? 1 : this.spec.outputSize;
+    return weight > 0 ? correct / (weight * perRow) : 0;
   }
 
   /** One optimizer step on one batch (x, y as in `fit`); returns the loss before the step. */
@@ -188,7 +216,7 @@ export class Model {
     checkOptionKeys("Model.trainOnBatch", options, ["mask"]);
     const data = new StagedDataset("Model.trainOnBatch", this.spec, x, y, options?.mask);
     try {
-      return this.trainBatch(data, data.gather(this.identityIndex(data.N), data.N, this.ws), data.T);
+      return this.trainBatch(data, data.gather(this.identityIndex(data.N), data.N, this.ws), data.T).loss;
     } finally {
       data.free();
     }
@@ -226,17 +254,21 @@ export class Model {
       for (let epoch = 0; epoch < epochs; epoch++) {
         core().fillIotaI32(order.ptr, N);
         if (shuffle) rng.shuffle(order.ptr, N);
-        let sum = 0;
+        const sums = { loss: 0, correct: 0, weight: 0 };
         for (let b = 0; b < batches; b++) {
           options.signal?.throwIfAborted();
           const B = Math.min(batchSize, N - b * batchSize);
-          const loss = this.trainBatch(data, data.gather(order.ptr + b * batchSize * 4, B, this.ws), tbptt);
+          const { loss, correct, weight } = this.trainBatch(data, data.gather(order.ptr + b * batchSize * 4, B, this.ws), tbptt);
           if (!Number.isFinite(loss)) throw new RangeError(`${where}: the loss became ${loss} at epoch ${epoch}, batch ${b}; lower the learning rate or clip gradients`);
-          sum += loss;
+          sums.loss += loss;
+          sums.correct += correct;
+          sums.weight += weight;
           options.onBatchEnd?.({ epoch, batch: b, batches, loss });
           await yieldToEventLoop();
         }
-        const logs: EpochLogs = { epoch, loss: sum / batches };
+        const logs: EpochLogs = { epoch, loss: sums.loss / batches };
+        const accuracy = this.accuracy(sums.correct, sums.weight);
+        if (accuracy !== undefined) logs.accuracy = accuracy;
         if (options.validationData !== undefined) {
           const v = options.validationData;
           const val = this.evaluate(v.x, v.y, v.mask === undefined ? { batchSize } : { batchSize, mask: v.mask });
@@ -261,7 +293,6 @@ export class Model {
     const batchSize = checkInt(where, "batchSize", options.batchSize ?? 256);
     const data = new StagedDataset(where, this.spec, x, y, options.mask);
     const N = this.spec.outputSize;
-    const perRow = this.loss === "softmaxCrossEntropy" ? 1 : N;
     let lossSum = 0;
     let weight = 0;
     let correct = 0;
@@ -273,14 +304,15 @@ export class Model {
         const M = out.T * out.B;
         lossSum += lossOnPointers(this.loss, out.x, batch.y, batch.mask, M, N, "sum", 0);
         weight += core().maskWeight(batch.mask, M);
-        if (this.loss === "softmaxCrossEntropy") correct += core().countCorrectClasses(out.x, batch.y, batch.mask, M, N);
-        if (this.loss === "binaryCrossEntropyWithLogits") correct += core().countCorrectBinary(out.x, batch.y, batch.mask, M, N);
+        correct += this.countCorrect(out.x, batch, M);
       }
     } finally {
       data.free();
     }
+    const perRow = this.loss === "softmaxCrossEntropy" ? 1 : N;
     const result: Evaluation = { loss: weight > 0 ? lossSum / (weight * perRow) : 0 };
-    if (this.loss !== "meanSquaredError") result.accuracy = weight > 0 ? correct / (weight * perRow) : 0;
+    const accuracy = this.accuracy(correct, weight);
+    if (accuracy !== undefined) result.accuracy = accuracy;
     return result;
   }
 

@@ -8,6 +8,10 @@ import { Adam, SGD, type Optimizer } from "../bindings/optimizers.js";
 import { softmaxCrossEntropy } from "../bindings/losses.js";
 import type { Tensor, IntTensor } from "../bindings/tensor.js";
 import { mulberry32 } from "./helpers/random.js";
+import { saveModelFile, loadModelFile } from "../bindings/node.js";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { rm } from "node:fs/promises";
 
 /** Random bit sequences x [T, N, 1]; target y_t = x_t XOR x_{t-lag}, masked out for t < lag. */
 function xorData(T: number, N: number, lag: number, seed: number): { x: Tensor; y: IntTensor; mask: Tensor } {
@@ -118,6 +122,12 @@ describe("Model training mechanics", () => {
     assert.deepEqual(copy.save(), bytes);
     assert.deepEqual(copy.optimizer.config, model.optimizer.config);
     assert.throws(() => Model.load(bytes.subarray(0, bytes.length - 4)), RangeError);
+    const file = join(tmpdir(), `wasm-rnn-${process.pid}.wrnn`);
+    await saveModelFile(model, file);
+    const fromFile = await loadModelFile(file);
+    assert.deepEqual(fromFile.save(), bytes);
+    fromFile.dispose();
+    await rm(file);
     assert.throws(() => Model.load(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])), /bad magic/);
     model.dispose();
     copy.dispose();
@@ -130,7 +140,8 @@ describe("Model training mechanics", () => {
     const logs = await model.fit(x, y, { epochs: 2, batchSize: 8, validationData: { x, y }, onBatchEnd: (p) => seen.push(p.batch) });
     assert.deepEqual(seen, [0, 1, 2, 0, 1, 2]);
     assert.equal(logs.length, 2);
-    assert.ok(logs[1]!.valLoss! > 0 && logs[1]!.valAccuracy! >= 0);
+    assert.ok(logs[1]!.valLoss! > 0 && logs[1]!.valAccuracy! >= 0 && logs[1]!.valAccuracy! <= 1);
+    assert.ok(logs[1]!.accuracy! >= 0 && logs[1]!.accuracy! <= 1 && logs[1]!.loss > 0);
     const controller = new AbortController();
     await assert.rejects(model.fit(x, y, { epochs: 5, batchSize: 4, signal: controller.signal, onBatchEnd: () => controller.abort() }), { name: "AbortError" });
     assert.ok(Number.isFinite(model.evaluate(x, y).loss));

@@ -88,4 +88,24 @@ describe("SimpleRNN", () => {
     seq.dispose();
     last.dispose();
   });
+
+  it("rejects bad input with errors naming the argument, and keeps working", () => {
+    const rnn = new SimpleRNN({ inputSize: 2, units: 3, seed: 1 });
+    const x = { shape: [2, 1, 2], data: new Float32Array([1, 2, 3, 4]) };
+    assert.throws(() => rnn.backward(null), /SimpleRNN.backward: call forward first/);
+    const good = rnn.forward(x).output.data;
+    assert.throws(() => rnn.forward({ shape: [2, 1, 3], data: new Float32Array(6) }),
+      (e: Error) => e instanceof RangeError && /SimpleRNN.forward: x must have shape \[T, B, 2\]; got \[2, 1, 3\]/.test(e.message));
+    assert.throws(() => rnn.forward({ shape: [2, 1, 2], data: new Float32Array([1, Infinity, 0, 0]) }),
+      (e: Error) => e instanceof RangeError && /x must be finite; got Infinity at flat index 1/.test(e.message));
+    assert.throws(() => rnn.forward({ shape: [0, 1, 2], data: new Float32Array(0) }), /at least one step and one sequence/);
+    assert.throws(() => rnn.forward(x, { initialState: { h: [[[0, 0]]] } }), /initialState.h must have shape \[1, 1, 3\]; got \[1, 1, 2\]/);
+    assert.throws(() => rnn.forward(x, { initialState: { c: [[[0, 0, 0]]] } }), /unknown option "c"/);
+    assert.throws(() => rnn.forward(x, { initalState: {} } as never), (e: Error) => e instanceof TypeError && /unknown option "initalState"/.test(e.message));
+    assert.throws(() => rnn.forward([[[1, 2]], [[3]]]), (e: Error) => e instanceof RangeError && /x is ragged/.test(e.message));
+    assert.deepEqual(rnn.forward(x).output.data, good);
+    assert.throws(() => rnn.backward({ shape: [2, 1, 2], data: new Float32Array(4) }), /dOutput must have shape \[2, 1, 3\]; got \[2, 1, 2\]/);
+    assert.equal(rnn.backward({ shape: [2, 1, 3], data: new Float32Array(6).fill(1) }).dInput.data.length, 4);
+    rnn.dispose();
+  });
 });
