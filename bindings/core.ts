@@ -94,3 +94,8 @@ export function f32View(ptr: number, n: number): Float32Array {
 export function i32View(ptr: number, n: number): Int32Array {
   return new Int32Array(core().memory.buffer, ptr, n);
 }
+
+/** A JavaScript-owned copy of `n` floats at `ptr` (safe to keep across calls). */
+export function copyOut(ptr: number, n: number): Float32Array {
+  return f32View(ptr, n).slice();
+}

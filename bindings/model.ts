@@ -1,5 +1,5 @@
 // A model: layers composed with a loss and an optimizer, all parameters in one wasm arena.
-import { core } from "./core.js";
+import { core, copyOut } from "./core.js";
 import { Workspace } from "./buffer.js";
 import { ParameterArena } from "./arena.js";
 import { Layer, type SequencePointers } from "./layers/layer.js";
@@ -13,7 +13,6 @@ import { clipGradNorm, clipGradValue } from "./clip.js";
 import { Rng } from "./random.js";
 import { StagedDataset, type Batch, type DataSpec } from "./dataset.js";
 import { type Tensor, type TensorLike, type IntTensorLike } from "./tensor.js";
-import { copyOut } from "./layers/recurrent.js";
 import { ACTIVATION_CODES } from "./kernels/activations.js";
 import { checkOptionKeys, checkInt, checkNumber, checkChoice, describe } from "./validate.js";
 

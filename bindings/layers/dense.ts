@@ -1,12 +1,11 @@
 // Fully connected layer, time-distributed when given a sequence: y = f(x W^T + b), nn.Linear names.
-import { core } from "../core.js";
+import { core, copyOut } from "../core.js";
 import { Workspace } from "../buffer.js";
 import type { ParameterSpec } from "../arena.js";
 import type { Rng } from "../random.js";
 import { Layer, defaultSeed, type LayerConfig, type SequencePointers } from "./layer.js";
 import { ACTIVATION_CODES, type ActivationName } from "../kernels/activations.js";
 import { toTensor, stageF32, type Tensor, type TensorLike } from "../tensor.js";
-import { copyOut } from "./recurrent.js";
 import { checkOptionKeys, checkInt, checkChoice, shapeString } from "../validate.js";
 
 /** Options of `new Dense(...)`. */

@@ -1,11 +1,10 @@
 // Embedding: a lookup table of vectors, one row per token id (PyTorch nn.Embedding).
-import { core } from "../core.js";
+import { core, copyOut } from "../core.js";
 import { Workspace } from "../buffer.js";
 import type { ParameterSpec } from "../arena.js";
 import type { Rng } from "../random.js";
 import { Layer, defaultSeed, type LayerConfig, type SequencePointers } from "./layer.js";
 import { toIntTensor, stageIds, toTensor, stageF32, type Tensor, type IntTensorLike, type TensorLike } from "../tensor.js";
-import { copyOut } from "./recurrent.js";
 import { checkOptionKeys, checkInt, shapeString } from "../validate.js";
 
 /** Options of `new Embedding(...)`. */

@@ -3,7 +3,7 @@
 //   backward(dOutput, dFinalState?)        -> { dInput [T, B, D], dInitialState }
 // States are shaped [1, B, size] as PyTorch's h_n. The layer keeps what BPTT needs from its
 // last forward; backward accumulates parameter gradients (read them with gradDict()).
-import { core } from "../core.js";
+import { core, copyOut } from "../core.js";
 import { Workspace } from "../buffer.js";
 import { Layer, type SequencePointers } from "./layer.js";
 import { toTensor, expectShape, stageF32, type Tensor, type TensorLike } from "../tensor.js";
@@ -204,9 +204,3 @@ export abstract class RecurrentLayer extends Layer {
     this.last = null;
   }
 }
-
-/** A JavaScript-owned copy of n floats at ptr. */
-export function copyOut(ptr: number, n: number): Float32Array {
-  return new Float32Array(core().memory.buffer, ptr, n).slice();
-}
-
