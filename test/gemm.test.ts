@@ -1,20 +1,11 @@
 import assert from "node:assert/strict";
 import { core } from "../bindings/core.js";
 import { WasmArray } from "../bindings/buffer.js";
+import { mulberry32 } from "./helpers/random.js";
 
+const uniform = mulberry32(0x5eed);
 /** Deterministic uniform floats in [-1, 1). */
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
-}
-
-const rand = mulberry32(0x5eed);
+const rand = (): number => uniform() * 2 - 1;
 const GUARD = 12345.5;
 /** Floats after the last row of C (and after a packed B) that must stay untouched. */
 const TAIL = 8;
