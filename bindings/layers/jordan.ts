@@ -45,8 +45,6 @@ export class Jordan extends RecurrentLayer {
   readonly activation: JordanActivation;
   readonly outputActivation: JordanOutputActivation;
   private readonly seed: number;
-  private lastT = 0;
-  private lastB = 0;
 
   constructor(options: JordanOptions) {
     const where = "Jordan";
@@ -62,8 +60,8 @@ export class Jordan extends RecurrentLayer {
     this.buildOwn(this.seed);
   }
 
-  protected get carried(): CarriedState {
-    return { name: "y", size: this.outputUnits };
+  protected get carried(): readonly CarriedState[] {
+    return [{ name: "y", size: this.outputUnits }];
   }
 
   paramSpecs(): ParameterSpec[] {
@@ -103,34 +101,41 @@ export class Jordan extends RecurrentLayer {
     return Math.max(core().gemmPackedSize(H, O), core().gemmPackedSize(O, H));
   }
 
-  protected sequenceForward(x: number, T: number, B: number, y0: number): number {
-    const H = this.units;
-    const O = this.outputUnits;
-    const [f, g] = this.codes;
-    const hs = this.ws.ptr("hs", T * B * H);
-    const ys = this.ws.ptr("ys", (T + 1) * B * O);
-    core().jordanForward(T, B, this.inputSize, H, O, f, g, x, y0,
-      this.paramPtr("weight_ih"), this.paramPtr("weight_hy"), this.paramPtr("bias"), this.paramPtr("weight_o"), this.paramPtr("bias_o"),
-      hs, ys, this.ws.ptr("packHy", this.packSize()), this.ws.ptr("packO", this.packSize()));
-    this.lastT = T;
-    this.lastB = B;
-    return ys + B * O * 4;
+  /** Hidden layers h_1..h_T [T, B, H]. */
+  private hs(T: number, B: number): number {
+    return this.ws.ptr("hs", T * B * this.units);
   }
 
-  protected sequenceBackward(x: number, T: number, B: number, dOut: number, dCarryT: number, dx: number, dCarry0: number): void {
+  /** Outputs y_0..y_T [T+1, B, O]. */
+  private ys(T: number, B: number): number {
+    return this.ws.ptr("ys", (T + 1) * B * this.outputUnits);
+  }
+
+  protected sequenceForward(x: number, T: number, B: number, [y0]: readonly number[]): void {
+    const [f, g] = this.codes;
+    core().jordanForward(T, B, this.inputSize, this.units, this.outputUnits, f, g, x, y0!,
+      this.paramPtr("weight_ih"), this.paramPtr("weight_hy"), this.paramPtr("bias"), this.paramPtr("weight_o"), this.paramPtr("bias_o"),
+      this.hs(T, B), this.ys(T, B), this.ws.ptr("packHy", this.packSize()), this.ws.ptr("packO", this.packSize()));
+  }
+
+  protected outputSequence(T: number, B: number): number {
+    return this.ys(T, B) + B * this.outputUnits * 4;
+  }
+
+  protected sequenceBackward(x: number, T: number, B: number, dOut: number, [dyT]: readonly number[], dx: number, [dy0]: readonly number[]): void {
     const H = this.units;
     const O = this.outputUnits;
     const [f, g] = this.codes;
     core().jordanBackward(T, B, this.inputSize, H, O, f, g,
-      x, this.ws.ptr("hs", T * B * H), this.ws.ptr("ys", (T + 1) * B * O),
+      x, this.hs(T, B), this.ys(T, B),
       this.paramPtr("weight_ih"), this.paramPtr("weight_hy"), this.paramPtr("weight_o"),
-      dOut, dCarryT, this.ws.ptr("dOs", T * B * O), this.ws.ptr("dz", T * B * H), this.ws.ptr("dh", B * H), dx, dCarry0,
+      dOut, dyT!, this.ws.ptr("dOs", T * B * O), this.ws.ptr("dz", T * B * H), this.ws.ptr("dh", B * H), dx, dy0!,
       this.gradPtr("weight_ih"), this.gradPtr("weight_hy"), this.gradPtr("bias"), this.gradPtr("weight_o"), this.gradPtr("bias_o"),
       this.ws.ptr("packHy", this.packSize()), this.ws.ptr("packO", this.packSize()));
   }
 
-  protected override extraFinalStates(): Record<string, { ptr: number; size: number }> {
+  protected override extraFinalStates(T: number, B: number): Record<string, { ptr: number; size: number }> {
     const H = this.units;
-    return { h: { ptr: this.ws.ptr("hs", this.lastT * this.lastB * H) + (this.lastT - 1) * this.lastB * H * 4, size: H } };
+    return { h: { ptr: this.hs(T, B) + (T - 1) * B * H * 4, size: H } };
   }
 }

@@ -1,20 +1,20 @@
 // The sequence contract shared by every recurrent layer:
 //   forward(x [T, B, D], { initialState }) -> { output [T, B, units] or [B, units], state }
 //   backward(dOutput, dFinalState?)        -> { dInput [T, B, D], dInitialState }
-// States are shaped [1, B, size] as PyTorch's h_n. The layer keeps what BPTT needs from its
-// last forward; backward accumulates parameter gradients (read them with gradDict()).
+// States are shaped [1, B, size] as PyTorch's h_n / c_n. The layer keeps what BPTT needs from
+// its last forward; backward accumulates parameter gradients (read them with gradDict()).
 import { core, copyOut } from "../core.js";
 import { Workspace } from "../buffer.js";
 import { Layer, type SequencePointers } from "./layer.js";
 import { toTensor, expectShape, stageF32, type Tensor, type TensorLike } from "../tensor.js";
 import { checkOptionKeys } from "../validate.js";
 
-/** States by name ("h" for Elman layers; "y" and "h" for Jordan), each [1, B, size]. */
+/** States by name ("h" for Elman and GRU; "h", "c" for LSTM; "y", "h" for Jordan), each [1, B, size]. */
 export type RecurrentState = Record<string, Tensor>;
 
 /** Options of a recurrent layer's `forward`. */
 export interface RecurrentForwardOptions {
-  /** Initial carried state, e.g. { h: [1, B, H] } (zeros when absent). */
+  /** Initial carried states, e.g. { h: [1, B, H], c: [1, B, H] } (zeros when absent). */
   initialState?: Record<string, TensorLike>;
 }
 
@@ -30,21 +30,27 @@ export interface RecurrentForwardResult {
 export interface RecurrentBackwardResult {
   /** dLoss/dInput [T, B, D]. */
   dInput: Tensor;
-  /** dLoss/dInitialState for the carried state, [1, B, size]. */
+  /** dLoss/dInitialState for every carried state, each [1, B, size]. */
   dInitialState: RecurrentState;
 }
 
-/** The state a layer carries from step to step, and its size per batch row. */
+/** A state carried from step to step, and its size per batch row. */
 export interface CarriedState {
   name: string;
   size: number;
+}
+
+interface LastForward {
+  T: number;
+  B: number;
+  x: number;
 }
 
 export abstract class RecurrentLayer extends Layer {
   /** True: output every step [T, B, size]; false: only the last step [B, size] (many-to-one). */
   readonly returnSequences: boolean;
   protected readonly ws = new Workspace();
-  private last: { T: number; B: number; x: number } | null = null;
+  private last: LastForward | null = null;
   private initialGiven = false;
 
   protected constructor(inputSize: number, returnSequences: boolean) {
@@ -52,73 +58,87 @@ export abstract class RecurrentLayer extends Layer {
     this.returnSequences = returnSequences;
   }
 
-  /** The state carried between steps; the output sequence is this state at every step. */
-  protected abstract get carried(): CarriedState;
+  /** The states carried between steps; the output sequence is the first one at every step. */
+  protected abstract get carried(): readonly CarriedState[];
 
-  /** Runs the kernel forward from initial state h0 [B, size]; returns the output sequence [T, B, size]. */
-  protected abstract sequenceForward(x: number, T: number, B: number, h0: number): number;
+  /** Runs the kernel forward from the initial states (pointers [B, size], in `carried` order). */
+  protected abstract sequenceForward(x: number, T: number, B: number, initial: readonly number[]): void;
+
+  /** The output sequence [T, B, carried[0].size] of the last forward. */
+  protected abstract outputSequence(T: number, B: number): number;
 
   /**
-   * Runs BPTT for the last forward: dOut [T, B, size] (0: none), dCarryT [B, size] (0: none);
-   * writes dx [T, B, D] (0: skip) and dCarry0 [B, size]; accumulates parameter gradients.
+   * Runs BPTT for the last forward: dOut [T, B, size] (0: none) and dFinal (one pointer per
+   * carried state, 0: none); writes dx [T, B, D] (0: skip) and dInitial (one per carried state);
+   * accumulates parameter gradients.
    */
-  protected abstract sequenceBackward(x: number, T: number, B: number, dOut: number, dCarryT: number, dx: number, dCarry0: number): void;
+  protected abstract sequenceBackward(x: number, T: number, B: number, dOut: number, dFinal: readonly number[], dx: number, dInitial: readonly number[]): void;
 
-  /** Other final states than the carried one (Jordan's last hidden layer), as pointer and size. */
-  protected extraFinalStates(): Record<string, { ptr: number; size: number }> {
+  /** Pointers to the final carried states of the last forward; by default only the output state. */
+  protected finalStates(T: number, B: number): number[] {
+    return [this.outputSequence(T, B) + (T - 1) * B * this.outputSize * 4];
+  }
+
+  /** Other final states than the carried ones (Jordan's last hidden layer), as pointer and size. */
+  protected extraFinalStates(_T: number, _B: number): Record<string, { ptr: number; size: number }> {
     return {};
   }
 
   get outputSize(): number {
-    return this.carried.size;
+    return this.carried[0]!.size;
   }
 
-  private initialStatePtr(B: number): number {
-    return this.ws.ptr("initialState", B * this.carried.size);
+  private statePtrs(prefix: string, B: number): number[] {
+    return this.carried.map(({ name, size }) => this.ws.ptr(`${prefix}.${name}`, B * size));
   }
 
-  /** Zeroes the initial state used by the next pointer-level forward (a new sequence). */
+  /** Zeroes the initial states used by the next pointer-level forward (a new sequence). */
   resetState(B: number): void {
-    this.ws.get("initialState", B * this.carried.size).fill(0);
+    for (const { name, size } of this.carried) this.ws.get(`initialState.${name}`, B * size).fill(0);
     this.initialGiven = false;
   }
 
-  /** Copies the last forward's final carried state into the initial state (truncated BPTT). */
+  /** Copies the last forward's final states into the initial states (truncated BPTT). */
   carryState(): void {
-    const last = this.requireLast("carryState");
-    const size = last.B * this.carried.size;
-    core().copyF32(this.initialStatePtr(last.B), this.finalCarryPtr(last), size);
+    const { T, B } = this.requireLast("carryState");
+    const finals = this.finalStates(T, B);
+    this.statePtrs("initialState", B).forEach((ptr, i) => core().copyF32(ptr, finals[i]!, B * this.carried[i]!.size));
     this.initialGiven = true;
   }
-
-  private finalCarryPtr(last: { T: number; B: number }): number {
-    return this.outputSeq + (last.T - 1) * last.B * this.carried.size * 4;
-  }
-
-  private outputSeq = 0;
 
   forwardPointers(input: SequencePointers): SequencePointers {
     const { x, T, B } = input;
     if (!this.initialGiven) this.resetState(B);
-    this.outputSeq = this.sequenceForward(x, T, B, this.initialStatePtr(B));
+    this.sequenceForward(x, T, B, this.statePtrs("initialState", B));
     this.last = { T, B, x };
     this.initialGiven = false;
-    if (this.returnSequences) return { x: this.outputSeq, T, B };
-    return { x: this.finalCarryPtr(this.last), T: 1, B };
+    if (this.returnSequences) return { x: this.outputSequence(T, B), T, B };
+    return { x: this.finalStates(T, B)[0]!, T: 1, B };
   }
 
   backwardPointers(dOut: number, needInputGrad = true): number {
     const { T, B, x } = this.requireLast("backward");
     const dx = needInputGrad ? this.ws.ptr("dx", T * B * this.inputSize) : 0;
-    const dCarry0 = this.ws.ptr("dInitialState", B * this.carried.size);
-    if (this.returnSequences) this.sequenceBackward(x, T, B, dOut, 0, dx, dCarry0);
-    else this.sequenceBackward(x, T, B, 0, dOut, dx, dCarry0);
+    const dFinal = this.carried.map((_, i) => (i === 0 && !this.returnSequences ? dOut : 0));
+    this.sequenceBackward(x, T, B, this.returnSequences ? dOut : 0, dFinal, dx, this.statePtrs("dInitialState", B));
     return dx;
   }
 
-  private requireLast(what: string): { T: number; B: number; x: number } {
+  private requireLast(what: string): LastForward {
     if (this.last === null) throw new Error(`${this.constructor.name}.${what}: call forward first`);
     return this.last;
+  }
+
+  /** Validates optional per-state tensors { name: [1, B, size] } and stages them under `prefix`; 0 for absent ones. */
+  private stageStates(where: string, what: string, states: Record<string, TensorLike> | undefined, B: number, prefix: string): number[] {
+    checkOptionKeys(`${where}: ${what}`, states, this.carried.map((c) => c.name));
+    return this.carried.map(({ name, size }) => {
+      const value = states?.[name];
+      if (value === undefined) return 0;
+      const t = toTensor(where, `${what}.${name}`, value);
+      expectShape(where, `${what}.${name}`, t.shape, [1, B, size]);
+      return stageF32(where, `${what}.${name}`, t.data, this.ws.get(`${prefix}.${name}`, B * size));
+    });
   }
 
   /**
@@ -132,71 +152,59 @@ export abstract class RecurrentLayer extends Layer {
     expectShape(where, "x", xt.shape, [null, null, this.inputSize], ["T", "B", String(this.inputSize)]);
     const [T, B] = xt.shape as [number, number];
     if (T === 0 || B === 0) throw new RangeError(`${where}: x must hold at least one step and one sequence; got shape [${xt.shape.join(", ")}]`);
-    const { name, size } = this.carried;
-    const init = options?.initialState;
-    let initData: Float32Array | null = null;
-    if (init !== undefined) {
-      checkOptionKeys(`${where}: initialState`, init, [name]);
-      if (init[name] !== undefined) {
-        const s = toTensor(where, `initialState.${name}`, init[name]);
-        expectShape(where, `initialState.${name}`, s.shape, [1, B, size]);
-        initData = s.data;
-      }
-    }
+    const staged = this.stageStates(where, "initialState", options?.initialState, B, "pendingState");
     const xPtr = stageF32(where, "x", xt.data, this.ws.get("x", xt.data.length));
-    if (initData !== null) {
-      stageF32(where, `initialState.${name}`, initData, this.ws.get("initialState", B * size));
-      this.initialGiven = true;
-    } else {
-      this.resetState(B);
-    }
+    const initial = this.statePtrs("initialState", B);
+    this.carried.forEach(({ size }, i) => {
+      if (staged[i] !== 0) core().copyF32(initial[i]!, staged[i]!, B * size);
+      else core().fillF32(initial[i]!, B * size, 0);
+    });
+    this.initialGiven = true;
     const out = this.forwardPointers({ x: xPtr, T, B });
+    const size0 = this.outputSize;
     const output: Tensor = this.returnSequences
-      ? { shape: [T, B, size], data: copyOut(out.x, T * B * size) }
-      : { shape: [B, size], data: copyOut(out.x, B * size) };
-    const state: RecurrentState = { [name]: { shape: [1, B, size], data: copyOut(this.finalCarryPtr({ T, B }), B * size) } };
-    for (const [extra, { ptr, size: n }] of Object.entries(this.extraFinalStates())) {
-      state[extra] = { shape: [1, B, n], data: copyOut(ptr, B * n) };
+      ? { shape: [T, B, size0], data: copyOut(out.x, T * B * size0) }
+      : { shape: [B, size0], data: copyOut(out.x, B * size0) };
+    const state: RecurrentState = {};
+    const finals = this.finalStates(T, B);
+    this.carried.forEach(({ name, size }, i) => {
+      state[name] = { shape: [1, B, size], data: copyOut(finals[i]!, B * size) };
+    });
+    for (const [extra, { ptr, size }] of Object.entries(this.extraFinalStates(T, B))) {
+      state[extra] = { shape: [1, B, size], data: copyOut(ptr, B * size) };
     }
     return { output, state };
   }
 
   /**
-   * Backpropagates through the last forward: dOutput has the output's shape; dFinalState
-   * optionally holds the gradient of the final carried state [1, B, size]. Parameter
-   * gradients are added to the accumulated ones (zeroGrad() clears them).
+   * Backpropagates through the last forward: dOutput has the output's shape (null: no gradient
+   * from the outputs); dFinalState optionally holds gradients of the final carried states, each
+   * [1, B, size]. Parameter gradients are added to the accumulated ones (zeroGrad() clears them).
    */
   backward(dOutput: TensorLike | null, dFinalState?: Record<string, TensorLike>): RecurrentBackwardResult {
     const where = `${this.constructor.name}.backward`;
     const { T, B, x } = this.requireLast("backward");
-    const { name, size } = this.carried;
+    const size0 = this.outputSize;
     let dOut = 0;
     if (dOutput !== null) {
       const d = toTensor(where, "dOutput", dOutput);
-      expectShape(where, "dOutput", d.shape, this.returnSequences ? [T, B, size] : [B, size]);
+      expectShape(where, "dOutput", d.shape, this.returnSequences ? [T, B, size0] : [B, size0]);
       dOut = stageF32(where, "dOutput", d.data, this.ws.get("dOutput", d.data.length));
     }
-    let dCarryT = 0;
-    if (dFinalState !== undefined) {
-      checkOptionKeys(`${where}: dFinalState`, dFinalState, [name]);
-      if (dFinalState[name] !== undefined) {
-        const d = toTensor(where, `dFinalState.${name}`, dFinalState[name]);
-        expectShape(where, `dFinalState.${name}`, d.shape, [1, B, size]);
-        dCarryT = stageF32(where, `dFinalState.${name}`, d.data, this.ws.get("dFinalState", B * size));
-      }
-    }
+    const dFinal = this.stageStates(where, "dFinalState", dFinalState, B, "dFinalState");
     if (!this.returnSequences && dOut !== 0) {
-      if (dCarryT !== 0) core().addInPlace(dCarryT, dOut, B * size);
-      else dCarryT = dOut;
+      if (dFinal[0] !== 0) core().addInPlace(dFinal[0]!, dOut, B * size0);
+      else dFinal[0] = dOut;
       dOut = 0;
     }
     const dx = this.ws.ptr("dx", T * B * this.inputSize);
-    const dCarry0 = this.ws.ptr("dInitialState", B * size);
-    this.sequenceBackward(x, T, B, dOut, dCarryT, dx, dCarry0);
-    return {
-      dInput: { shape: [T, B, this.inputSize], data: copyOut(dx, T * B * this.inputSize) },
-      dInitialState: { [name]: { shape: [1, B, size], data: copyOut(dCarry0, B * size) } },
-    };
+    const dInitial = this.statePtrs("dInitialState", B);
+    this.sequenceBackward(x, T, B, dOut, dFinal, dx, dInitial);
+    const dInitialState: RecurrentState = {};
+    this.carried.forEach(({ name, size }, i) => {
+      dInitialState[name] = { shape: [1, B, size], data: copyOut(dInitial[i]!, B * size) };
+    });
+    return { dInput: { shape: [T, B, this.inputSize], data: copyOut(dx, T * B * this.inputSize) }, dInitialState };
   }
 
   protected freeWorkspace(): void {

@@ -47,8 +47,8 @@ export class SimpleRNN extends RecurrentLayer {
     this.buildOwn(this.seed);
   }
 
-  protected get carried(): CarriedState {
-    return { name: "h", size: this.units };
+  protected get carried(): readonly CarriedState[] {
+    return [{ name: "h", size: this.units }];
   }
 
   paramSpecs(): ParameterSpec[] {
@@ -72,23 +72,30 @@ export class SimpleRNN extends RecurrentLayer {
     };
   }
 
-  protected sequenceForward(x: number, T: number, B: number, h0: number): number {
+  protected sequenceForward(x: number, T: number, B: number, [h0]: readonly number[]): void {
     const H = this.units;
-    const hs = this.ws.ptr("hs", (T + 1) * B * H);
     const pack = this.ws.ptr("pack", core().gemmPackedSize(H, H));
-    core().simpleRnnForward(T, B, this.inputSize, H, ACTIVATION_CODES[this.activation], x, h0,
+    core().simpleRnnForward(T, B, this.inputSize, H, ACTIVATION_CODES[this.activation], x, h0!,
       this.paramPtr("weight_ih_l0"), this.paramPtr("weight_hh_l0"), this.paramPtr("bias_ih_l0"), this.paramPtr("bias_hh_l0"),
-      hs, pack);
-    return hs + B * H * 4;
+      this.hs(T, B), pack);
   }
 
-  protected sequenceBackward(x: number, T: number, B: number, dOut: number, dCarryT: number, dx: number, dCarry0: number): void {
+  /** h_0..h_T [T+1, B, H]. */
+  private hs(T: number, B: number): number {
+    return this.ws.ptr("hs", (T + 1) * B * this.units);
+  }
+
+  protected outputSequence(T: number, B: number): number {
+    return this.hs(T, B) + B * this.units * 4;
+  }
+
+  protected sequenceBackward(x: number, T: number, B: number, dOut: number, [dhT]: readonly number[], dx: number, [dh0]: readonly number[]): void {
     const H = this.units;
     const dz = this.ws.ptr("dz", T * B * H);
     const pack = this.ws.ptr("pack", core().gemmPackedSize(H, H));
     core().simpleRnnBackward(T, B, this.inputSize, H, ACTIVATION_CODES[this.activation],
-      x, this.ws.ptr("hs", (T + 1) * B * H), this.paramPtr("weight_ih_l0"), this.paramPtr("weight_hh_l0"),
-      dOut, dCarryT, dz, dx, dCarry0,
+      x, this.hs(T, B), this.paramPtr("weight_ih_l0"), this.paramPtr("weight_hh_l0"),
+      dOut, dhT!, dz, dx, dh0!,
       this.gradPtr("weight_ih_l0"), this.gradPtr("weight_hh_l0"), this.gradPtr("bias_ih_l0"), this.gradPtr("bias_hh_l0"), pack);
   }
 }
