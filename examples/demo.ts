@@ -13,8 +13,10 @@ import { unigramBitsPerChar, majorityClassAccuracy } from "./baselines.js";
 const SEED = 2024;
 const EMBEDDING_SIZE = 32;
 const HIDDEN_UNITS = 128;
-const LANGUAGE_MODEL = { epochs: 8, batchSize: 64, learningRate: 3e-3 };
-const CLASSIFIER = { epochs: 8, batchSize: 64, learningRate: 2e-3 };
+const LANGUAGE_MODEL = { epochs: 30, batchSize: 32, learningRate: 3e-3 };
+const CLASSIFIER = { epochs: 15, batchSize: 32, learningRate: 2e-3 };
+/** After every epoch the learning rate is multiplied by this (an exponential schedule). */
+const LEARNING_RATE_DECAY = 0.9;
 const LABELS = ["female", "male"] as const;
 /** Names for the classifier to judge that may appear in no list. */
 const MADE_UP_NAMES = ["zorbina", "kelvaro", "brindley", "amarette"];
@@ -23,8 +25,9 @@ const seconds = (since: number): string => `${((performance.now() - since) / 100
 const capitalize = (name: string): string => name.charAt(0).toUpperCase() + name.slice(1);
 
 /** Phase 1: next-character prediction over START + name -> name + END, then sampling. */
-async function trainNameGenerator(lists: NameLists, vocab: CharVocabulary, rng: Rng): Promise<void> {
+async function trainNameGenerator(lists: NameLists, vocab: CharVocabulary): Promise<void> {
   const started = performance.now();
+  const rng = new Rng(SEED);
   const known = new Set([...lists.female, ...lists.male]);
   const { train, test } = holdOut([...known], 0.1, rng);
   const T = Math.max(...[...known].map((n) => n.length)) + 1;
@@ -51,6 +54,9 @@ async function trainNameGenerator(lists: NameLists, vocab: CharVocabulary, rng: 
     mask: trainSet.mask,
     seed: SEED,
     onBatchEnd: progress.onBatchEnd,
+    onEpochEnd: () => {
+      model.optimizer.lr *= LEARNING_RATE_DECAY;
+    },
   });
   progress.stop();
 
@@ -63,16 +69,18 @@ async function trainNameGenerator(lists: NameLists, vocab: CharVocabulary, rng: 
   );
   console.log(`   held-out: ${(loss / Math.LN2).toFixed(3)} bits per character (unigram frequencies: ${baseline.toFixed(3)})`);
 
-  const samples = sampleNames(model, vocab, { count: 12, temperature: 0.8, maxLength: T, rng });
+  const samples = sampleNames(model, vocab, { count: 10, temperature: 0.8, maxLength: T, rng });
   console.log("   sampled names at temperature 0.8 (* = in neither list):");
   console.log(`     ${samples.map((s) => capitalize(s) + (known.has(s) ? "" : "*")).join("  ")}`);
   model.dispose();
+  rng.dispose();
   console.log(`   phase time: ${seconds(started)}`);
 }
 
 /** Phase 2: female or male list, from the name read left to right; the answer is the last step's output. */
-async function trainListClassifier(lists: NameLists, vocab: CharVocabulary, rng: Rng): Promise<void> {
+async function trainListClassifier(lists: NameLists, vocab: CharVocabulary): Promise<void> {
   const started = performance.now();
+  const rng = new Rng(SEED);
   const female = new Set(lists.female);
   const male = new Set(lists.male);
   const labeled = [
@@ -80,6 +88,7 @@ async function trainListClassifier(lists: NameLists, vocab: CharVocabulary, rng:
     ...lists.male.filter((n) => !female.has(n)).map((name) => ({ name, label: 1 })),
   ];
   const { train, test } = holdOut(labeled, 0.1, rng);
+  rng.dispose();
   const T = Math.max(...labeled.map((e) => e.name.length));
   const encode = (examples: { name: string; label: number }[]) => ({
     x: encodeLeftPadded(examples.map((e) => e.name), vocab, T),
@@ -107,6 +116,9 @@ async function trainListClassifier(lists: NameLists, vocab: CharVocabulary, rng:
     batchSize: CLASSIFIER.batchSize,
     seed: SEED,
     onBatchEnd: progress.onBatchEnd,
+    onEpochEnd: () => {
+      model.optimizer.lr *= LEARNING_RATE_DECAY;
+    },
   });
   progress.stop();
 
@@ -130,7 +142,5 @@ await init();
 const lists = loadNameLists();
 const vocab = new CharVocabulary([...lists.female, ...lists.male]);
 console.log(`wasm-rnn demo: ${lists.female.length} female and ${lists.male.length} male first names, ${vocab.chars.length} characters`);
-const rng = new Rng(SEED);
-await trainNameGenerator(lists, vocab, rng);
-await trainListClassifier(lists, vocab, rng);
-rng.dispose();
+await trainNameGenerator(lists, vocab);
+await trainListClassifier(lists, vocab);

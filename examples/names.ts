@@ -17,7 +17,7 @@ export function loadNameLists(): NameLists {
 }
 
 /** A copy of `items` in a random order drawn from `rng` (Fisher–Yates). */
-export function shuffled<T>(items: readonly T[], rng: Rng): T[] {
+function shuffled<T>(items: readonly T[], rng: Rng): T[] {
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
     const j = rng.nextInt(i + 1);
