@@ -15,3 +15,5 @@ export * from "./dense";
 export * from "./metrics";
 export * from "./rnn/simple";
 export * from "./rnn/jordan";
+export * from "./rnn/lstm";
+export * from "./rnn/gru";

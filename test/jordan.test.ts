@@ -31,7 +31,7 @@ describe("Jordan", () => {
       const net = new Jordan({ inputSize: 3, units: 5, outputUnits: 4, activation, outputActivation, seed: 7 });
       const x = { shape: [4, 2, 3], data: randomArray(24, 1) };
       const y0 = { shape: [1, 2, 4], data: randomArray(8, 2, 0.5) };
-      gradCheckRecurrent(net, "y", x, y0, `Jordan(${activation}, ${outputActivation})`);
+      gradCheckRecurrent(net, x, { y: y0 }, `Jordan(${activation}, ${outputActivation})`);
       net.dispose();
     });
   }

@@ -13,23 +13,26 @@ function dot(a: Float32Array, b: Float32Array): number {
 
 /**
  * Checks every gradient of a recurrent layer by central differences on the scalar
- * L = Σ w ⊙ output + Σ v ⊙ finalState[carried], with fixed random w, v.
+ * L = Σ w ⊙ output + Σ_s v_s ⊙ finalState[s], with fixed random w, v_s, given initial states.
  */
-export function gradCheckRecurrent(layer: RecurrentLayer, carried: string, x: Tensor, init: Tensor, name: string): void {
-  const first = layer.forward(x, { initialState: { [carried]: init } });
+export function gradCheckRecurrent(layer: RecurrentLayer, x: Tensor, init: Record<string, Tensor>, name: string): void {
+  const first = layer.forward(x, { initialState: init });
   const w = randomArray(first.output.data.length, 11);
-  const v = randomArray(first.state[carried]!.data.length, 12);
+  const names = Object.keys(init);
+  const v = names.map((s, i) => randomArray(first.state[s]!.data.length, 12 + i));
   const loss = (): number => {
-    const r = layer.forward(x, { initialState: { [carried]: init } });
-    return dot(r.output.data, w) + dot(r.state[carried]!.data, v);
+    const r = layer.forward(x, { initialState: init });
+    return names.reduce((sum, s, i) => sum + dot(r.state[s]!.data, v[i]!), dot(r.output.data, w));
   };
   loss();
   layer.zeroGrad();
-  const g = layer.backward({ shape: first.output.shape, data: w }, { [carried]: { shape: first.state[carried]!.shape, data: v } });
-  const grads = layer.gradDict();
+  const dFinal = Object.fromEntries(names.map((s, i) => [s, { shape: first.state[s]!.shape, data: v[i]! }]));
+  const g = layer.backward({ shape: first.output.shape, data: w }, dFinal);
   checkGradient({ name: `${name} dInput`, values: () => x.data, analytic: g.dInput.data, loss });
-  checkGradient({ name: `${name} dInitialState`, values: () => init.data, analytic: g.dInitialState[carried]!.data, loss });
-  for (const [pname, grad] of Object.entries(grads)) {
+  for (const s of names) {
+    checkGradient({ name: `${name} dInitialState.${s}`, values: () => init[s]!.data, analytic: g.dInitialState[s]!.data, loss });
+  }
+  for (const [pname, grad] of Object.entries(layer.gradDict())) {
     checkGradient({ name: `${name} ${pname}`, values: () => layer.paramView(pname), analytic: grad.data, loss });
   }
 }
@@ -66,7 +69,7 @@ describe("SimpleRNN", () => {
       const rnn = new SimpleRNN({ inputSize: 5, units: 6, activation, seed: 3 });
       const x = { shape: [4, 3, 5], data: randomArray(60, 1) };
       const h0 = { shape: [1, 3, 6], data: randomArray(18, 2, 0.5) };
-      gradCheckRecurrent(rnn, "h", x, h0, `SimpleRNN(${activation})`);
+      gradCheckRecurrent(rnn, x, { h: h0 }, `SimpleRNN(${activation})`);
       rnn.dispose();
     });
   }

@@ -18,4 +18,22 @@ export interface RnnExports {
     x: number, hs: number, ys: number, wih: number, why: number, wo: number,
     dOut: number, dyT: number, dOs: number, dz: number, dh: number, dx: number, dy0: number,
     dwih: number, dwhy: number, db: number, dwo: number, dbo: number, packHy: number, packO: number): void;
+  /** LSTM forward: gates [T, B, 4H] (activated), hs, cs [T+1, B, H], acs [T, B, H]; peepholes 0 or all set. */
+  lstmForward(T: number, B: number, D: number, H: number, act: number, ract: number,
+    x: number, h0: number, c0: number, wih: number, whh: number, bih: number, bhh: number, pi: number, pf: number, po: number,
+    gates: number, hs: number, cs: number, acs: number, pack: number): void;
+  /** LSTM BPTT: writes dGates, dx (0: skip), dh0, dc0; adds parameter (and peephole) gradients. */
+  lstmBackward(T: number, B: number, D: number, H: number, act: number, ract: number,
+    x: number, gates: number, hs: number, cs: number, acs: number, wih: number, whh: number, pi: number, pf: number, po: number,
+    dOut: number, dhT: number, dcT: number, dGates: number, dx: number, dh0: number, dc0: number,
+    dwih: number, dwhh: number, dbih: number, dbhh: number, dpi: number, dpf: number, dpo: number, pack: number): void;
+  /** GRU forward: gates [T, B, 3H] (activated r, z, n), hs [T+1, B, H], aux (resetAfter: W_hh h + b_hh [T, B, 3H]; else r h [T, B, H]). */
+  gruForward(T: number, B: number, D: number, H: number, act: number, ract: number, resetAfter: number,
+    x: number, h0: number, wih: number, whh: number, bih: number, bhh: number,
+    gates: number, hs: number, aux: number, pack1: number, pack2: number): void;
+  /** GRU BPTT: writes dA, dHh scratch, dx (0: skip), dh0; adds parameter gradients. */
+  gruBackward(T: number, B: number, D: number, H: number, act: number, ract: number, resetAfter: number,
+    x: number, gates: number, hs: number, aux: number, wih: number, whh: number,
+    dOut: number, dhT: number, dA: number, dHh: number, dx: number, dh0: number,
+    dwih: number, dwhh: number, dbih: number, dbhh: number, pack1: number, pack2: number): void;
 }

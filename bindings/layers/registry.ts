@@ -2,12 +2,16 @@
 import type { Layer, LayerConfig } from "./layer.js";
 import { SimpleRNN, type SimpleRNNOptions } from "./simple-rnn.js";
 import { Jordan, type JordanOptions } from "./jordan.js";
+import { LSTM, type LSTMOptions } from "./lstm.js";
+import { GRU, type GRUOptions } from "./gru.js";
 import { Dense, type DenseOptions } from "./dense.js";
 import { Embedding, type EmbeddingOptions } from "./embedding.js";
 
 const BUILDERS: Record<string, (options: Record<string, unknown>) => Layer> = {
   SimpleRNN: (o) => new SimpleRNN(o as unknown as SimpleRNNOptions),
   Jordan: (o) => new Jordan(o as unknown as JordanOptions),
+  LSTM: (o) => new LSTM(o as unknown as LSTMOptions),
+  GRU: (o) => new GRU(o as unknown as GRUOptions),
   Dense: (o) => new Dense(o as unknown as DenseOptions),
   Embedding: (o) => new Embedding(o as unknown as EmbeddingOptions),
 };

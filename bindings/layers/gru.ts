@@ -1,0 +1,141 @@
+// GRU (gate order r, z, n): PyTorch's nn.GRU convention (reset after the recurrent product) or
+// the original one (reset before it), selectable.
+import { core } from "../core.js";
+import type { ParameterSpec } from "../arena.js";
+import type { Rng } from "../random.js";
+import { RecurrentLayer, type CarriedState } from "./recurrent.js";
+import { defaultSeed, type LayerConfig } from "./layer.js";
+import { ACTIVATION_CODES } from "../kernels/activations.js";
+import { checkOptionKeys, checkInt, checkChoice } from "../validate.js";
+
+/** Candidate activation φ (Keras' `activation`). */
+export type GRUActivation = "tanh" | "linear" | "relu" | "sigmoid";
+/** Gate activation σ (Keras' `recurrentActivation`). */
+export type GRURecurrentActivation = "sigmoid" | "hardSigmoid";
+
+/** Options of `new GRU(...)`. */
+export interface GRUOptions {
+  /** Hidden units H. */
+  units: number;
+  /** Input features D per step. */
+  inputSize: number;
+  /**
+   * true (default, PyTorch and Keras): n = φ(W_in x + b_in + r ⊙ (W_hn h + b_hn));
+   * false (the original GRU): n = φ(W_in x + b_in + W_hn (r ⊙ h) + b_hn).
+   */
+  resetAfter?: boolean;
+  /** φ for the candidate n: "tanh" (default), "linear", "relu" or "sigmoid". */
+  activation?: GRUActivation;
+  /** σ for the gates r, z: "sigmoid" (default) or "hardSigmoid". */
+  recurrentActivation?: GRURecurrentActivation;
+  /** Output every step [T, B, H] (default true) or only the last [B, H]. */
+  returnSequences?: boolean;
+  /** Seed of the uniform(-1/sqrt(H), 1/sqrt(H)) initialisation (default: a per-process counter). */
+  seed?: number;
+}
+
+const OPTION_KEYS = ["units", "inputSize", "resetAfter", "activation", "recurrentActivation", "returnSequences", "seed"] as const;
+
+/**
+ * GRU layer over time-major batches: h_t = (1 - z) n + z h_{t-1}. Parameters (PyTorch names):
+ * weight_ih_l0 [3H, D], weight_hh_l0 [3H, H], bias_ih_l0 [3H], bias_hh_l0 [3H]. State { h: [1, B, H] }.
+ */
+export class GRU extends RecurrentLayer {
+  readonly units: number;
+  readonly resetAfter: boolean;
+  readonly activation: GRUActivation;
+  readonly recurrentActivation: GRURecurrentActivation;
+  private readonly seed: number;
+
+  constructor(options: GRUOptions) {
+    const where = "GRU";
+    checkOptionKeys(where, options, OPTION_KEYS);
+    if (options === undefined) throw new TypeError(`${where}: options { units, inputSize } are required`);
+    const inputSize = checkInt(where, "inputSize", options.inputSize);
+    super(inputSize, options.returnSequences ?? true);
+    this.units = checkInt(where, "units", options.units);
+    if (options.resetAfter !== undefined && typeof options.resetAfter !== "boolean") {
+      throw new TypeError(`${where}: resetAfter must be a boolean; got ${typeof options.resetAfter}`);
+    }
+    this.resetAfter = options.resetAfter ?? true;
+    this.activation = checkChoice(where, "activation", options.activation ?? "tanh", ["tanh", "linear", "relu", "sigmoid"] as const);
+    this.recurrentActivation = checkChoice(where, "recurrentActivation", options.recurrentActivation ?? "sigmoid", ["sigmoid", "hardSigmoid"] as const);
+    this.seed = checkInt(where, "seed", options.seed ?? defaultSeed(), 0);
+    this.buildOwn(this.seed);
+  }
+
+  protected get carried(): readonly CarriedState[] {
+    return [{ name: "h", size: this.units }];
+  }
+
+  paramSpecs(): ParameterSpec[] {
+    const H = this.units;
+    return [
+      { name: "weight_ih_l0", shape: [3 * H, this.inputSize] },
+      { name: "weight_hh_l0", shape: [3 * H, H] },
+      { name: "bias_ih_l0", shape: [3 * H] },
+      { name: "bias_hh_l0", shape: [3 * H] },
+    ];
+  }
+
+  protected initParams(rng: Rng): void {
+    this.initUniform(rng, 1 / Math.sqrt(this.units));
+  }
+
+  config(): LayerConfig {
+    return {
+      type: "GRU",
+      options: {
+        units: this.units, inputSize: this.inputSize, resetAfter: this.resetAfter, activation: this.activation,
+        recurrentActivation: this.recurrentActivation, returnSequences: this.returnSequences, seed: this.seed,
+      },
+    };
+  }
+
+  private hs(T: number, B: number): number {
+    return this.ws.ptr("hs", (T + 1) * B * this.units);
+  }
+
+  /** Per step W_hh h + b_hh [T, B, 3H] (resetAfter) or r ⊙ h_{t-1} [T, B, H]. */
+  private aux(T: number, B: number): number {
+    return this.ws.ptr("aux", T * B * (this.resetAfter ? 3 : 1) * this.units);
+  }
+
+  /** Two pack buffers large enough for the forward and the transposed backward layouts. */
+  private packs(): [number, number] {
+    const H = this.units;
+    const c = core();
+    const size1 = this.resetAfter
+      ? Math.max(c.gemmPackedSize(H, 3 * H), c.gemmPackedSize(3 * H, H))
+      : Math.max(c.gemmPackedSize(H, 2 * H), c.gemmPackedSize(2 * H, H));
+    return [this.ws.ptr("pack1", size1), this.ws.ptr("pack2", this.resetAfter ? 0 : c.gemmPackedSize(H, H))];
+  }
+
+  private get codes(): [number, number] {
+    return [ACTIVATION_CODES[this.activation], ACTIVATION_CODES[this.recurrentActivation]];
+  }
+
+  protected sequenceForward(x: number, T: number, B: number, [h0]: readonly number[]): void {
+    const H = this.units;
+    const [act, ract] = this.codes;
+    const [pack1, pack2] = this.packs();
+    core().gruForward(T, B, this.inputSize, H, act, ract, this.resetAfter ? 1 : 0, x, h0!,
+      this.paramPtr("weight_ih_l0"), this.paramPtr("weight_hh_l0"), this.paramPtr("bias_ih_l0"), this.paramPtr("bias_hh_l0"),
+      this.ws.ptr("gates", T * B * 3 * H), this.hs(T, B), this.aux(T, B), pack1, pack2);
+  }
+
+  protected outputSequence(T: number, B: number): number {
+    return this.hs(T, B) + B * this.units * 4;
+  }
+
+  protected sequenceBackward(x: number, T: number, B: number, dOut: number, [dhT]: readonly number[], dx: number, [dh0]: readonly number[]): void {
+    const H = this.units;
+    const [act, ract] = this.codes;
+    const [pack1, pack2] = this.packs();
+    core().gruBackward(T, B, this.inputSize, H, act, ract, this.resetAfter ? 1 : 0,
+      x, this.ws.ptr("gates", T * B * 3 * H), this.hs(T, B), this.aux(T, B),
+      this.paramPtr("weight_ih_l0"), this.paramPtr("weight_hh_l0"),
+      dOut, dhT!, this.ws.ptr("dA", T * B * 3 * H), this.ws.ptr("dHh", (this.resetAfter ? T * 3 : 1) * B * H), dx, dh0!,
+      this.gradPtr("weight_ih_l0"), this.gradPtr("weight_hh_l0"), this.gradPtr("bias_ih_l0"), this.gradPtr("bias_hh_l0"), pack1, pack2);
+  }
+}

@@ -1,0 +1,151 @@
+// LSTM, PyTorch's nn.LSTM (one layer, gate order i, f, g, o), with optional peepholes.
+import { core } from "../core.js";
+import type { ParameterSpec } from "../arena.js";
+import type { Rng } from "../random.js";
+import { RecurrentLayer, type CarriedState } from "./recurrent.js";
+import { defaultSeed, type LayerConfig } from "./layer.js";
+import { ACTIVATION_CODES } from "../kernels/activations.js";
+import { checkOptionKeys, checkInt, checkChoice, checkNumber } from "../validate.js";
+
+/** Cell-input and output activations φ (Keras' `activation`). */
+export type LSTMActivation = "tanh" | "linear" | "relu" | "sigmoid";
+/** Gate activations σ (Keras' `recurrentActivation`). */
+export type LSTMRecurrentActivation = "sigmoid" | "hardSigmoid";
+
+/** Options of `new LSTM(...)`, in the style of tfjs-layers. */
+export interface LSTMOptions {
+  /** Hidden units H (the cell has H memory cells). */
+  units: number;
+  /** Input features D per step. */
+  inputSize: number;
+  /** φ for the cell input g and the output φ(c_t): "tanh" (default), "linear", "relu" or "sigmoid". */
+  activation?: LSTMActivation;
+  /** σ for the gates i, f, o: "sigmoid" (default) or "hardSigmoid" (clip(0.2x + 0.5, 0, 1), as tfjs/Keras). */
+  recurrentActivation?: LSTMRecurrentActivation;
+  /** Peephole connections: i and f see c_{t-1}, o sees c_t (weights peephole_{i,f,o}_l0 [H]). Default false. */
+  peephole?: boolean;
+  /** Initial forget-gate bias: bias_ih_l0[H:2H] = forgetBias and bias_hh_l0[H:2H] = 0 (e.g. 1.0). Default: PyTorch's uniform init. */
+  forgetBias?: number;
+  /** Output every step [T, B, H] (default true) or only the last [B, H]. */
+  returnSequences?: boolean;
+  /** Seed of the uniform(-1/sqrt(H), 1/sqrt(H)) initialisation (default: a per-process counter). */
+  seed?: number;
+}
+
+const OPTION_KEYS = ["units", "inputSize", "activation", "recurrentActivation", "peephole", "forgetBias", "returnSequences", "seed"] as const;
+const PEEPHOLES = ["peephole_i_l0", "peephole_f_l0", "peephole_o_l0"] as const;
+
+/**
+ * LSTM layer over time-major batches: c_t = f c_{t-1} + i g, h_t = o φ(c_t). Parameters (PyTorch
+ * names): weight_ih_l0 [4H, D], weight_hh_l0 [4H, H], bias_ih_l0 [4H], bias_hh_l0 [4H] and, with
+ * peepholes, peephole_i_l0, peephole_f_l0, peephole_o_l0 [H]. States { h, c }, each [1, B, H].
+ */
+export class LSTM extends RecurrentLayer {
+  readonly units: number;
+  readonly activation: LSTMActivation;
+  readonly recurrentActivation: LSTMRecurrentActivation;
+  readonly peephole: boolean;
+  readonly forgetBias: number | null;
+  private readonly seed: number;
+
+  constructor(options: LSTMOptions) {
+    const where = "LSTM";
+    checkOptionKeys(where, options, OPTION_KEYS);
+    if (options === undefined) throw new TypeError(`${where}: options { units, inputSize } are required`);
+    const inputSize = checkInt(where, "inputSize", options.inputSize);
+    super(inputSize, options.returnSequences ?? true);
+    this.units = checkInt(where, "units", options.units);
+    this.activation = checkChoice(where, "activation", options.activation ?? "tanh", ["tanh", "linear", "relu", "sigmoid"] as const);
+    this.recurrentActivation = checkChoice(where, "recurrentActivation", options.recurrentActivation ?? "sigmoid", ["sigmoid", "hardSigmoid"] as const);
+    if (options.peephole !== undefined && typeof options.peephole !== "boolean") {
+      throw new TypeError(`${where}: peephole must be a boolean; got ${typeof options.peephole}`);
+    }
+    this.peephole = options.peephole ?? false;
+    this.forgetBias = options.forgetBias === undefined ? null : checkNumber(where, "forgetBias", options.forgetBias);
+    this.seed = checkInt(where, "seed", options.seed ?? defaultSeed(), 0);
+    this.buildOwn(this.seed);
+  }
+
+  protected get carried(): readonly CarriedState[] {
+    return [{ name: "h", size: this.units }, { name: "c", size: this.units }];
+  }
+
+  paramSpecs(): ParameterSpec[] {
+    const H = this.units;
+    const specs: ParameterSpec[] = [
+      { name: "weight_ih_l0", shape: [4 * H, this.inputSize] },
+      { name: "weight_hh_l0", shape: [4 * H, H] },
+      { name: "bias_ih_l0", shape: [4 * H] },
+      { name: "bias_hh_l0", shape: [4 * H] },
+    ];
+    if (this.peephole) for (const name of PEEPHOLES) specs.push({ name, shape: [H] });
+    return specs;
+  }
+
+  protected initParams(rng: Rng): void {
+    const H = this.units;
+    this.initUniform(rng, 1 / Math.sqrt(H));
+    if (this.forgetBias !== null) {
+      this.paramView("bias_ih_l0").fill(this.forgetBias, H, 2 * H);
+      this.paramView("bias_hh_l0").fill(0, H, 2 * H);
+    }
+  }
+
+  config(): LayerConfig {
+    const options: Record<string, unknown> = {
+      units: this.units, inputSize: this.inputSize, activation: this.activation, recurrentActivation: this.recurrentActivation,
+      peephole: this.peephole, returnSequences: this.returnSequences, seed: this.seed,
+    };
+    if (this.forgetBias !== null) options.forgetBias = this.forgetBias;
+    return { type: "LSTM", options };
+  }
+
+  private state(name: "hs" | "cs", T: number, B: number): number {
+    return this.ws.ptr(name, (T + 1) * B * this.units);
+  }
+
+  private get codes(): [number, number] {
+    return [ACTIVATION_CODES[this.activation], ACTIVATION_CODES[this.recurrentActivation]];
+  }
+
+  private peepholePtrs(grad: boolean): [number, number, number] {
+    if (!this.peephole) return [0, 0, 0];
+    return PEEPHOLES.map((name) => (grad ? this.gradPtr(name) : this.paramPtr(name))) as [number, number, number];
+  }
+
+  private packPtr(): number {
+    const H = this.units;
+    return this.ws.ptr("pack", Math.max(core().gemmPackedSize(H, 4 * H), core().gemmPackedSize(4 * H, H)));
+  }
+
+  protected sequenceForward(x: number, T: number, B: number, [h0, c0]: readonly number[]): void {
+    const H = this.units;
+    const [act, ract] = this.codes;
+    const [pi, pf, po] = this.peepholePtrs(false);
+    core().lstmForward(T, B, this.inputSize, H, act, ract, x, h0!, c0!,
+      this.paramPtr("weight_ih_l0"), this.paramPtr("weight_hh_l0"), this.paramPtr("bias_ih_l0"), this.paramPtr("bias_hh_l0"), pi, pf, po,
+      this.ws.ptr("gates", T * B * 4 * H), this.state("hs", T, B), this.state("cs", T, B), this.ws.ptr("acs", T * B * H), this.packPtr());
+  }
+
+  protected outputSequence(T: number, B: number): number {
+    return this.state("hs", T, B) + B * this.units * 4;
+  }
+
+  protected override finalStates(T: number, B: number): number[] {
+    const offset = T * B * this.units * 4;
+    return [this.state("hs", T, B) + offset, this.state("cs", T, B) + offset];
+  }
+
+  protected sequenceBackward(x: number, T: number, B: number, dOut: number, [dhT, dcT]: readonly number[], dx: number, [dh0, dc0]: readonly number[]): void {
+    const H = this.units;
+    const [act, ract] = this.codes;
+    const [pi, pf, po] = this.peepholePtrs(false);
+    const [dpi, dpf, dpo] = this.peepholePtrs(true);
+    core().lstmBackward(T, B, this.inputSize, H, act, ract,
+      x, this.ws.ptr("gates", T * B * 4 * H), this.state("hs", T, B), this.state("cs", T, B), this.ws.ptr("acs", T * B * H),
+      this.paramPtr("weight_ih_l0"), this.paramPtr("weight_hh_l0"), pi, pf, po,
+      dOut, dhT!, dcT!, this.ws.ptr("dGates", T * B * 4 * H), dx, dh0!, dc0!,
+      this.gradPtr("weight_ih_l0"), this.gradPtr("weight_hh_l0"), this.gradPtr("bias_ih_l0"), this.gradPtr("bias_hh_l0"), dpi, dpf, dpo,
+      this.packPtr());
+  }
+}

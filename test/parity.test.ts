@@ -1,0 +1,81 @@
+// Parity with PyTorch: float64 references from test/fixtures/gen_torch.py (nn.LSTM, nn.GRU and
+// autograd on the peephole-LSTM / reset-before-GRU equations), matched within 1e-4 relative + 1e-5.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { LSTM } from "../bindings/layers/lstm.js";
+import { GRU } from "../bindings/layers/gru.js";
+import type { RecurrentLayer } from "../bindings/layers/recurrent.js";
+import type { Tensor } from "../bindings/tensor.js";
+
+interface FixtureTensor {
+  shape: number[];
+  data: number[];
+}
+
+interface FixtureCase {
+  name: string;
+  cell: "lstm" | "gru";
+  options: { peephole?: boolean; resetAfter?: boolean };
+  T: number;
+  B: number;
+  D: number;
+  H: number;
+  params: Record<string, FixtureTensor>;
+  x: FixtureTensor;
+  h0: FixtureTensor | null;
+  c0?: FixtureTensor | null;
+  output: FixtureTensor;
+  hn: FixtureTensor;
+  cn?: FixtureTensor;
+  lossWeights: Record<string, FixtureTensor>;
+  grads: Record<string, FixtureTensor>;
+}
+
+function tensor(t: FixtureTensor): Tensor {
+  return { shape: t.shape, data: Float32Array.from(t.data) };
+}
+
+function expectClose(what: string, got: Tensor, want: FixtureTensor): void {
+  assert.deepEqual(got.shape, want.shape, `${what}: shape`);
+  want.data.forEach((w, i) => {
+    const g = got.data[i]!;
+    assert.ok(Math.abs(g - w) <= 1e-5 + 1e-4 * Math.abs(w), `${what}[${i}]: got ${g}, PyTorch ${w}`);
+  });
+}
+
+function loadCases(file: string): FixtureCase[] {
+  const text = readFileSync(new URL(`../../test/fixtures/${file}`, import.meta.url), "utf8");
+  return (JSON.parse(text) as { cases: FixtureCase[] }).cases;
+}
+
+function build(c: FixtureCase): RecurrentLayer {
+  if (c.cell === "lstm") return new LSTM({ inputSize: c.D, units: c.H, peephole: c.options.peephole ?? false, seed: 0 });
+  return new GRU({ inputSize: c.D, units: c.H, resetAfter: c.options.resetAfter ?? true, seed: 0 });
+}
+
+for (const file of ["lstm.json", "gru.json"]) {
+  describe(`parity with PyTorch (${file})`, () => {
+    for (const c of loadCases(file)) {
+      it(c.name, () => {
+        const layer = build(c);
+        layer.loadStateDict(Object.fromEntries(Object.entries(c.params).map(([k, v]) => [k, tensor(v)])));
+        const states = c.cell === "lstm" ? ["h", "c"] : ["h"];
+        const initial: Record<string, Tensor> = {};
+        if (c.h0 !== null) initial.h = tensor(c.h0);
+        if (c.c0) initial.c = tensor(c.c0);
+        const { output, state } = layer.forward(tensor(c.x), { initialState: initial });
+        expectClose("output", output, c.output);
+        expectClose("h_n", state.h!, c.hn);
+        if (c.cn) expectClose("c_n", state.c!, c.cn);
+        layer.zeroGrad();
+        const dFinal = Object.fromEntries(states.map((s) => [s, tensor(c.lossWeights[`${s}n`]!)]));
+        const { dInput, dInitialState } = layer.backward(tensor(c.lossWeights.output!), dFinal);
+        expectClose("dL/dx", dInput, c.grads.x!);
+        for (const s of states) expectClose(`dL/d${s}0`, dInitialState[s]!, c.grads[`${s}0`]!);
+        for (const [name, g] of Object.entries(layer.gradDict())) expectClose(`dL/d${name}`, g, c.grads[name]!);
+        assert.deepEqual(Object.keys(layer.gradDict()).sort(), Object.keys(c.params).sort());
+        layer.dispose();
+      });
+    }
+  });
+}
