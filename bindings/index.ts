@@ -2,6 +2,7 @@
 export { init, isInitialized } from "./core.js";
 export type { InitSource } from "./core.js";
 export type { Tensor, IntTensor, TensorLike, IntTensorLike, NestedArray } from "./tensor.js";
+export { toNestedArray } from "./tensor.js";
 export { ParameterArena } from "./arena.js";
 export type { ParameterSpec, ParameterEntry } from "./arena.js";
 export { Layer } from "./layers/layer.js";

@@ -12,7 +12,7 @@ import { layerFromConfig } from "./layers/registry.js";
 import { clipGradNorm, clipGradValue } from "./clip.js";
 import { Rng } from "./random.js";
 import { StagedDataset, type Batch, type DataSpec } from "./dataset.js";
-import { type Tensor, type TensorLike, type IntTensorLike } from "./tensor.js";
+import { type NestedArray, type Tensor, type TensorLike, type IntTensorLike } from "./tensor.js";
 import { ACTIVATION_CODES } from "./kernels/activations.js";
 import { checkOptionKeys, checkInt, checkNumber, checkChoice, describe } from "./validate.js";
 
@@ -351,11 +351,15 @@ export class Model {
     else throw new RangeError("Model.predict: probabilities needs a softmaxCrossEntropy or binaryCrossEntropyWithLogits model");
   }
 
-  /** Copies of all parameters, named "<layer index>.<PyTorch name>" as torch.nn.Sequential. */
-  stateDict(): Record<string, Tensor> {
-    const out: Record<string, Tensor> = {};
+  /** Copies of all parameters, named "<layer index>.<PyTorch name>" as torch.nn.Sequential; { nested: true } as Layer.stateDict. */
+  stateDict(): Record<string, Tensor>;
+  stateDict(options: { nested: true }): Record<string, NestedArray>;
+  stateDict(options?: { nested?: boolean }): Record<string, Tensor | NestedArray> {
+    checkOptionKeys("Model.stateDict", options, ["nested"]);
+    const out: Record<string, Tensor | NestedArray> = {};
     this.layers.forEach((l, i) => {
-      for (const [name, t] of Object.entries(l.stateDict())) out[`${i}.${name}`] = t;
+      const dict = options?.nested === true ? l.stateDict({ nested: true }) : l.stateDict();
+      for (const [name, t] of Object.entries(dict)) out[`${i}.${name}`] = t;
     });
     return out;
   }

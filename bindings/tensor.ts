@@ -143,3 +143,14 @@ export function stageIds(where: string, name: string, data: Int32Array, limit: n
   if (bad >= 0) throw new RangeError(`${where}: ${name} must hold ids in [0, ${limit}); got ${data[bad]} at flat index ${bad}`);
   return buf.ptr;
 }
+
+/** The tensor as nested number arrays, as `torch.tensor(...).tolist()` gives (a scalar shape [] gives []). */
+export function toNestedArray(t: Tensor): NestedArray {
+  const build = (depth: number, offset: number): NestedArray => {
+    const n = t.shape[depth]!;
+    if (depth === t.shape.length - 1) return Array.from(t.data.subarray(offset, offset + n));
+    const stride = sizeOf(t.shape.slice(depth + 1));
+    return Array.from({ length: n }, (_, i) => build(depth + 1, offset + i * stride)) as NestedArray;
+  };
+  return t.shape.length === 0 ? [] : build(0, 0);
+}

@@ -13,6 +13,9 @@ describe("Jordan", () => {
     assert.deepEqual(Array.from(output.data), [2, 4, 6]);
     assert.deepEqual(Array.from(state.y!.data), [6]);
     assert.deepEqual(Array.from(state.h!.data), [3]);
+    // The final state feeds back in (its hidden layer h is not carried, so it is ignored):
+    // h4 = 1 + 0.5·6 = 4, y4 = 8.
+    assert.deepEqual(Array.from(net.forward([[[1]]], { initialState: state }).output.data), [8]);
     net.dispose();
   });
 

@@ -2,6 +2,9 @@ import assert from "node:assert/strict";
 import { Model } from "../bindings/model.js";
 import { SimpleRNN } from "../bindings/layers/simple-rnn.js";
 import { Jordan } from "../bindings/layers/jordan.js";
+import { LSTM } from "../bindings/layers/lstm.js";
+import { GRU } from "../bindings/layers/gru.js";
+import type { RecurrentLayer } from "../bindings/layers/recurrent.js";
 import { Dense } from "../bindings/layers/dense.js";
 import { Embedding } from "../bindings/layers/embedding.js";
 import { Adam, SGD, type Optimizer } from "../bindings/optimizers.js";
@@ -55,9 +58,17 @@ describe("Model", () => {
   });
 });
 
-function smallModel(seed = 1, optimizer: Optimizer = new SGD({ lr: 0.1 })): Model {
+/** The recurrent cells every model-level mechanism is checked with. */
+const CELLS = {
+  SimpleRNN: (seed: number) => new SimpleRNN({ inputSize: 2, units: 5, seed }),
+  LSTM: (seed: number) => new LSTM({ inputSize: 2, units: 5, peephole: true, seed }),
+  GRU: (seed: number) => new GRU({ inputSize: 2, units: 5, resetAfter: false, seed }),
+  Jordan: (seed: number) => new Jordan({ inputSize: 2, units: 4, outputUnits: 5, seed }),
+} as const;
+
+function smallModel(seed = 1, optimizer: Optimizer = new SGD({ lr: 0.1 }), cell: keyof typeof CELLS = "SimpleRNN"): Model {
   return new Model({
-    layers: [new SimpleRNN({ inputSize: 2, units: 5, seed }), new Dense({ inputSize: 5, units: 3, seed: seed + 1 })],
+    layers: [CELLS[cell](seed), new Dense({ inputSize: 5, units: 3, seed: seed + 1 })],
     loss: "softmaxCrossEntropy",
     optimizer,
   });
@@ -82,35 +93,48 @@ describe("Model training mechanics", () => {
     b.dispose();
   });
 
-  it("truncated BPTT equals a hand-written loop that carries the state and cuts the gradient", async () => {
-    const T = 7;
-    const k = 3;
-    const N = 4;
-    const { x, y } = smallData(T, N, 2);
-    const model = smallModel(3);
-    const manual = Model.load(model.save());
-    await model.fit(x, y, { epochs: 1, batchSize: N, shuffle: false, truncatedBptt: k });
-    const [rnn, dense] = manual.layers as [SimpleRNN, Dense];
-    let h: Tensor | undefined;
-    for (let t0 = 0; t0 < T; t0 += k) {
-      const len = Math.min(k, T - t0);
-      const xc = { shape: [len, N, 2], data: x.data.slice(t0 * N * 2, (t0 + len) * N * 2) };
-      const yc = { shape: [len, N], data: y.data.slice(t0 * N, (t0 + len) * N) };
-      manual.parameters.zeroGrad();
-      const r = rnn.forward(xc, h === undefined ? {} : { initialState: { h } });
-      const logits = dense.forward(r.output);
-      const { grad } = softmaxCrossEntropy(logits, yc);
-      rnn.backward(dense.backward(grad));
-      manual.optimizer.step(manual.parameters);
-      h = r.state.h;
-    }
-    const got = model.stateDict();
-    for (const [name, t] of Object.entries(manual.stateDict())) {
-      t.data.forEach((v, i) => assert.ok(Math.abs(v - got[name]!.data[i]!) < 1e-6, `${name}[${i}]: ${v} vs ${got[name]!.data[i]}`));
-    }
-    model.dispose();
-    manual.dispose();
-  });
+  for (const cell of Object.keys(CELLS) as (keyof typeof CELLS)[]) {
+    it(`truncated BPTT equals a hand-written loop that carries the state and cuts the gradient (${cell})`, async () => {
+      const T = 7;
+      const k = 3;
+      const N = 4;
+      const { x, y } = smallData(T, N, 2);
+      const model = smallModel(3, new SGD({ lr: 0.1 }), cell);
+      const manual = Model.load(model.save());
+      await model.fit(x, y, { epochs: 1, batchSize: N, shuffle: false, truncatedBptt: k });
+      const [rnn, dense] = manual.layers as [RecurrentLayer, Dense];
+      let state: Record<string, Tensor> = {};
+      for (let t0 = 0; t0 < T; t0 += k) {
+        const len = Math.min(k, T - t0);
+        const xc = { shape: [len, N, 2], data: x.data.slice(t0 * N * 2, (t0 + len) * N * 2) };
+        const yc = { shape: [len, N], data: y.data.slice(t0 * N, (t0 + len) * N) };
+        manual.parameters.zeroGrad();
+        const r = rnn.forward(xc, { initialState: state });
+        const logits = dense.forward(r.output);
+        const { grad } = softmaxCrossEntropy(logits, yc);
+        rnn.backward(dense.backward(grad));
+        manual.optimizer.step(manual.parameters);
+        state = r.state;
+      }
+      const got = model.stateDict();
+      for (const [name, t] of Object.entries(manual.stateDict())) {
+        t.data.forEach((v, i) => assert.ok(Math.abs(v - got[name]!.data[i]!) < 1e-6, `${name}[${i}]: ${v} vs ${got[name]!.data[i]}`));
+      }
+      model.dispose();
+      manual.dispose();
+    });
+
+    it(`save/load round-trips a ${cell} model exactly`, async () => {
+      const { x, y } = smallData(5, 16, 3);
+      const model = smallModel(5, new Adam({ lr: 0.01 }), cell);
+      await model.fit(x, y, { epochs: 2, batchSize: 4 });
+      const copy = Model.load(model.save());
+      assert.deepEqual(copy.predict(x).data, model.predict(x).data);
+      assert.deepEqual(copy.stateDict(), model.stateDict());
+      model.dispose();
+      copy.dispose();
+    });
+  }
 
   it("save/load round-trips exactly", async () => {
     const { x, y } = smallData(5, 16, 3);

@@ -35,6 +35,13 @@ function tensor(t: FixtureTensor): Tensor {
   return { shape: t.shape, data: Float32Array.from(t.data) };
 }
 
+/** float32-rounded nested arrays of a fixture tensor, as torch's tolist() of the float32 weights. */
+function toNested(t: FixtureTensor): unknown {
+  const [rows, cols] = t.shape as [number, number];
+  const f = Float32Array.from(t.data);
+  return Array.from({ length: rows }, (_, r) => Array.from(f.subarray(r * cols, (r + 1) * cols)));
+}
+
 function expectClose(what: string, got: Tensor, want: FixtureTensor): void {
   assert.deepEqual(got.shape, want.shape, `${what}: shape`);
   want.data.forEach((w, i) => {
@@ -74,6 +81,13 @@ for (const file of ["lstm.json", "gru.json"]) {
         for (const s of states) expectClose(`dL/d${s}0`, dInitialState[s]!, c.grads[`${s}0`]!);
         for (const [name, g] of Object.entries(layer.gradDict())) expectClose(`dL/d${name}`, g, c.grads[name]!);
         assert.deepEqual(Object.keys(layer.gradDict()).sort(), Object.keys(c.params).sort());
+        // The same weights as nested arrays (tensor.tolist()) load and come back identically.
+        const nested = layer.stateDict({ nested: true });
+        const again = build(c);
+        again.loadStateDict(nested);
+        assert.deepEqual(again.stateDict(), layer.stateDict());
+        assert.deepEqual(nested.weight_hh_l0, toNested(c.params.weight_hh_l0!));
+        again.dispose();
         layer.dispose();
       });
     }

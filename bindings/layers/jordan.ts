@@ -134,6 +134,10 @@ export class Jordan extends RecurrentLayer {
       this.ws.ptr("packHy", this.packSize()), this.ws.ptr("packO", this.packSize()));
   }
 
+  protected override get extraStateNames(): readonly string[] {
+    return ["h"];
+  }
+
   protected override extraFinalStates(T: number, B: number): Record<string, { ptr: number; size: number }> {
     const H = this.units;
     return { h: { ptr: this.hs(T, B) + (T - 1) * B * H * 4, size: H } };

@@ -2,9 +2,9 @@
 // pointer-level sequence contract the Model chains without copying through JavaScript.
 import { ParameterArena, type ParameterSpec } from "../arena.js";
 import { Rng } from "../random.js";
-import { toTensor, expectShape, sizeOf, type Tensor, type TensorLike } from "../tensor.js";
+import { toTensor, expectShape, sizeOf, toNestedArray, type Tensor, type TensorLike, type NestedArray } from "../tensor.js";
 import { core } from "../core.js";
-import { describe, shapeString } from "../validate.js";
+import { describe, shapeString, checkOptionKeys } from "../validate.js";
 
 let seedCounter = 0;
 
@@ -98,6 +98,14 @@ export abstract class Layer {
     this.ownsArena = false;
   }
 
+  /**
+   * The arena holding this layer's parameters and gradients, for `optimizer.step(layer.parameters)`
+   * in a custom loop (once a Model adopts the layer, it is the model's whole arena).
+   */
+  get parameters(): ParameterArena {
+    return this.params;
+  }
+
   /** The arena holding this layer's parameters. */
   protected get params(): ParameterArena {
     if (this.arena === null) throw new Error(`${this.constructor.name}: the layer has been disposed`);
@@ -123,11 +131,18 @@ export abstract class Layer {
     return this.params.paramView(this.prefix + name);
   }
 
-  /** Copies of the parameters under PyTorch names, as `module.state_dict()`. */
-  stateDict(): Record<string, Tensor> {
-    const out: Record<string, Tensor> = {};
+  /**
+   * Copies of the parameters under PyTorch names, as `module.state_dict()`: { shape, data } tensors,
+   * or with { nested: true } nested number arrays as `tensor.tolist()` gives (JSON for PyTorch).
+   */
+  stateDict(): Record<string, Tensor>;
+  stateDict(options: { nested: true }): Record<string, NestedArray>;
+  stateDict(options?: { nested?: boolean }): Record<string, Tensor | NestedArray> {
+    checkOptionKeys(`${this.constructor.name}.stateDict`, options, ["nested"]);
+    const out: Record<string, Tensor | NestedArray> = {};
     for (const { name, shape } of this.paramSpecs()) {
-      out[name] = { shape: [...shape], data: this.params.paramView(this.prefix + name).slice() };
+      const t = { shape: [...shape], data: this.params.paramView(this.prefix + name).slice() };
+      out[name] = options?.nested === true ? toNestedArray(t) : t;
     }
     return out;
   }

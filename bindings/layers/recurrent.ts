@@ -84,6 +84,11 @@ export abstract class RecurrentLayer extends Layer {
     return {};
   }
 
+  /** Names of extraFinalStates: accepted (and ignored) in initialState, so a final state can be fed back. */
+  protected get extraStateNames(): readonly string[] {
+    return [];
+  }
+
   get outputSize(): number {
     return this.carried[0]!.size;
   }
@@ -130,8 +135,8 @@ export abstract class RecurrentLayer extends Layer {
   }
 
   /** Validates optional per-state tensors { name: [1, B, size] } and stages them under `prefix`; 0 for absent ones. */
-  private stageStates(where: string, what: string, states: Record<string, TensorLike> | undefined, B: number, prefix: string): number[] {
-    checkOptionKeys(`${where}: ${what}`, states, this.carried.map((c) => c.name));
+  private stageStates(where: string, what: string, states: Record<string, TensorLike> | undefined, B: number, prefix: string, ignored: readonly string[] = []): number[] {
+    checkOptionKeys(`${where}: ${what}`, states, [...this.carried.map((c) => c.name), ...ignored]);
     return this.carried.map(({ name, size }) => {
       const value = states?.[name];
       if (value === undefined) return 0;
@@ -152,7 +157,7 @@ export abstract class RecurrentLayer extends Layer {
     expectShape(where, "x", xt.shape, [null, null, this.inputSize], ["T", "B", String(this.inputSize)]);
     const [T, B] = xt.shape as [number, number];
     if (T === 0 || B === 0) throw new RangeError(`${where}: x must hold at least one step and one sequence; got shape [${xt.shape.join(", ")}]`);
-    const staged = this.stageStates(where, "initialState", options?.initialState, B, "pendingState");
+    const staged = this.stageStates(where, "initialState", options?.initialState, B, "pendingState", this.extraStateNames);
     const xPtr = stageF32(where, "x", xt.data, this.ws.get("x", xt.data.length));
     const initial = this.statePtrs("initialState", B);
     this.carried.forEach(({ size }, i) => {
