@@ -4,7 +4,7 @@ import { core } from "./core.js";
 import { WasmArray } from "./buffer.js";
 import type { ParameterArena } from "./arena.js";
 import { checkArena } from "./clip.js";
-import { checkChoice, checkNumber, checkOptionKeys, describe } from "./validate.js";
+import { checkBoolean, checkChoice, checkNumber, checkOptionKeys, describe } from "./validate.js";
 
 /** What every optimizer does to a ParameterArena after gradients were accumulated. */
 export interface Optimizer {
@@ -112,12 +112,6 @@ function checkBeta(where: string, name: string, value: unknown): number {
   checkNumber(where, name, value, 0, 1);
   if (value === 1) throw new RangeError(`${where}: ${name} must be in [0, 1); got 1`);
   return value as number;
-}
-
-/** A boolean. */
-function checkBoolean(where: string, name: string, value: unknown): boolean {
-  if (typeof value !== "boolean") throw new TypeError(`${where}: ${name} must be a boolean; got ${describe(value)}`);
-  return value;
 }
 
 /**

@@ -22,6 +22,12 @@ export function checkInt(where: string, name: string, value: unknown, min = 1): 
   return value;
 }
 
+/** A boolean. */
+export function checkBoolean(where: string, name: string, value: unknown): boolean {
+  if (typeof value !== "boolean") throw new TypeError(`${where}: ${name} must be a boolean; got ${describe(value)}`);
+  return value;
+}
+
 /** A finite number within [min, max]. */
 export function checkNumber(where: string, name: string, value: unknown, min = -Infinity, max = Infinity): number {
   if (typeof value !== "number") throw new TypeError(`${where}: ${name} must be a number; got ${describe(value)}`);

@@ -3,10 +3,10 @@
 import { core } from "../core.js";
 import type { ParameterSpec } from "../arena.js";
 import type { Rng } from "../random.js";
-import { RecurrentLayer, type CarriedState } from "./recurrent.js";
-import { defaultSeed, type LayerConfig } from "./layer.js";
+import { RecurrentLayer, RECURRENT_OPTION_KEYS, type CarriedState, type RecurrentOptions } from "./recurrent.js";
+import type { LayerConfig } from "./layer.js";
 import { ACTIVATION_CODES } from "../kernels/activations.js";
-import { checkOptionKeys, checkInt, checkChoice } from "../validate.js";
+import { checkChoice, checkBoolean } from "../validate.js";
 
 /** Candidate activation φ (Keras' `activation`). */
 export type GRUActivation = "tanh" | "linear" | "relu" | "sigmoid";
@@ -14,11 +14,7 @@ export type GRUActivation = "tanh" | "linear" | "relu" | "sigmoid";
 export type GRURecurrentActivation = "sigmoid" | "hardSigmoid";
 
 /** Options of `new GRU(...)`. */
-export interface GRUOptions {
-  /** Hidden units H. */
-  units: number;
-  /** Input features D per step. */
-  inputSize: number;
+export interface GRUOptions extends RecurrentOptions {
   /**
    * true (default, PyTorch and Keras): n = φ(W_in x + b_in + r ⊙ (W_hn h + b_hn));
    * false (the original GRU): n = φ(W_in x + b_in + W_hn (r ⊙ h) + b_hn).
@@ -28,39 +24,25 @@ export interface GRUOptions {
   activation?: GRUActivation;
   /** σ for the gates r, z: "sigmoid" (default) or "hardSigmoid". */
   recurrentActivation?: GRURecurrentActivation;
-  /** Output every step [T, B, H] (default true) or only the last [B, H]. */
-  returnSequences?: boolean;
-  /** Seed of the uniform(-1/sqrt(H), 1/sqrt(H)) initialisation (default: a per-process counter). */
-  seed?: number;
 }
 
-const OPTION_KEYS = ["units", "inputSize", "resetAfter", "activation", "recurrentActivation", "returnSequences", "seed"] as const;
+const OPTION_KEYS = [...RECURRENT_OPTION_KEYS, "resetAfter", "activation", "recurrentActivation"] as const;
 
 /**
  * GRU layer over time-major batches: h_t = (1 - z) n + z h_{t-1}. Parameters (PyTorch names):
  * weight_ih_l0 [3H, D], weight_hh_l0 [3H, H], bias_ih_l0 [3H], bias_hh_l0 [3H]. State { h: [1, B, H] }.
  */
 export class GRU extends RecurrentLayer {
-  readonly units: number;
   readonly resetAfter: boolean;
   readonly activation: GRUActivation;
   readonly recurrentActivation: GRURecurrentActivation;
-  private readonly seed: number;
 
   constructor(options: GRUOptions) {
+    super("GRU", options, OPTION_KEYS);
     const where = "GRU";
-    checkOptionKeys(where, options, OPTION_KEYS);
-    if (options === undefined) throw new TypeError(`${where}: options { units, inputSize } are required`);
-    const inputSize = checkInt(where, "inputSize", options.inputSize);
-    super(inputSize, options.returnSequences ?? true);
-    this.units = checkInt(where, "units", options.units);
-    if (options.resetAfter !== undefined && typeof options.resetAfter !== "boolean") {
-      throw new TypeError(`${where}: resetAfter must be a boolean; got ${typeof options.resetAfter}`);
-    }
-    this.resetAfter = options.resetAfter ?? true;
+    this.resetAfter = checkBoolean(where, "resetAfter", options.resetAfter ?? true);
     this.activation = checkChoice(where, "activation", options.activation ?? "tanh", ["tanh", "linear", "relu", "sigmoid"] as const);
     this.recurrentActivation = checkChoice(where, "recurrentActivation", options.recurrentActivation ?? "sigmoid", ["sigmoid", "hardSigmoid"] as const);
-    this.seed = checkInt(where, "seed", options.seed ?? defaultSeed(), 0);
     this.buildOwn(this.seed);
   }
 

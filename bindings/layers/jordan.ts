@@ -3,10 +3,10 @@
 import { core } from "../core.js";
 import type { ParameterSpec } from "../arena.js";
 import type { Rng } from "../random.js";
-import { RecurrentLayer, type CarriedState } from "./recurrent.js";
-import { defaultSeed, type LayerConfig } from "./layer.js";
+import { RecurrentLayer, RECURRENT_OPTION_KEYS, type CarriedState, type RecurrentOptions } from "./recurrent.js";
+import type { LayerConfig } from "./layer.js";
 import { ACTIVATION_CODES } from "../kernels/activations.js";
-import { checkOptionKeys, checkInt, checkChoice } from "../validate.js";
+import { checkChoice, checkInt } from "../validate.js";
 
 /** Hidden-layer activations f of a Jordan network. */
 export type JordanActivation = "tanh" | "relu" | "linear" | "sigmoid";
@@ -14,24 +14,16 @@ export type JordanActivation = "tanh" | "relu" | "linear" | "sigmoid";
 export type JordanOutputActivation = "softmax" | "sigmoid" | "linear" | "tanh";
 
 /** Options of `new Jordan(...)`. */
-export interface JordanOptions {
-  /** Hidden units H. */
-  units: number;
-  /** Input features D per step. */
-  inputSize: number;
+export interface JordanOptions extends RecurrentOptions {
   /** Output features O per step (the memory holds y_{t-1} [O]). */
   outputUnits: number;
   /** f, default "tanh". */
   activation?: JordanActivation;
   /** g, default "linear"; "softmax" normalises each step's output over O. */
   outputActivation?: JordanOutputActivation;
-  /** Output every step [T, B, O] (default true) or only the last [B, O]. */
-  returnSequences?: boolean;
-  /** Seed of the uniform(-1/sqrt(H), 1/sqrt(H)) initialisation (default: a per-process counter). */
-  seed?: number;
 }
 
-const OPTION_KEYS = ["units", "inputSize", "outputUnits", "activation", "outputActivation", "returnSequences", "seed"] as const;
+const OPTION_KEYS = [...RECURRENT_OPTION_KEYS, "outputUnits", "activation", "outputActivation"] as const;
 /** The core's code for a row-wise softmax output (assembly/rnn/jordan.ts OUT_SOFTMAX). */
 const OUT_SOFTMAX = 5;
 
@@ -40,23 +32,16 @@ const OUT_SOFTMAX = 5;
  * weight_o [O, H], bias_o [O]. Initial state { y: [1, B, O] }; final state { y, h: [1, B, H] }.
  */
 export class Jordan extends RecurrentLayer {
-  readonly units: number;
   readonly outputUnits: number;
   readonly activation: JordanActivation;
   readonly outputActivation: JordanOutputActivation;
-  private readonly seed: number;
 
   constructor(options: JordanOptions) {
+    super("Jordan", options, OPTION_KEYS);
     const where = "Jordan";
-    checkOptionKeys(where, options, OPTION_KEYS);
-    if (options === undefined) throw new TypeError(`${where}: options { units, inputSize, outputUnits } are required`);
-    const inputSize = checkInt(where, "inputSize", options.inputSize);
-    super(inputSize, options.returnSequences ?? true);
-    this.units = checkInt(where, "units", options.units);
     this.outputUnits = checkInt(where, "outputUnits", options.outputUnits);
     this.activation = checkChoice(where, "activation", options.activation ?? "tanh", ["tanh", "relu", "linear", "sigmoid"] as const);
     this.outputActivation = checkChoice(where, "outputActivation", options.outputActivation ?? "linear", ["softmax", "sigmoid", "linear", "tanh"] as const);
-    this.seed = checkInt(where, "seed", options.seed ?? defaultSeed(), 0);
     this.buildOwn(this.seed);
   }
 

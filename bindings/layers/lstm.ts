@@ -2,10 +2,10 @@
 import { core } from "../core.js";
 import type { ParameterSpec } from "../arena.js";
 import type { Rng } from "../random.js";
-import { RecurrentLayer, type CarriedState } from "./recurrent.js";
-import { defaultSeed, type LayerConfig } from "./layer.js";
+import { RecurrentLayer, RECURRENT_OPTION_KEYS, type CarriedState, type RecurrentOptions } from "./recurrent.js";
+import type { LayerConfig } from "./layer.js";
 import { ACTIVATION_CODES } from "../kernels/activations.js";
-import { checkOptionKeys, checkInt, checkChoice, checkNumber } from "../validate.js";
+import { checkChoice, checkNumber, checkBoolean } from "../validate.js";
 
 /** Cell-input and output activations φ (Keras' `activation`). */
 export type LSTMActivation = "tanh" | "linear" | "relu" | "sigmoid";
@@ -13,11 +13,7 @@ export type LSTMActivation = "tanh" | "linear" | "relu" | "sigmoid";
 export type LSTMRecurrentActivation = "sigmoid" | "hardSigmoid";
 
 /** Options of `new LSTM(...)`, in the style of tfjs-layers. */
-export interface LSTMOptions {
-  /** Hidden units H (the cell has H memory cells). */
-  units: number;
-  /** Input features D per step. */
-  inputSize: number;
+export interface LSTMOptions extends RecurrentOptions {
   /** φ for the cell input g and the output φ(c_t): "tanh" (default), "linear", "relu" or "sigmoid". */
   activation?: LSTMActivation;
   /** σ for the gates i, f, o: "sigmoid" (default) or "hardSigmoid" (clip(0.2x + 0.5, 0, 1), as tfjs/Keras). */
@@ -26,13 +22,9 @@ export interface LSTMOptions {
   peephole?: boolean;
   /** Initial forget-gate bias: bias_ih_l0[H:2H] = forgetBias and bias_hh_l0[H:2H] = 0 (e.g. 1.0). Default: PyTorch's uniform init. */
   forgetBias?: number;
-  /** Output every step [T, B, H] (default true) or only the last [B, H]. */
-  returnSequences?: boolean;
-  /** Seed of the uniform(-1/sqrt(H), 1/sqrt(H)) initialisation (default: a per-process counter). */
-  seed?: number;
 }
 
-const OPTION_KEYS = ["units", "inputSize", "activation", "recurrentActivation", "peephole", "forgetBias", "returnSequences", "seed"] as const;
+const OPTION_KEYS = [...RECURRENT_OPTION_KEYS, "activation", "recurrentActivation", "peephole", "forgetBias"] as const;
 const PEEPHOLES = ["peephole_i_l0", "peephole_f_l0", "peephole_o_l0"] as const;
 
 /**
@@ -41,28 +33,18 @@ const PEEPHOLES = ["peephole_i_l0", "peephole_f_l0", "peephole_o_l0"] as const;
  * peepholes, peephole_i_l0, peephole_f_l0, peephole_o_l0 [H]. States { h, c }, each [1, B, H].
  */
 export class LSTM extends RecurrentLayer {
-  readonly units: number;
   readonly activation: LSTMActivation;
   readonly recurrentActivation: LSTMRecurrentActivation;
   readonly peephole: boolean;
   readonly forgetBias: number | null;
-  private readonly seed: number;
 
   constructor(options: LSTMOptions) {
+    super("LSTM", options, OPTION_KEYS);
     const where = "LSTM";
-    checkOptionKeys(where, options, OPTION_KEYS);
-    if (options === undefined) throw new TypeError(`${where}: options { units, inputSize } are required`);
-    const inputSize = checkInt(where, "inputSize", options.inputSize);
-    super(inputSize, options.returnSequences ?? true);
-    this.units = checkInt(where, "units", options.units);
     this.activation = checkChoice(where, "activation", options.activation ?? "tanh", ["tanh", "linear", "relu", "sigmoid"] as const);
     this.recurrentActivation = checkChoice(where, "recurrentActivation", options.recurrentActivation ?? "sigmoid", ["sigmoid", "hardSigmoid"] as const);
-    if (options.peephole !== undefined && typeof options.peephole !== "boolean") {
-      throw new TypeError(`${where}: peephole must be a boolean; got ${typeof options.peephole}`);
-    }
-    this.peephole = options.peephole ?? false;
+    this.peephole = checkBoolean(where, "peephole", options.peephole ?? false);
     this.forgetBias = options.forgetBias === undefined ? null : checkNumber(where, "forgetBias", options.forgetBias);
-    this.seed = checkInt(where, "seed", options.seed ?? defaultSeed(), 0);
     this.buildOwn(this.seed);
   }
 

@@ -5,9 +5,9 @@
 // its last forward; backward accumulates parameter gradients (read them with gradDict()).
 import { core, copyOut } from "../core.js";
 import { Workspace } from "../buffer.js";
-import { Layer, type SequencePointers } from "./layer.js";
+import { Layer, defaultSeed, type SequencePointers } from "./layer.js";
 import { toTensor, expectShape, stageF32, type Tensor, type TensorLike } from "../tensor.js";
-import { checkOptionKeys } from "../validate.js";
+import { checkOptionKeys, checkInt, checkBoolean } from "../validate.js";
 
 /** States by name ("h" for Elman and GRU; "h", "c" for LSTM; "y", "h" for Jordan), each [1, B, size]. */
 export type RecurrentState = Record<string, Tensor>;
@@ -40,6 +40,21 @@ export interface CarriedState {
   size: number;
 }
 
+/** Options every recurrent layer takes. */
+export interface RecurrentOptions {
+  /** Hidden units H. */
+  units: number;
+  /** Input features D per step. */
+  inputSize: number;
+  /** Output every step [T, B, size] (default true) or only the last [B, size] (many-to-one). */
+  returnSequences?: boolean;
+  /** Seed of the initialisation (default: 0, 1, 2, ... in construction order). */
+  seed?: number;
+}
+
+/** The keys of RecurrentOptions, for option checks. */
+export const RECURRENT_OPTION_KEYS = ["units", "inputSize", "returnSequences", "seed"] as const;
+
 interface LastForward {
   T: number;
   B: number;
@@ -47,15 +62,24 @@ interface LastForward {
 }
 
 export abstract class RecurrentLayer extends Layer {
+  /** Hidden units H. */
+  readonly units: number;
   /** True: output every step [T, B, size]; false: only the last step [B, size] (many-to-one). */
   readonly returnSequences: boolean;
+  /** The initialisation seed. */
+  protected readonly seed: number;
   protected readonly ws = new Workspace();
   private last: LastForward | null = null;
   private initialGiven = false;
 
-  protected constructor(inputSize: number, returnSequences: boolean) {
-    super(inputSize);
-    this.returnSequences = returnSequences;
+  /** Validates the shared options; `keys` lists every option the subclass accepts. */
+  protected constructor(where: string, options: RecurrentOptions | undefined, keys: readonly string[]) {
+    checkOptionKeys(where, options, keys);
+    if (options === undefined) throw new TypeError(`${where}: options { units, inputSize } are required`);
+    super(checkInt(where, "inputSize", options.inputSize));
+    this.units = checkInt(where, "units", options.units);
+    this.returnSequences = checkBoolean(where, "returnSequences", options.returnSequences ?? true);
+    this.seed = checkInt(where, "seed", options.seed ?? defaultSeed(), 0);
   }
 
   /** The states carried between steps; the output sequence is the first one at every step. */

@@ -2,48 +2,33 @@
 import { core } from "../core.js";
 import type { ParameterSpec } from "../arena.js";
 import type { Rng } from "../random.js";
-import { RecurrentLayer, type CarriedState } from "./recurrent.js";
-import { defaultSeed, type LayerConfig } from "./layer.js";
+import { RecurrentLayer, RECURRENT_OPTION_KEYS, type CarriedState, type RecurrentOptions } from "./recurrent.js";
+import type { LayerConfig } from "./layer.js";
 import { ACTIVATION_CODES } from "../kernels/activations.js";
-import { checkOptionKeys, checkInt, checkChoice } from "../validate.js";
+import { checkChoice } from "../validate.js";
 
 /** Activations an Elman layer may use, as PyTorch's nn.RNN nonlinearity (plus linear). */
 export type SimpleRNNActivation = "tanh" | "relu" | "linear";
 
 /** Options of `new SimpleRNN(...)`, in the style of tfjs-layers. */
-export interface SimpleRNNOptions {
-  /** Hidden units H. */
-  units: number;
-  /** Input features D per step. */
-  inputSize: number;
+export interface SimpleRNNOptions extends RecurrentOptions {
   /** f in s_t = f(...): "tanh" (default), "relu" or "linear". */
   activation?: SimpleRNNActivation;
-  /** Output every step [T, B, H] (default true) or only the last [B, H]. */
-  returnSequences?: boolean;
-  /** Seed of the uniform(-1/sqrt(H), 1/sqrt(H)) initialisation (default: a per-process counter). */
-  seed?: number;
 }
 
-const OPTION_KEYS = ["units", "inputSize", "activation", "returnSequences", "seed"] as const;
+const OPTION_KEYS = [...RECURRENT_OPTION_KEYS, "activation"] as const;
 
 /**
  * Elman recurrent layer over time-major batches. Parameters (PyTorch names): weight_ih_l0 [H, D],
  * weight_hh_l0 [H, H], bias_ih_l0 [H], bias_hh_l0 [H]. State { h: [1, B, H] }.
  */
 export class SimpleRNN extends RecurrentLayer {
-  readonly units: number;
   readonly activation: SimpleRNNActivation;
-  private readonly seed: number;
 
   constructor(options: SimpleRNNOptions) {
+    super("SimpleRNN", options, OPTION_KEYS);
     const where = "SimpleRNN";
-    checkOptionKeys(where, options, OPTION_KEYS);
-    if (options === undefined) throw new TypeError(`${where}: options { units, inputSize } are required`);
-    const inputSize = checkInt(where, "inputSize", options.inputSize);
-    super(inputSize, options.returnSequences ?? true);
-    this.units = checkInt(where, "units", options.units);
     this.activation = checkChoice(where, "activation", options.activation ?? "tanh", ["tanh", "relu", "linear"] as const);
-    this.seed = checkInt(where, "seed", options.seed ?? defaultSeed(), 0);
     this.buildOwn(this.seed);
   }
 
