@@ -3,15 +3,11 @@
 import { core } from "../core.js";
 import type { ParameterSpec } from "../arena.js";
 import type { Rng } from "../random.js";
-import { RecurrentLayer, RECURRENT_OPTION_KEYS, type CarriedState, type RecurrentOptions } from "./recurrent.js";
+import { RecurrentLayer, RECURRENT_OPTION_KEYS, torchRecurrentParams, CELL_ACTIVATIONS, GATE_ACTIVATIONS, type CarriedState, type RecurrentOptions, type CellActivation, type GateActivation } from "./recurrent.js";
 import type { LayerConfig } from "./layer.js";
 import { ACTIVATION_CODES } from "../kernels/activations.js";
 import { checkChoice, checkBoolean } from "../validate.js";
 
-/** Candidate activation φ (Keras' `activation`). */
-export type GRUActivation = "tanh" | "linear" | "relu" | "sigmoid";
-/** Gate activation σ (Keras' `recurrentActivation`). */
-export type GRURecurrentActivation = "sigmoid" | "hardSigmoid";
 
 /** Options of `new GRU(...)`. */
 export interface GRUOptions extends RecurrentOptions {
@@ -21,9 +17,9 @@ export interface GRUOptions extends RecurrentOptions {
    */
   resetAfter?: boolean;
   /** φ for the candidate n: "tanh" (default), "linear", "relu" or "sigmoid". */
-  activation?: GRUActivation;
+  activation?: CellActivation;
   /** σ for the gates r, z: "sigmoid" (default) or "hardSigmoid". */
-  recurrentActivation?: GRURecurrentActivation;
+  recurrentActivation?: GateActivation;
 }
 
 const OPTION_KEYS = [...RECURRENT_OPTION_KEYS, "resetAfter", "activation", "recurrentActivation"] as const;
@@ -34,15 +30,15 @@ const OPTION_KEYS = [...RECURRENT_OPTION_KEYS, "resetAfter", "activation", "recu
  */
 export class GRU extends RecurrentLayer {
   readonly resetAfter: boolean;
-  readonly activation: GRUActivation;
-  readonly recurrentActivation: GRURecurrentActivation;
+  readonly activation: CellActivation;
+  readonly recurrentActivation: GateActivation;
 
   constructor(options: GRUOptions) {
     super("GRU", options, OPTION_KEYS);
     const where = "GRU";
     this.resetAfter = checkBoolean(where, "resetAfter", options.resetAfter ?? true);
-    this.activation = checkChoice(where, "activation", options.activation ?? "tanh", ["tanh", "linear", "relu", "sigmoid"] as const);
-    this.recurrentActivation = checkChoice(where, "recurrentActivation", options.recurrentActivation ?? "sigmoid", ["sigmoid", "hardSigmoid"] as const);
+    this.activation = checkChoice(where, "activation", options.activation ?? "tanh", CELL_ACTIVATIONS);
+    this.recurrentActivation = checkChoice(where, "recurrentActivation", options.recurrentActivation ?? "sigmoid", GATE_ACTIVATIONS);
     this.buildOwn(this.seed);
   }
 
@@ -51,13 +47,7 @@ export class GRU extends RecurrentLayer {
   }
 
   paramSpecs(): ParameterSpec[] {
-    const H = this.units;
-    return [
-      { name: "weight_ih_l0", shape: [3 * H, this.inputSize] },
-      { name: "weight_hh_l0", shape: [3 * H, H] },
-      { name: "bias_ih_l0", shape: [3 * H] },
-      { name: "bias_hh_l0", shape: [3 * H] },
-    ];
+    return torchRecurrentParams(3, this.units, this.inputSize);
   }
 
   protected initParams(rng: Rng): void {

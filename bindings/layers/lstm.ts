@@ -2,22 +2,18 @@
 import { core } from "../core.js";
 import type { ParameterSpec } from "../arena.js";
 import type { Rng } from "../random.js";
-import { RecurrentLayer, RECURRENT_OPTION_KEYS, type CarriedState, type RecurrentOptions } from "./recurrent.js";
+import { RecurrentLayer, RECURRENT_OPTION_KEYS, torchRecurrentParams, CELL_ACTIVATIONS, GATE_ACTIVATIONS, type CarriedState, type RecurrentOptions, type CellActivation, type GateActivation } from "./recurrent.js";
 import type { LayerConfig } from "./layer.js";
 import { ACTIVATION_CODES } from "../kernels/activations.js";
 import { checkChoice, checkNumber, checkBoolean } from "../validate.js";
 
-/** Cell-input and output activations φ (Keras' `activation`). */
-export type LSTMActivation = "tanh" | "linear" | "relu" | "sigmoid";
-/** Gate activations σ (Keras' `recurrentActivation`). */
-export type LSTMRecurrentActivation = "sigmoid" | "hardSigmoid";
 
 /** Options of `new LSTM(...)`, in the style of tfjs-layers. */
 export interface LSTMOptions extends RecurrentOptions {
   /** φ for the cell input g and the output φ(c_t): "tanh" (default), "linear", "relu" or "sigmoid". */
-  activation?: LSTMActivation;
+  activation?: CellActivation;
   /** σ for the gates i, f, o: "sigmoid" (default) or "hardSigmoid" (clip(0.2x + 0.5, 0, 1), as tfjs/Keras). */
-  recurrentActivation?: LSTMRecurrentActivation;
+  recurrentActivation?: GateActivation;
   /** Peephole connections: i and f see c_{t-1}, o sees c_t (weights peephole_{i,f,o}_l0 [H]). Default false. */
   peephole?: boolean;
   /** Initial forget-gate bias: bias_ih_l0[H:2H] = forgetBias and bias_hh_l0[H:2H] = 0 (e.g. 1.0). Default: PyTorch's uniform init. */
@@ -33,16 +29,16 @@ const PEEPHOLES = ["peephole_i_l0", "peephole_f_l0", "peephole_o_l0"] as const;
  * peepholes, peephole_i_l0, peephole_f_l0, peephole_o_l0 [H]. States { h, c }, each [1, B, H].
  */
 export class LSTM extends RecurrentLayer {
-  readonly activation: LSTMActivation;
-  readonly recurrentActivation: LSTMRecurrentActivation;
+  readonly activation: CellActivation;
+  readonly recurrentActivation: GateActivation;
   readonly peephole: boolean;
   readonly forgetBias: number | null;
 
   constructor(options: LSTMOptions) {
     super("LSTM", options, OPTION_KEYS);
     const where = "LSTM";
-    this.activation = checkChoice(where, "activation", options.activation ?? "tanh", ["tanh", "linear", "relu", "sigmoid"] as const);
-    this.recurrentActivation = checkChoice(where, "recurrentActivation", options.recurrentActivation ?? "sigmoid", ["sigmoid", "hardSigmoid"] as const);
+    this.activation = checkChoice(where, "activation", options.activation ?? "tanh", CELL_ACTIVATIONS);
+    this.recurrentActivation = checkChoice(where, "recurrentActivation", options.recurrentActivation ?? "sigmoid", GATE_ACTIVATIONS);
     this.peephole = checkBoolean(where, "peephole", options.peephole ?? false);
     this.forgetBias = options.forgetBias === undefined ? null : checkNumber(where, "forgetBias", options.forgetBias);
     this.buildOwn(this.seed);
@@ -54,12 +50,7 @@ export class LSTM extends RecurrentLayer {
 
   paramSpecs(): ParameterSpec[] {
     const H = this.units;
-    const specs: ParameterSpec[] = [
-      { name: "weight_ih_l0", shape: [4 * H, this.inputSize] },
-      { name: "weight_hh_l0", shape: [4 * H, H] },
-      { name: "bias_ih_l0", shape: [4 * H] },
-      { name: "bias_hh_l0", shape: [4 * H] },
-    ];
+    const specs = torchRecurrentParams(4, H, this.inputSize);
     if (this.peephole) for (const name of PEEPHOLES) specs.push({ name, shape: [H] });
     return specs;
   }

@@ -5,6 +5,7 @@
 // its last forward; backward accumulates parameter gradients (read them with gradDict()).
 import { core, copyOut } from "../core.js";
 import { Workspace } from "../buffer.js";
+import type { ParameterSpec } from "../arena.js";
 import { Layer, defaultSeed, type SequencePointers } from "./layer.js";
 import { toTensor, expectShape, stageF32, type Tensor, type TensorLike } from "../tensor.js";
 import { checkOptionKeys, checkInt, checkBoolean } from "../validate.js";
@@ -50,6 +51,23 @@ export interface RecurrentOptions {
   returnSequences?: boolean;
   /** Seed of the initialisation (default: 0, 1, 2, ... in construction order). */
   seed?: number;
+}
+
+/** Activation φ of a gated cell's candidate and output (Keras' `activation`). */
+export type CellActivation = "tanh" | "linear" | "relu" | "sigmoid";
+/** Gate activation σ (Keras' `recurrentActivation`); hardSigmoid is clip(0.2x + 0.5, 0, 1). */
+export type GateActivation = "sigmoid" | "hardSigmoid";
+export const CELL_ACTIVATIONS: readonly CellActivation[] = ["tanh", "linear", "relu", "sigmoid"];
+export const GATE_ACTIVATIONS: readonly GateActivation[] = ["sigmoid", "hardSigmoid"];
+
+/** PyTorch's parameters of one recurrent layer with `gates` blocks: weight_ih_l0 [gates·H, D], weight_hh_l0 [gates·H, H], bias_ih_l0, bias_hh_l0 [gates·H]. */
+export function torchRecurrentParams(gates: number, H: number, D: number): ParameterSpec[] {
+  return [
+    { name: "weight_ih_l0", shape: [gates * H, D] },
+    { name: "weight_hh_l0", shape: [gates * H, H] },
+    { name: "bias_ih_l0", shape: [gates * H] },
+    { name: "bias_hh_l0", shape: [gates * H] },
+  ];
 }
 
 /** The keys of RecurrentOptions, for option checks. */

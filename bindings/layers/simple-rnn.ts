@@ -2,7 +2,7 @@
 import { core } from "../core.js";
 import type { ParameterSpec } from "../arena.js";
 import type { Rng } from "../random.js";
-import { RecurrentLayer, RECURRENT_OPTION_KEYS, type CarriedState, type RecurrentOptions } from "./recurrent.js";
+import { RecurrentLayer, RECURRENT_OPTION_KEYS, torchRecurrentParams, type CarriedState, type RecurrentOptions } from "./recurrent.js";
 import type { LayerConfig } from "./layer.js";
 import { ACTIVATION_CODES } from "../kernels/activations.js";
 import { checkChoice } from "../validate.js";
@@ -37,13 +37,7 @@ export class SimpleRNN extends RecurrentLayer {
   }
 
   paramSpecs(): ParameterSpec[] {
-    const H = this.units;
-    return [
-      { name: "weight_ih_l0", shape: [H, this.inputSize] },
-      { name: "weight_hh_l0", shape: [H, H] },
-      { name: "bias_ih_l0", shape: [H] },
-      { name: "bias_hh_l0", shape: [H] },
-    ];
+    return torchRecurrentParams(1, this.units, this.inputSize);
   }
 
   protected initParams(rng: Rng): void {
