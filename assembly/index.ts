@@ -11,6 +11,7 @@ export { softmaxRows, logSoftmaxRows, softmaxBackwardRows, logSoftmaxBackwardRow
 export * from "./losses";
 export * from "./optimizers";
 export * from "./rows";
+export * from "./sequence";
 export * from "./dense";
 export * from "./metrics";
 export * from "./rnn/simple";

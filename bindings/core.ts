@@ -7,6 +7,7 @@ import type { SoftmaxExports } from "./kernels/softmax.js";
 import type { LossesExports } from "./kernels/losses.js";
 import type { OptimizersExports } from "./kernels/optimizers.js";
 import type { RowsExports } from "./kernels/rows.js";
+import type { SequenceExports } from "./kernels/sequence.js";
 import type { DenseExports } from "./kernels/dense.js";
 import type { MetricsExports } from "./kernels/metrics.js";
 import type { RandomExports } from "./kernels/random.js";
@@ -20,6 +21,7 @@ export type CoreExports = MemoryExports &
   LossesExports &
   OptimizersExports &
   RowsExports &
+  SequenceExports &
   DenseExports &
   MetricsExports &
   RandomExports &

@@ -1,9 +1,11 @@
 // Parity with PyTorch: float64 references from test/fixtures/gen_torch.py (nn.LSTM, nn.GRU and
-// autograd on the peephole-LSTM / reset-before-GRU equations), matched within 1e-4 relative + 1e-5.
+// autograd on the peephole-LSTM / reset-before-GRU equations) and gen_torch_stacks.py (stacked,
+// bidirectional and packed variable-length nn.RNN/LSTM/GRU), matched within 1e-4 relative + 1e-5.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { LSTM } from "../bindings/layers/lstm.js";
 import { GRU } from "../bindings/layers/gru.js";
+import { SimpleRNN } from "../bindings/layers/simple-rnn.js";
 import type { RecurrentLayer } from "../bindings/layers/recurrent.js";
 import type { Tensor } from "../bindings/tensor.js";
 
@@ -14,8 +16,11 @@ interface FixtureTensor {
 
 interface FixtureCase {
   name: string;
-  cell: "lstm" | "gru";
+  cell: "lstm" | "gru" | "rnn";
   options: { peephole?: boolean; resetAfter?: boolean };
+  numLayers?: number;
+  bidirectional?: boolean;
+  lengths?: number[] | null;
   T: number;
   B: number;
   D: number;
@@ -56,11 +61,13 @@ function loadCases(file: string): FixtureCase[] {
 }
 
 function build(c: FixtureCase): RecurrentLayer {
-  if (c.cell === "lstm") return new LSTM({ inputSize: c.D, units: c.H, peephole: c.options.peephole ?? false, seed: 0 });
-  return new GRU({ inputSize: c.D, units: c.H, resetAfter: c.options.resetAfter ?? true, seed: 0 });
+  const common = { inputSize: c.D, units: c.H, numLayers: c.numLayers ?? 1, bidirectional: c.bidirectional ?? false, seed: 0 };
+  if (c.cell === "lstm") return new LSTM({ ...common, peephole: c.options.peephole ?? false });
+  if (c.cell === "rnn") return new SimpleRNN(common);
+  return new GRU({ ...common, resetAfter: c.options.resetAfter ?? true });
 }
 
-for (const file of ["lstm.json", "gru.json"]) {
+for (const file of ["lstm.json", "gru.json", "stacks.json"]) {
   describe(`parity with PyTorch (${file})`, () => {
     for (const c of loadCases(file)) {
       it(c.name, () => {
@@ -70,7 +77,8 @@ for (const file of ["lstm.json", "gru.json"]) {
         const initial: Record<string, Tensor> = {};
         if (c.h0 !== null) initial.h = tensor(c.h0);
         if (c.c0) initial.c = tensor(c.c0);
-        const { output, state } = layer.forward(tensor(c.x), { initialState: initial });
+        const lengths = c.lengths ? { shape: [c.B], data: Int32Array.from(c.lengths) } : undefined;
+        const { output, state } = layer.forward(tensor(c.x), lengths ? { initialState: initial, lengths } : { initialState: initial });
         expectClose("output", output, c.output);
         expectClose("h_n", state.h!, c.hn);
         if (c.cn) expectClose("c_n", state.c!, c.cn);

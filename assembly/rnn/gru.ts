@@ -12,11 +12,14 @@
 //   BPTT: dn' = dh (1 - z) φ'(n);  dz' = dh (h_{t-1} - n) σ'(z);  d(rh) = dn' W_hn
 //         dr' = d(rh) h_{t-1} σ'(r);  dh_{t-1} = dh z + d(rh) r + [dr' dz'] W_h{r,z}
 //   This convention needs r before the n product: two recurrent products per step.
-// Weight gradients are large gemms over all steps after the loop.
+// Weight gradients are large gemms over all steps after the loop. Padded steps (t >= lengths[b])
+// hold h and pass dh straight back.
 import { gemm, gemmPackB, gemmPacked } from "../gemm";
 import { activateV, activationGradV } from "../activations";
 import { broadcastRows, addRowVector, sumRowsInto } from "../rows";
+import { addToEachStep } from "../sequence";
 import { loadLanes, storeLanes } from "./lanes";
+import { isPadded } from "./step";
 
 const ONE: v128 = f32x4.splat(1);
 
@@ -92,11 +95,12 @@ const ONE: v128 = f32x4.splat(1);
  * Forward. gates [T, B, 3H] receives the activated r, z, n; hs [T+1, B, H] (hs[0] = h0).
  * resetAfter: aux [T, B, 3H] keeps W_hh h + b_hh per step; pack1 holds gemmPackedSize(H, 3H).
  * reset before: aux [T, B, H] keeps r h_{t-1}; pack1 gemmPackedSize(H, 2H), pack2 gemmPackedSize(H, H).
+ * lengths: i32 [B] or 0; zAdd [B, 3H] (or 0) is added to every step's input projection.
  */
 export function gruForward(
   T: i32, B: i32, D: i32, H: i32, act: i32, ract: i32, resetAfter: i32,
   x: usize, h0: usize, wih: usize, whh: usize, bih: usize, bhh: usize,
-  gates: usize, hs: usize, aux: usize, pack1: usize, pack2: usize,
+  gates: usize, hs: usize, aux: usize, pack1: usize, pack2: usize, lengths: usize, zAdd: usize,
 ): void {
   const G = 3 * H;
   const H4 = <usize>H << 2;
@@ -105,6 +109,7 @@ export function gruForward(
   broadcastRows(gates, bih, T * B, G);
   if (resetAfter == 0) addRowVector(gates, bhh, T * B, G);
   gemm(T * B, G, D, x, D, 1, wih, 1, D, gates, G, 1);
+  if (zAdd != 0) addToEachStep(gates, zAdd, T, B * G);
   if (resetAfter != 0) {
     gemmPackB(H, G, whh, 1, H, pack1);
   } else {
@@ -125,6 +130,10 @@ export function gruForward(
         const g = gt + <usize>(b * G) * 4;
         const gh = ght + <usize>(b * G) * 4;
         const row = <usize>(b * H) << 2;
+        if (isPadded(lengths, b, t)) {
+          memory.copy(hT + row, hPrevT + row, H4);
+          continue;
+        }
         for (let j: usize = 0; j < body; j += 16) afterForward(4, act, ract, g + j, gh + j, H4, hPrevT + row + j, hT + row + j);
         if (tail != 0) afterForward(tail, act, ract, g + body, gh + body, H4, hPrevT + row + body, hT + row + body);
       }
@@ -141,6 +150,10 @@ export function gruForward(
       for (let b = 0; b < B; b++) {
         const g = gt + <usize>(b * G) * 4;
         const row = <usize>(b * H) << 2;
+        if (isPadded(lengths, b, t)) {
+          memory.copy(hT + row, hPrevT + row, H4);
+          continue;
+        }
         for (let j: usize = 0; j < body; j += 16) beforeUpdate(4, act, g + j, H4, hPrevT + row + j, hT + row + j);
         if (tail != 0) beforeUpdate(tail, act, g + body, H4, hPrevT + row + body, hT + row + body);
       }
@@ -151,14 +164,15 @@ export function gruForward(
 /**
  * BPTT of the last forward. dOut [T, B, H] (0: none), dhT [B, H] (0: none). Scratch: dA [T, B, 3H];
  * dHh [T, B, 3H] (resetAfter) or [B, H] (reset before, holds d(r h)); pack1, pack2 as in forward
- * but transposed: gemmPackedSize(3H, H), or gemmPackedSize(2H, H) and gemmPackedSize(H, H).
+ * but transposed: gemmPackedSize(3H, H), or gemmPackedSize(2H, H) and gemmPackedSize(H, H);
+ * lengths as in the forward.
  * Writes dx [T, B, D] (0: skip) and dh0 [B, H]; adds into dwih, dwhh, dbih, dbhh.
  */
 export function gruBackward(
   T: i32, B: i32, D: i32, H: i32, act: i32, ract: i32, resetAfter: i32,
   x: usize, gates: usize, hs: usize, aux: usize, wih: usize, whh: usize,
   dOut: usize, dhT: usize, dA: usize, dHh: usize, dx: usize, dh0: usize,
-  dwih: usize, dwhh: usize, dbih: usize, dbhh: usize, pack1: usize, pack2: usize,
+  dwih: usize, dwhh: usize, dbih: usize, dbhh: usize, pack1: usize, pack2: usize, lengths: usize,
 ): void {
   const G = 3 * H;
   const H4 = <usize>H << 2;
@@ -185,6 +199,11 @@ export function gruBackward(
         const off = <usize>(b * G) * 4;
         const row = <usize>(b * H) << 2;
         const dO = dOutT != 0 ? dOutT + row : 0;
+        if (isPadded(lengths, b, t)) {
+          memory.fill(dat + off, 0, H4 * 3);
+          memory.fill(dht + off, 0, H4 * 3);
+          continue;
+        }
         for (let j: usize = 0; j < body; j += 16) {
           afterBackward(4, act, ract, gt + off + j, ght + off + j, H4, hPrevT + row + j, dO != 0 ? dO + j : 0, dh0 + row + j, dat + off + j, dht + off + j);
         }
@@ -200,6 +219,10 @@ export function gruBackward(
         const off = <usize>(b * G) * 4;
         const row = <usize>(b * H) << 2;
         const dO = dOutT != 0 ? dOutT + row : 0;
+        if (isPadded(lengths, b, t)) {
+          memory.fill(dat + off, 0, H4 * 3);
+          continue;
+        }
         for (let j: usize = 0; j < body; j += 16) {
           beforeBackwardUpdate(4, act, ract, gt + off + j, H4, hPrevT + row + j, dO != 0 ? dO + j : 0, dh0 + row + j, dat + off + j);
         }

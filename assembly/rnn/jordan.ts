@@ -3,7 +3,8 @@
 // Forward:  h_t = f(W_ih x_t + W_hy y_{t-1} + b),  y_t = g(W_o h_t + b_o)
 //   x [T, B, D], y0 [B, O], W_ih [H, D], W_hy [H, O], b [H], W_o [O, H], b_o [O];
 //   hs [T, B, H] hidden layers, ys [T+1, B, O] with ys[0] = y0 (ys[1..T] is the output sequence).
-//   g is an activation code or OUT_SOFTMAX (row-wise softmax over O).
+//   g is an activation code or OUT_SOFTMAX (row-wise softmax over O). Padded steps
+//   (t >= lengths[b]) hold h and y and pass dy straight back.
 // Backward (BPTT): dy_t = dOut_t + dz_{t+1} W_hy,  do_t = g'(dy_t),  dz_t = (do_t W_o) ⊙ f'(h_t)
 //   then dW_o += dO^T Hs, db_o += Σ dO, dW_ih += dZ^T X, dW_hy += dZ^T Y_prev, db += Σ dZ,
 //   dX = dZ W_ih, dy0 = dz_1 W_hy.
@@ -11,7 +12,8 @@ import { gemm, gemmPackB, gemmPacked } from "../gemm";
 import { activationForward, activationBackward } from "../activations";
 import { softmaxRows, softmaxBackwardRows } from "../softmax";
 import { broadcastRows, sumRowsInto, addInPlace } from "../rows";
-import { gateGradient } from "./step";
+import { addToEachStep } from "../sequence";
+import { gateGradient, holdPaddedRows, zeroRows } from "./step";
 
 /** Output-activation code for a row-wise softmax (beside the ACT_* activation codes). */
 export const OUT_SOFTMAX: i32 = 5;
@@ -28,12 +30,13 @@ function outputBackward(g: i32, y: usize, dy: usize, dO: usize, B: i32, O: i32):
 
 /**
  * Runs the sequence forward; writes hs [T, B, H] and ys [T+1, B, O].
- * packHy, packO: scratch of gemmPackedSize(O, H) and gemmPackedSize(H, O) floats.
+ * packHy, packO: scratch of gemmPackedSize(O, H) and gemmPackedSize(H, O) floats. lengths: i32 [B]
+ * or 0; zAdd [B, H] (or 0) is added to every step's input projection.
  */
 export function jordanForward(
   T: i32, B: i32, D: i32, H: i32, O: i32, f: i32, g: i32,
   x: usize, y0: usize, wih: usize, why: usize, b: usize, wo: usize, bo: usize,
-  hs: usize, ys: usize, packHy: usize, packO: usize,
+  hs: usize, ys: usize, packHy: usize, packO: usize, lengths: usize, zAdd: usize,
 ): void {
   const hBytes = <usize>(B * H) << 2;
   const yBytes = <usize>(B * O) << 2;
@@ -41,6 +44,7 @@ export function jordanForward(
   // Z [T*B, H] = X · W_ih^T + b
   broadcastRows(hs, b, T * B, H);
   gemm(T * B, H, D, x, D, 1, wih, 1, D, hs, H, 1);
+  if (zAdd != 0) addToEachStep(hs, zAdd, T, B * H);
   gemmPackB(O, H, why, 1, O, packHy);
   gemmPackB(H, O, wo, 1, H, packO);
   for (let t = 0; t < T; t++) {
@@ -52,19 +56,21 @@ export function jordanForward(
     broadcastRows(y, bo, B, O);
     gemmPacked(B, O, H, h, H, 1, packO, y, O, 1);
     outputForward(g, y, B, O);
+    if (t > 0) holdPaddedRows(h - hBytes, h, lengths, t, B, H);
+    holdPaddedRows(yPrev, y, lengths, t, B, O);
   }
 }
 
 /**
  * BPTT. dOut [T, B, O] (0: none), dyT [B, O] (0: none). Scratch: dOs [T, B, O], dz [T, B, H],
  * dh [B, H], packHy of gemmPackedSize(H, O), packO of gemmPackedSize(O, H). Writes dx [T, B, D]
- * (0: skip) and dy0 [B, O]; adds into dWih, dWhy, db, dWo, dbo.
+ * (0: skip) and dy0 [B, O]; adds into dWih, dWhy, db, dWo, dbo. lengths as in the forward.
  */
 export function jordanBackward(
   T: i32, B: i32, D: i32, H: i32, O: i32, f: i32, g: i32,
   x: usize, hs: usize, ys: usize, wih: usize, why: usize, wo: usize,
   dOut: usize, dyT: usize, dOs: usize, dz: usize, dh: usize, dx: usize, dy0: usize,
-  dwih: usize, dwhy: usize, db: usize, dwo: usize, dbo: usize, packHy: usize, packO: usize,
+  dwih: usize, dwhy: usize, db: usize, dwo: usize, dbo: usize, packHy: usize, packO: usize, lengths: usize,
 ): void {
   const hBytes = <usize>(B * H) << 2;
   const yBytes = <usize>(B * O) << 2;
@@ -78,11 +84,13 @@ export function jordanBackward(
     // dy_t = dOut_t + dy_next, then through g
     if (dOut != 0) addInPlace(dy0, dOut + <usize>t * yBytes, B * O);
     outputBackward(g, ys + <usize>(t + 1) * yBytes, dy0, dO, B, O);
+    zeroRows(dO, lengths, t, B, O, true);
     // dh [B, H] = dO [B, O] · W_o [O, H]; dz = dh ⊙ f'(h)
     gemmPacked(B, H, O, dO, O, 1, packO, dh, H, 0);
     gateGradient(f, hs + <usize>t * hBytes, 0, dh, dzt, B * H);
-    // dy_{t-1} [B, O] = dz_t [B, H] · W_hy [H, O]
-    gemmPacked(B, O, H, dzt, H, 1, packHy, dy0, O, 0);
+    // padded rows pass dy through; valid rows: dy_{t-1} [B, O] = dz_t [B, H] · W_hy [H, O]
+    zeroRows(dy0, lengths, t, B, O, false);
+    gemmPacked(B, O, H, dzt, H, 1, packHy, dy0, O, 1);
   }
   const M = T * B;
   gemm(O, H, M, dOs, 1, O, hs, H, 1, dwo, H, 1);

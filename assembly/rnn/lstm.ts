@@ -11,10 +11,13 @@
 //   dc_{t-1} = dc f + p_i dzi + p_f dzf;  dh_{t-1} = dZ_t W_hh
 //   dp_i += Σ_b dzi c_{t-1},  dp_f += Σ_b dzf c_{t-1},  dp_o += Σ_b dzo c_t
 //   then over all steps: dW_ih += dZ^T X, dW_hh += dZ^T H_prev, db_ih = db_hh += Σ dZ, dX = dZ W_ih.
+// Padded steps (t >= lengths[b]) hold h and c and pass dh, dc straight back.
 import { gemm, gemmPackB, gemmPacked } from "../gemm";
 import { activateV, activationGradV } from "../activations";
 import { broadcastRows, addRowVector, sumRowsInto } from "../rows";
+import { addToEachStep } from "../sequence";
 import { loadLanes, storeLanes, addLanes } from "./lanes";
+import { isPadded, zeroRows } from "./step";
 
 // @ts-ignore: decorator
 @inline function cellForward(
@@ -84,12 +87,13 @@ import { loadLanes, storeLanes, addLanes } from "./lanes";
 /**
  * Runs the sequence forward. Writes gates [T, B, 4H] (activated), hs and cs [T+1, B, H]
  * (index 0 = the initial states) and acs [T, B, H] = φ(c_t). Peephole pointers are all 0 or all
- * set. pack: scratch of gemmPackedSize(H, 4H) floats.
+ * set. pack: scratch of gemmPackedSize(H, 4H) floats. lengths: i32 [B] or 0; zAdd [B, 4H] (or 0)
+ * is added to every step's input projection.
  */
 export function lstmForward(
   T: i32, B: i32, D: i32, H: i32, act: i32, ract: i32,
   x: usize, h0: usize, c0: usize, wih: usize, whh: usize, bih: usize, bhh: usize, pi: usize, pf: usize, po: usize,
-  gates: usize, hs: usize, cs: usize, acs: usize, pack: usize,
+  gates: usize, hs: usize, cs: usize, acs: usize, pack: usize, lengths: usize, zAdd: usize,
 ): void {
   const G = 4 * H;
   const H4 = <usize>H << 2;
@@ -99,6 +103,7 @@ export function lstmForward(
   broadcastRows(gates, bih, T * B, G);
   addRowVector(gates, bhh, T * B, G);
   gemm(T * B, G, D, x, D, 1, wih, 1, D, gates, G, 1);
+  if (zAdd != 0) addToEachStep(gates, zAdd, T, B * G);
   gemmPackB(H, G, whh, 1, H, pack);
   const tail = H & 3;
   const body = <usize>(H - tail) << 2;
@@ -113,6 +118,11 @@ export function lstmForward(
       const c = cPrev + stateBytes;
       const ac = acs + st + row;
       const h = hs + st + stateBytes + row;
+      if (isPadded(lengths, b, t)) {
+        memory.copy(h, h - stateBytes, H4);
+        memory.copy(c, cPrev, H4);
+        continue;
+      }
       for (let j: usize = 0; j < body; j += 16) {
         cellForward(4, act, ract, gRow + j, H4, cPrev + j, c + j, ac + j, h + j, pi != 0 ? pi + j : 0, pf + j, po != 0 ? po + j : 0);
       }
@@ -127,13 +137,13 @@ export function lstmForward(
  * BPTT over the sequence of the last forward. dOut [T, B, H] (0: none), dhT, dcT [B, H] (0: none).
  * Writes dGates [T, B, 4H] (scratch), dx [T, B, D] (0: skip), dh0 and dc0 [B, H]; adds into
  * dwih [4H, D], dwhh [4H, H], dbih, dbhh [4H] and, with peepholes, dpi, dpf, dpo [H].
- * pack: scratch of gemmPackedSize(4H, H) floats.
+ * pack: scratch of gemmPackedSize(4H, H) floats; lengths as in the forward.
  */
 export function lstmBackward(
   T: i32, B: i32, D: i32, H: i32, act: i32, ract: i32,
   x: usize, gates: usize, hs: usize, cs: usize, acs: usize, wih: usize, whh: usize, pi: usize, pf: usize, po: usize,
   dOut: usize, dhT: usize, dcT: usize, dGates: usize, dx: usize, dh0: usize, dc0: usize,
-  dwih: usize, dwhh: usize, dbih: usize, dbhh: usize, dpi: usize, dpf: usize, dpo: usize, pack: usize,
+  dwih: usize, dwhh: usize, dbih: usize, dbhh: usize, dpi: usize, dpf: usize, dpo: usize, pack: usize, lengths: usize,
 ): void {
   const G = 4 * H;
   const H4 = <usize>H << 2;
@@ -159,6 +169,10 @@ export function lstmBackward(
       const dO = dOut != 0 ? dOut + st + row : 0;
       const dh = dh0 + row;
       const dc = dc0 + row;
+      if (isPadded(lengths, b, t)) {
+        memory.fill(dgRow, 0, H4 << 2);
+        continue;
+      }
       for (let j: usize = 0; j < body; j += 16) {
         cellBackward(4, act, ract, gRow + j, dgRow + j, H4, cPrev + j, c + j, ac + j, dO != 0 ? dO + j : 0, dh + j, dc + j,
           pi != 0 ? pi + j : 0, pf + j, po != 0 ? po + j : 0, dpi + j, dpf + j, dpo + j);
@@ -168,8 +182,9 @@ export function lstmBackward(
           dh + body, dc + body, pi != 0 ? pi + body : 0, pf + body, po != 0 ? po + body : 0, dpi + body, dpf + body, dpo + body);
       }
     }
-    // dh_{t-1} [B, H] = dZ_t [B, 4H] · W_hh [4H, H]
-    gemmPacked(B, H, G, dgt, G, 1, pack, dh0, H, 0);
+    // padded rows pass dh through; valid rows: dh_{t-1} [B, H] = dZ_t [B, 4H] · W_hh [4H, H]
+    zeroRows(dh0, lengths, t, B, H, false);
+    gemmPacked(B, H, G, dgt, G, 1, pack, dh0, H, 1);
   }
   const M = T * B;
   gemm(G, D, M, dGates, 1, G, x, D, 1, dwih, D, 1);

@@ -66,7 +66,7 @@ export class Dense extends Layer {
     core().denseForward(M, this.inputSize, this.units, ACTIVATION_CODES[this.activation], input.x,
       this.paramPtr("weight"), this.paramPtr("bias"), y);
     this.last = { x: input.x, M, y, shape: [] };
-    return { x: y, T: input.T, B: input.B };
+    return { ...input, x: y };
   }
 
   backwardPointers(dOut: number, needInputGrad = true): number {

@@ -57,7 +57,7 @@ export class Embedding extends Layer {
     const y = this.ws.ptr("y", M * this.units);
     core().gatherRows(y, this.paramPtr("weight"), input.x, M, this.units);
     this.last = { ids: input.x, M, shape: [] };
-    return { x: y, T: input.T, B: input.B };
+    return { ...input, x: y };
   }
 
   /** Adds dOut's rows into the rows of the ids looked up; ids carry no gradient (returns 0). */

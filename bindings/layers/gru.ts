@@ -3,7 +3,7 @@
 import { core } from "../core.js";
 import type { ParameterSpec } from "../arena.js";
 import type { Rng } from "../random.js";
-import { RecurrentLayer, RECURRENT_OPTION_KEYS, torchRecurrentParams, CELL_ACTIVATIONS, GATE_ACTIVATIONS, type CarriedState, type RecurrentOptions, type CellActivation, type GateActivation } from "./recurrent.js";
+import { RecurrentLayer, RECURRENT_OPTION_KEYS, torchRecurrentParams, type Cell, CELL_ACTIVATIONS, GATE_ACTIVATIONS, type CarriedState, type RecurrentOptions, type CellActivation, type GateActivation } from "./recurrent.js";
 import type { LayerConfig } from "./layer.js";
 import { ACTIVATION_CODES } from "../kernels/activations.js";
 import { checkChoice, checkBoolean } from "../validate.js";
@@ -26,7 +26,8 @@ const OPTION_KEYS = [...RECURRENT_OPTION_KEYS, "resetAfter", "activation", "recu
 
 /**
  * GRU layer over time-major batches: h_t = (1 - z) n + z h_{t-1}. Parameters (PyTorch names):
- * weight_ih_l0 [3H, D], weight_hh_l0 [3H, H], bias_ih_l0 [3H], bias_hh_l0 [3H]. State { h: [1, B, H] }.
+ * weight_ih_l0 [3H, D], weight_hh_l0 [3H, H], bias_ih_l0 [3H], bias_hh_l0 [3H] (then _l1, ...,
+ * _reverse likewise). State { h: [layers * dirs, B, H] }.
  */
 export class GRU extends RecurrentLayer {
   readonly resetAfter: boolean;
@@ -46,8 +47,12 @@ export class GRU extends RecurrentLayer {
     return [{ name: "h", size: this.units }];
   }
 
-  paramSpecs(): ParameterSpec[] {
-    return torchRecurrentParams(3, this.units, this.inputSize);
+  protected get gateWidth(): number {
+    return 3 * this.units;
+  }
+
+  protected cellParams(cell: Cell): ParameterSpec[] {
+    return torchRecurrentParams(3, this.units, cell.inputSize, cell.suffix);
   }
 
   protected initParams(rng: Rng): void {
@@ -57,57 +62,58 @@ export class GRU extends RecurrentLayer {
   config(): LayerConfig {
     return {
       type: "GRU",
-      options: {
-        units: this.units, inputSize: this.inputSize, resetAfter: this.resetAfter, activation: this.activation,
-        recurrentActivation: this.recurrentActivation, returnSequences: this.returnSequences, seed: this.seed,
-      },
+      options: { ...this.recurrentConfig(), resetAfter: this.resetAfter, activation: this.activation, recurrentActivation: this.recurrentActivation },
     };
   }
 
-  private hs(T: number, B: number): number {
-    return this.ws.ptr("hs", (T + 1) * B * this.units);
+  private hs(cell: Cell, T: number, B: number): number {
+    return cell.ws.ptr("hs", (T + 1) * B * this.units);
   }
 
   /** Per step W_hh h + b_hh [T, B, 3H] (resetAfter) or r ⊙ h_{t-1} [T, B, H]. */
-  private aux(T: number, B: number): number {
-    return this.ws.ptr("aux", T * B * (this.resetAfter ? 3 : 1) * this.units);
+  private aux(cell: Cell, T: number, B: number): number {
+    return cell.ws.ptr("aux", T * B * (this.resetAfter ? 3 : 1) * this.units);
   }
 
   /** Two pack buffers large enough for the forward and the transposed backward layouts. */
-  private packs(): [number, number] {
+  private packs(cell: Cell): [number, number] {
     const H = this.units;
     const c = core();
     const size1 = this.resetAfter
       ? Math.max(c.gemmPackedSize(H, 3 * H), c.gemmPackedSize(3 * H, H))
       : Math.max(c.gemmPackedSize(H, 2 * H), c.gemmPackedSize(2 * H, H));
-    return [this.ws.ptr("pack1", size1), this.ws.ptr("pack2", this.resetAfter ? 0 : c.gemmPackedSize(H, H))];
+    return [cell.ws.ptr("pack1", size1), cell.ws.ptr("pack2", this.resetAfter ? 0 : c.gemmPackedSize(H, H))];
   }
 
   private get codes(): [number, number] {
     return [ACTIVATION_CODES[this.activation], ACTIVATION_CODES[this.recurrentActivation]];
   }
 
-  protected sequenceForward(x: number, T: number, B: number, [h0]: readonly number[]): void {
+  protected cellForward(cell: Cell, x: number, T: number, B: number, [h0]: readonly number[], lengths: number, zAdd: number): void {
     const H = this.units;
+    const s = cell.suffix;
     const [act, ract] = this.codes;
-    const [pack1, pack2] = this.packs();
-    core().gruForward(T, B, this.inputSize, H, act, ract, this.resetAfter ? 1 : 0, x, h0!,
-      this.paramPtr("weight_ih_l0"), this.paramPtr("weight_hh_l0"), this.paramPtr("bias_ih_l0"), this.paramPtr("bias_hh_l0"),
-      this.ws.ptr("gates", T * B * 3 * H), this.hs(T, B), this.aux(T, B), pack1, pack2);
+    const [pack1, pack2] = this.packs(cell);
+    core().gruForward(T, B, cell.inputSize, H, act, ract, this.resetAfter ? 1 : 0, x, h0!,
+      this.paramPtr(`weight_ih${s}`), this.paramPtr(`weight_hh${s}`), this.paramPtr(`bias_ih${s}`), this.paramPtr(`bias_hh${s}`),
+      cell.ws.ptr("gates", T * B * 3 * H), this.hs(cell, T, B), this.aux(cell, T, B), pack1, pack2, lengths, zAdd);
   }
 
-  protected outputSequence(T: number, B: number): number {
-    return this.hs(T, B) + B * this.units * 4;
+  protected cellKeptOutput(cell: Cell, T: number, B: number): number {
+    return this.hs(cell, T, B) + B * this.units * 4;
   }
 
-  protected sequenceBackward(x: number, T: number, B: number, dOut: number, [dhT]: readonly number[], dx: number, [dh0]: readonly number[]): void {
+  protected cellBackward(cell: Cell, x: number, T: number, B: number, dOut: number, [dhT]: readonly number[], dx: number, [dh0]: readonly number[], lengths: number): number {
     const H = this.units;
+    const s = cell.suffix;
     const [act, ract] = this.codes;
-    const [pack1, pack2] = this.packs();
-    core().gruBackward(T, B, this.inputSize, H, act, ract, this.resetAfter ? 1 : 0,
-      x, this.ws.ptr("gates", T * B * 3 * H), this.hs(T, B), this.aux(T, B),
-      this.paramPtr("weight_ih_l0"), this.paramPtr("weight_hh_l0"),
-      dOut, dhT!, this.ws.ptr("dA", T * B * 3 * H), this.ws.ptr("dHh", (this.resetAfter ? T * 3 : 1) * B * H), dx, dh0!,
-      this.gradPtr("weight_ih_l0"), this.gradPtr("weight_hh_l0"), this.gradPtr("bias_ih_l0"), this.gradPtr("bias_hh_l0"), pack1, pack2);
+    const [pack1, pack2] = this.packs(cell);
+    const dA = cell.ws.ptr("dA", T * B * 3 * H);
+    core().gruBackward(T, B, cell.inputSize, H, act, ract, this.resetAfter ? 1 : 0,
+      x, cell.ws.ptr("gates", T * B * 3 * H), this.hs(cell, T, B), this.aux(cell, T, B),
+      this.paramPtr(`weight_ih${s}`), this.paramPtr(`weight_hh${s}`),
+      dOut, dhT!, dA, cell.ws.ptr("dHh", (this.resetAfter ? T * 3 : 1) * B * H), dx, dh0!,
+      this.gradPtr(`weight_ih${s}`), this.gradPtr(`weight_hh${s}`), this.gradPtr(`bias_ih${s}`), this.gradPtr(`bias_hh${s}`), pack1, pack2, lengths);
+    return dA;
   }
 }

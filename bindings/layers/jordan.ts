@@ -3,7 +3,7 @@
 import { core } from "../core.js";
 import type { ParameterSpec } from "../arena.js";
 import type { Rng } from "../random.js";
-import { RecurrentLayer, RECURRENT_OPTION_KEYS, type CarriedState, type RecurrentOptions } from "./recurrent.js";
+import { RecurrentLayer, RECURRENT_OPTION_KEYS, type Cell, type CarriedState, type RecurrentOptions } from "./recurrent.js";
 import type { LayerConfig } from "./layer.js";
 import { ACTIVATION_CODES } from "../kernels/activations.js";
 import { checkChoice, checkInt } from "../validate.js";
@@ -29,7 +29,8 @@ const OUT_SOFTMAX = 5;
 
 /**
  * Jordan recurrent layer. Parameters: weight_ih [H, D], weight_hy [H, O], bias [H],
- * weight_o [O, H], bias_o [O]. Initial state { y: [1, B, O] }; final state { y, h: [1, B, H] }.
+ * weight_o [O, H], bias_o [O] (further stacked layers and directions: weight_ih_l1, ..._l0_reverse).
+ * Initial state { y: [layers * dirs, B, O] }; final state { y, h: [layers * dirs, B, H] }.
  */
 export class Jordan extends RecurrentLayer {
   readonly outputUnits: number;
@@ -49,15 +50,19 @@ export class Jordan extends RecurrentLayer {
     return [{ name: "y", size: this.outputUnits }];
   }
 
-  paramSpecs(): ParameterSpec[] {
+  protected get gateWidth(): number {
+    return this.units;
+  }
+
+  protected cellParams(cell: Cell): ParameterSpec[] {
     const H = this.units;
     const O = this.outputUnits;
     return [
-      { name: "weight_ih", shape: [H, this.inputSize] },
-      { name: "weight_hy", shape: [H, O] },
-      { name: "bias", shape: [H] },
-      { name: "weight_o", shape: [O, H] },
-      { name: "bias_o", shape: [O] },
+      { name: this.name("weight_ih", cell), shape: [H, cell.inputSize] },
+      { name: this.name("weight_hy", cell), shape: [H, O] },
+      { name: this.name("bias", cell), shape: [H] },
+      { name: this.name("weight_o", cell), shape: [O, H] },
+      { name: this.name("bias_o", cell), shape: [O] },
     ];
   }
 
@@ -68,10 +73,7 @@ export class Jordan extends RecurrentLayer {
   config(): LayerConfig {
     return {
       type: "Jordan",
-      options: {
-        units: this.units, inputSize: this.inputSize, outputUnits: this.outputUnits, activation: this.activation,
-        outputActivation: this.outputActivation, returnSequences: this.returnSequences, seed: this.seed,
-      },
+      options: { ...this.recurrentConfig(), outputUnits: this.outputUnits, activation: this.activation, outputActivation: this.outputActivation },
     };
   }
 
@@ -80,51 +82,62 @@ export class Jordan extends RecurrentLayer {
     return [ACTIVATION_CODES[this.activation], g];
   }
 
-  private packSize(): number {
+  private packs(cell: Cell): [number, number] {
     const H = this.units;
     const O = this.outputUnits;
-    return Math.max(core().gemmPackedSize(H, O), core().gemmPackedSize(O, H));
+    const size = Math.max(core().gemmPackedSize(H, O), core().gemmPackedSize(O, H));
+    return [cell.ws.ptr("packHy", size), cell.ws.ptr("packO", size)];
+  }
+
+  /** Parameter names of a cell: the first one keeps the plain names of issue 2 (weight_ih, ...). */
+  private name(base: string, cell: Cell): string {
+    return `${base}${cell.suffix.replace(/^_l0$/, "")}`;
   }
 
   /** Hidden layers h_1..h_T [T, B, H]. */
-  private hs(T: number, B: number): number {
-    return this.ws.ptr("hs", T * B * this.units);
+  private hs(cell: Cell, T: number, B: number): number {
+    return cell.ws.ptr("hs", T * B * this.units);
   }
 
   /** Outputs y_0..y_T [T+1, B, O]. */
-  private ys(T: number, B: number): number {
-    return this.ws.ptr("ys", (T + 1) * B * this.outputUnits);
+  private ys(cell: Cell, T: number, B: number): number {
+    return cell.ws.ptr("ys", (T + 1) * B * this.outputUnits);
   }
 
-  protected sequenceForward(x: number, T: number, B: number, [y0]: readonly number[]): void {
+  protected cellForward(cell: Cell, x: number, T: number, B: number, [y0]: readonly number[], lengths: number, zAdd: number): void {
     const [f, g] = this.codes;
-    core().jordanForward(T, B, this.inputSize, this.units, this.outputUnits, f, g, x, y0!,
-      this.paramPtr("weight_ih"), this.paramPtr("weight_hy"), this.paramPtr("bias"), this.paramPtr("weight_o"), this.paramPtr("bias_o"),
-      this.hs(T, B), this.ys(T, B), this.ws.ptr("packHy", this.packSize()), this.ws.ptr("packO", this.packSize()));
+    const p = (n: string): number => this.paramPtr(this.name(n, cell));
+    const [packHy, packO] = this.packs(cell);
+    core().jordanForward(T, B, cell.inputSize, this.units, this.outputUnits, f, g, x, y0!,
+      p("weight_ih"), p("weight_hy"), p("bias"), p("weight_o"), p("bias_o"),
+      this.hs(cell, T, B), this.ys(cell, T, B), packHy, packO, lengths, zAdd);
   }
 
-  protected outputSequence(T: number, B: number): number {
-    return this.ys(T, B) + B * this.outputUnits * 4;
+  protected cellKeptOutput(cell: Cell, T: number, B: number): number {
+    return this.ys(cell, T, B) + B * this.outputUnits * 4;
   }
 
-  protected sequenceBackward(x: number, T: number, B: number, dOut: number, [dyT]: readonly number[], dx: number, [dy0]: readonly number[]): void {
+  protected cellBackward(cell: Cell, x: number, T: number, B: number, dOut: number, [dyT]: readonly number[], dx: number, [dy0]: readonly number[], lengths: number): number {
     const H = this.units;
     const O = this.outputUnits;
     const [f, g] = this.codes;
-    core().jordanBackward(T, B, this.inputSize, H, O, f, g,
-      x, this.hs(T, B), this.ys(T, B),
-      this.paramPtr("weight_ih"), this.paramPtr("weight_hy"), this.paramPtr("weight_o"),
-      dOut, dyT!, this.ws.ptr("dOs", T * B * O), this.ws.ptr("dz", T * B * H), this.ws.ptr("dh", B * H), dx, dy0!,
-      this.gradPtr("weight_ih"), this.gradPtr("weight_hy"), this.gradPtr("bias"), this.gradPtr("weight_o"), this.gradPtr("bias_o"),
-      this.ws.ptr("packHy", this.packSize()), this.ws.ptr("packO", this.packSize()));
+    const p = (n: string): number => this.paramPtr(this.name(n, cell));
+    const gr = (n: string): number => this.gradPtr(this.name(n, cell));
+    const [packHy, packO] = this.packs(cell);
+    const dz = cell.ws.ptr("dz", T * B * H);
+    core().jordanBackward(T, B, cell.inputSize, H, O, f, g,
+      x, this.hs(cell, T, B), this.ys(cell, T, B), p("weight_ih"), p("weight_hy"), p("weight_o"),
+      dOut, dyT!, cell.ws.ptr("dOs", T * B * O), dz, cell.ws.ptr("dh", B * H), dx, dy0!,
+      gr("weight_ih"), gr("weight_hy"), gr("bias"), gr("weight_o"), gr("bias_o"), packHy, packO, lengths);
+    return dz;
   }
 
   protected override get extraStateNames(): readonly string[] {
     return ["h"];
   }
 
-  protected override extraFinalStates(T: number, B: number): Record<string, { ptr: number; size: number }> {
+  protected override cellExtraStates(cell: Cell, T: number, B: number): Record<string, { ptr: number; size: number }> {
     const H = this.units;
-    return { h: { ptr: this.hs(T, B) + (T - 1) * B * H * 4, size: H } };
+    return { h: { ptr: this.hs(cell, T, B) + (T - 1) * B * H * 4, size: H } };
   }
 }

@@ -28,6 +28,12 @@ export interface SequencePointers {
   x: number;
   T: number;
   B: number;
+  /** Sequence lengths i32 [B], each in [1, T]; 0 when every sequence has all T steps. */
+  lengths?: number;
+  /** A per-sequence context vector [B, C] for layers built with contextSize; 0 when none. */
+  context?: number;
+  /** Training pass (dropout active). */
+  training?: boolean;
 }
 
 /**

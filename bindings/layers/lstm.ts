@@ -2,7 +2,7 @@
 import { core } from "../core.js";
 import type { ParameterSpec } from "../arena.js";
 import type { Rng } from "../random.js";
-import { RecurrentLayer, RECURRENT_OPTION_KEYS, torchRecurrentParams, CELL_ACTIVATIONS, GATE_ACTIVATIONS, type CarriedState, type RecurrentOptions, type CellActivation, type GateActivation } from "./recurrent.js";
+import { RecurrentLayer, RECURRENT_OPTION_KEYS, torchRecurrentParams, type Cell, CELL_ACTIVATIONS, GATE_ACTIVATIONS, type CarriedState, type RecurrentOptions, type CellActivation, type GateActivation } from "./recurrent.js";
 import type { LayerConfig } from "./layer.js";
 import { ACTIVATION_CODES } from "../kernels/activations.js";
 import { checkChoice, checkNumber, checkBoolean } from "../validate.js";
@@ -21,12 +21,13 @@ export interface LSTMOptions extends RecurrentOptions {
 }
 
 const OPTION_KEYS = [...RECURRENT_OPTION_KEYS, "activation", "recurrentActivation", "peephole", "forgetBias"] as const;
-const PEEPHOLES = ["peephole_i_l0", "peephole_f_l0", "peephole_o_l0"] as const;
+const PEEPHOLE_GATES = ["i", "f", "o"] as const;
 
 /**
  * LSTM layer over time-major batches: c_t = f c_{t-1} + i g, h_t = o φ(c_t). Parameters (PyTorch
  * names): weight_ih_l0 [4H, D], weight_hh_l0 [4H, H], bias_ih_l0 [4H], bias_hh_l0 [4H] and, with
- * peepholes, peephole_i_l0, peephole_f_l0, peephole_o_l0 [H]. States { h, c }, each [1, B, H].
+ * peepholes, peephole_i_l0, peephole_f_l0, peephole_o_l0 [H] (then _l1, ..., _reverse likewise).
+ * States { h, c }, each [layers * dirs, B, H].
  */
 export class LSTM extends RecurrentLayer {
   readonly activation: CellActivation;
@@ -48,77 +49,86 @@ export class LSTM extends RecurrentLayer {
     return [{ name: "h", size: this.units }, { name: "c", size: this.units }];
   }
 
-  paramSpecs(): ParameterSpec[] {
-    const H = this.units;
-    const specs = torchRecurrentParams(4, H, this.inputSize);
-    if (this.peephole) for (const name of PEEPHOLES) specs.push({ name, shape: [H] });
+  protected get gateWidth(): number {
+    return 4 * this.units;
+  }
+
+  protected cellParams(cell: Cell): ParameterSpec[] {
+    const specs = torchRecurrentParams(4, this.units, cell.inputSize, cell.suffix);
+    if (this.peephole) for (const gate of PEEPHOLE_GATES) specs.push({ name: `peephole_${gate}${cell.suffix}`, shape: [this.units] });
     return specs;
   }
 
   protected initParams(rng: Rng): void {
     const H = this.units;
     this.initUniform(rng, 1 / Math.sqrt(H));
-    if (this.forgetBias !== null) {
-      this.paramView("bias_ih_l0").fill(this.forgetBias, H, 2 * H);
-      this.paramView("bias_hh_l0").fill(0, H, 2 * H);
+    if (this.forgetBias === null) return;
+    for (const cell of this.cells) {
+      this.paramView(`bias_ih${cell.suffix}`).fill(this.forgetBias, H, 2 * H);
+      this.paramView(`bias_hh${cell.suffix}`).fill(0, H, 2 * H);
     }
   }
 
   config(): LayerConfig {
     const options: Record<string, unknown> = {
-      units: this.units, inputSize: this.inputSize, activation: this.activation, recurrentActivation: this.recurrentActivation,
-      peephole: this.peephole, returnSequences: this.returnSequences, seed: this.seed,
+      ...this.recurrentConfig(), activation: this.activation, recurrentActivation: this.recurrentActivation, peephole: this.peephole,
     };
     if (this.forgetBias !== null) options.forgetBias = this.forgetBias;
     return { type: "LSTM", options };
   }
 
-  private state(name: "hs" | "cs", T: number, B: number): number {
-    return this.ws.ptr(name, (T + 1) * B * this.units);
+  private state(cell: Cell, name: "hs" | "cs", T: number, B: number): number {
+    return cell.ws.ptr(name, (T + 1) * B * this.units);
   }
 
   private get codes(): [number, number] {
     return [ACTIVATION_CODES[this.activation], ACTIVATION_CODES[this.recurrentActivation]];
   }
 
-  private peepholePtrs(grad: boolean): [number, number, number] {
+  /** Peephole weight (or gradient) pointers of a cell, or zeros without peepholes. */
+  private peepholePtrs(cell: Cell, grad: boolean): [number, number, number] {
     if (!this.peephole) return [0, 0, 0];
-    return PEEPHOLES.map((name) => (grad ? this.gradPtr(name) : this.paramPtr(name))) as [number, number, number];
+    return PEEPHOLE_GATES.map((gate) => (grad ? this.gradPtr : this.paramPtr).call(this, `peephole_${gate}${cell.suffix}`)) as [number, number, number];
   }
 
-  private packPtr(): number {
+  private pack(cell: Cell): number {
     const H = this.units;
-    return this.ws.ptr("pack", Math.max(core().gemmPackedSize(H, 4 * H), core().gemmPackedSize(4 * H, H)));
+    return cell.ws.ptr("pack", Math.max(core().gemmPackedSize(H, 4 * H), core().gemmPackedSize(4 * H, H)));
   }
 
-  protected sequenceForward(x: number, T: number, B: number, [h0, c0]: readonly number[]): void {
+  protected cellForward(cell: Cell, x: number, T: number, B: number, [h0, c0]: readonly number[], lengths: number, zAdd: number): void {
     const H = this.units;
+    const s = cell.suffix;
     const [act, ract] = this.codes;
-    const [pi, pf, po] = this.peepholePtrs(false);
-    core().lstmForward(T, B, this.inputSize, H, act, ract, x, h0!, c0!,
-      this.paramPtr("weight_ih_l0"), this.paramPtr("weight_hh_l0"), this.paramPtr("bias_ih_l0"), this.paramPtr("bias_hh_l0"), pi, pf, po,
-      this.ws.ptr("gates", T * B * 4 * H), this.state("hs", T, B), this.state("cs", T, B), this.ws.ptr("acs", T * B * H), this.packPtr());
+    const [pi, pf, po] = this.peepholePtrs(cell, false);
+    core().lstmForward(T, B, cell.inputSize, H, act, ract, x, h0!, c0!,
+      this.paramPtr(`weight_ih${s}`), this.paramPtr(`weight_hh${s}`), this.paramPtr(`bias_ih${s}`), this.paramPtr(`bias_hh${s}`), pi, pf, po,
+      cell.ws.ptr("gates", T * B * 4 * H), this.state(cell, "hs", T, B), this.state(cell, "cs", T, B), cell.ws.ptr("acs", T * B * H),
+      this.pack(cell), lengths, zAdd);
   }
 
-  protected outputSequence(T: number, B: number): number {
-    return this.state("hs", T, B) + B * this.units * 4;
+  protected cellKeptOutput(cell: Cell, T: number, B: number): number {
+    return this.state(cell, "hs", T, B) + B * this.units * 4;
   }
 
-  protected override finalStates(T: number, B: number): number[] {
+  protected override cellFinalStates(cell: Cell, T: number, B: number): number[] {
     const offset = T * B * this.units * 4;
-    return [this.state("hs", T, B) + offset, this.state("cs", T, B) + offset];
+    return [this.state(cell, "hs", T, B) + offset, this.state(cell, "cs", T, B) + offset];
   }
 
-  protected sequenceBackward(x: number, T: number, B: number, dOut: number, [dhT, dcT]: readonly number[], dx: number, [dh0, dc0]: readonly number[]): void {
+  protected cellBackward(cell: Cell, x: number, T: number, B: number, dOut: number, [dhT, dcT]: readonly number[], dx: number, [dh0, dc0]: readonly number[], lengths: number): number {
     const H = this.units;
+    const s = cell.suffix;
     const [act, ract] = this.codes;
-    const [pi, pf, po] = this.peepholePtrs(false);
-    const [dpi, dpf, dpo] = this.peepholePtrs(true);
-    core().lstmBackward(T, B, this.inputSize, H, act, ract,
-      x, this.ws.ptr("gates", T * B * 4 * H), this.state("hs", T, B), this.state("cs", T, B), this.ws.ptr("acs", T * B * H),
-      this.paramPtr("weight_ih_l0"), this.paramPtr("weight_hh_l0"), pi, pf, po,
-      dOut, dhT!, dcT!, this.ws.ptr("dGates", T * B * 4 * H), dx, dh0!, dc0!,
-      this.gradPtr("weight_ih_l0"), this.gradPtr("weight_hh_l0"), this.gradPtr("bias_ih_l0"), this.gradPtr("bias_hh_l0"), dpi, dpf, dpo,
-      this.packPtr());
+    const [pi, pf, po] = this.peepholePtrs(cell, false);
+    const [dpi, dpf, dpo] = this.peepholePtrs(cell, true);
+    const dGates = cell.ws.ptr("dGates", T * B * 4 * H);
+    core().lstmBackward(T, B, cell.inputSize, H, act, ract,
+      x, cell.ws.ptr("gates", T * B * 4 * H), this.state(cell, "hs", T, B), this.state(cell, "cs", T, B), cell.ws.ptr("acs", T * B * H),
+      this.paramPtr(`weight_ih${s}`), this.paramPtr(`weight_hh${s}`), pi, pf, po,
+      dOut, dhT!, dcT!, dGates, dx, dh0!, dc0!,
+      this.gradPtr(`weight_ih${s}`), this.gradPtr(`weight_hh${s}`), this.gradPtr(`bias_ih${s}`), this.gradPtr(`bias_hh${s}`), dpi, dpf, dpo,
+      this.pack(cell), lengths);
+    return dGates;
   }
 }

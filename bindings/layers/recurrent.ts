@@ -1,29 +1,45 @@
 // The sequence contract shared by every recurrent layer:
-//   forward(x [T, B, D], { initialState }) -> { output [T, B, units] or [B, units], state }
-//   backward(dOutput, dFinalState?)        -> { dInput [T, B, D], dInitialState }
-// States are shaped [1, B, size] as PyTorch's h_n / c_n. The layer keeps what BPTT needs from
-// its last forward; backward accumulates parameter gradients (read them with gradDict()).
+//   forward(x [T, B, D], { initialState, lengths, context }) -> { output [T, B, F] or [B, F], state }
+//   backward(dOutput, dFinalState?) -> { dInput [T, B, D], dInitialState, dContext? }
+// A layer is numLayers x (1 or 2 directions) cells, as PyTorch's nn.RNN/LSTM/GRU: cell (l, d) has
+// parameters named "..._l{l}" or "..._l{l}_reverse". States are [numLayers * dirs, B, size] as
+// PyTorch's h_n / c_n. The layer keeps what BPTT needs from its last forward; backward
+// accumulates parameter gradients (read them with gradDict()).
 import { core, copyOut } from "../core.js";
 import { Workspace } from "../buffer.js";
 import type { ParameterSpec } from "../arena.js";
+import { Rng } from "../random.js";
 import { Layer, defaultSeed, type SequencePointers } from "./layer.js";
-import { toTensor, expectShape, stageF32, type Tensor, type TensorLike } from "../tensor.js";
-import { checkOptionKeys, checkInt, checkBoolean } from "../validate.js";
+import { toTensor, toIntTensor, expectShape, stageF32, type Tensor, type TensorLike, type IntTensorLike } from "../tensor.js";
+import { checkOptionKeys, checkInt, checkBoolean, checkChoice, checkNumber } from "../validate.js";
 
-/** States by name ("h" for Elman and GRU; "h", "c" for LSTM; "y", "h" for Jordan), each [1, B, size]. */
+/** States by name ("h" for Elman and GRU; "h", "c" for LSTM; "y", "h" for Jordan), each [layers * dirs, B, size]. */
 export type RecurrentState = Record<string, Tensor>;
+
+/** How the two directions of a bidirectional layer are combined at every step. */
+export type MergeMode = "concat" | "sum" | "mul" | "ave";
+const MERGE_CODES: Record<MergeMode, number> = { concat: 0, sum: 1, mul: 2, ave: 3 };
+
+/** What a layer with returnSequences false outputs: the last valid step, or the mean over valid steps. */
+export type Pooling = "last" | "mean";
 
 /** Options of a recurrent layer's `forward`. */
 export interface RecurrentForwardOptions {
-  /** Initial carried states, e.g. { h: [1, B, H], c: [1, B, H] } (zeros when absent). */
+  /** Initial states, e.g. { h: [layers * dirs, B, H], c: ... } (zeros when absent). */
   initialState?: Record<string, TensorLike>;
+  /** Length of each sequence, [B] ints in [1, T]: padded steps give zero outputs and keep the state. */
+  lengths?: IntTensorLike;
+  /** Per-sequence context [B, contextSize], fed to every step of the first layer. */
+  context?: TensorLike;
+  /** Dropout between stacked layers is active only when training (default false). */
+  training?: boolean;
 }
 
 /** What a recurrent layer's `forward` returns. */
 export interface RecurrentForwardResult {
-  /** [T, B, size] when returnSequences, else the last step [B, size]. */
+  /** [T, B, F] when returnSequences, else [B, F] (F = units, or 2 units for a concat-merged bidirectional layer). */
   output: Tensor;
-  /** Final states, each [1, B, size]. */
+  /** Final states, each [layers * dirs, B, size]: for every sequence, the state at its own last step. */
   state: RecurrentState;
 }
 
@@ -31,8 +47,10 @@ export interface RecurrentForwardResult {
 export interface RecurrentBackwardResult {
   /** dLoss/dInput [T, B, D]. */
   dInput: Tensor;
-  /** dLoss/dInitialState for every carried state, each [1, B, size]. */
+  /** dLoss/dInitialState for every carried state, each [layers * dirs, B, size]. */
   dInitialState: RecurrentState;
+  /** dLoss/dContext [B, contextSize], when the forward had a context. */
+  dContext?: Tensor;
 }
 
 /** A state carried from step to step, and its size per batch row. */
@@ -47,11 +65,28 @@ export interface RecurrentOptions {
   units: number;
   /** Input features D per step. */
   inputSize: number;
-  /** Output every step [T, B, size] (default true) or only the last [B, size] (many-to-one). */
+  /** Output every step [T, B, F] (default true) or one vector per sequence [B, F] (many-to-one). */
   returnSequences?: boolean;
-  /** Seed of the initialisation (default: 0, 1, 2, ... in construction order). */
+  /** With returnSequences false: "last" (default) valid step, or "mean" over the valid steps. */
+  pooling?: Pooling;
+  /** Stacked layers (default 1); layer l > 0 reads layer l-1's output. */
+  numLayers?: number;
+  /** Add a second network over the reversed sequences (each reversed within its own length). */
+  bidirectional?: boolean;
+  /** How the directions combine: "concat" (default), "sum", "mul", "ave". */
+  mergeMode?: MergeMode;
+  /** Dropout probability on the outputs of every stacked layer but the last, when training (default 0). */
+  dropout?: number;
+  /** Size C of a per-sequence context vector fed to every step of the first layer (weight_ch_l0 [gates·H, C]). */
+  contextSize?: number;
+  /** Seed of the initialisation and of the dropout masks (default: 0, 1, 2, ... in construction order). */
   seed?: number;
 }
+
+/** The keys of RecurrentOptions, for option checks. */
+export const RECURRENT_OPTION_KEYS = [
+  "units", "inputSize", "returnSequences", "pooling", "numLayers", "bidirectional", "mergeMode", "dropout", "contextSize", "seed",
+] as const;
 
 /** Activation φ of a gated cell's candidate and output (Keras' `activation`). */
 export type CellActivation = "tanh" | "linear" | "relu" | "sigmoid";
@@ -60,35 +95,55 @@ export type GateActivation = "sigmoid" | "hardSigmoid";
 export const CELL_ACTIVATIONS: readonly CellActivation[] = ["tanh", "linear", "relu", "sigmoid"];
 export const GATE_ACTIVATIONS: readonly GateActivation[] = ["sigmoid", "hardSigmoid"];
 
-/** PyTorch's parameters of one recurrent layer with `gates` blocks: weight_ih_l0 [gates·H, D], weight_hh_l0 [gates·H, H], bias_ih_l0, bias_hh_l0 [gates·H]. */
-export function torchRecurrentParams(gates: number, H: number, D: number): ParameterSpec[] {
-  return [
-    { name: "weight_ih_l0", shape: [gates * H, D] },
-    { name: "weight_hh_l0", shape: [gates * H, H] },
-    { name: "bias_ih_l0", shape: [gates * H] },
-    { name: "bias_hh_l0", shape: [gates * H] },
-  ];
+/** One direction of one stacked layer: its parameter-name suffix, input width and workspace. */
+export interface Cell {
+  /** l * dirs + d: its block in [layers * dirs, B, size] states. */
+  index: number;
+  layer: number;
+  reverse: boolean;
+  /** "_l0", "_l1_reverse", ... */
+  suffix: string;
+  inputSize: number;
+  ws: Workspace;
 }
 
-/** The keys of RecurrentOptions, for option checks. */
-export const RECURRENT_OPTION_KEYS = ["units", "inputSize", "returnSequences", "seed"] as const;
+/** PyTorch's parameters of one cell with `gates` blocks: weight_ih [gates·H, D], weight_hh [gates·H, H], bias_ih, bias_hh [gates·H]. */
+export function torchRecurrentParams(gates: number, H: number, D: number, suffix: string): ParameterSpec[] {
+  return [
+    { name: `weight_ih${suffix}`, shape: [gates * H, D] },
+    { name: `weight_hh${suffix}`, shape: [gates * H, H] },
+    { name: `bias_ih${suffix}`, shape: [gates * H] },
+    { name: `bias_hh${suffix}`, shape: [gates * H] },
+  ];
+}
 
 interface LastForward {
   T: number;
   B: number;
   x: number;
+  lengths: number;
+  context: number;
+  training: boolean;
 }
 
 export abstract class RecurrentLayer extends Layer {
   /** Hidden units H. */
   readonly units: number;
-  /** True: output every step [T, B, size]; false: only the last step [B, size] (many-to-one). */
   readonly returnSequences: boolean;
+  readonly pooling: Pooling;
+  readonly numLayers: number;
+  readonly bidirectional: boolean;
+  readonly mergeMode: MergeMode;
+  readonly dropout: number;
+  /** Size of the per-sequence context (0: none). */
+  readonly contextSize: number;
   /** The initialisation seed. */
   protected readonly seed: number;
   protected readonly ws = new Workspace();
+  private cellList: Cell[] | null = null;
   private last: LastForward | null = null;
   private initialGiven = false;
+  private dropoutRng: Rng | null = null;
 
   /** Validates the shared options; `keys` lists every option the subclass accepts. */
   protected constructor(where: string, options: RecurrentOptions | undefined, keys: readonly string[]) {
@@ -97,78 +152,324 @@ export abstract class RecurrentLayer extends Layer {
     super(checkInt(where, "inputSize", options.inputSize));
     this.units = checkInt(where, "units", options.units);
     this.returnSequences = checkBoolean(where, "returnSequences", options.returnSequences ?? true);
+    this.pooling = checkChoice(where, "pooling", options.pooling ?? "last", ["last", "mean"] as const);
+    this.numLayers = checkInt(where, "numLayers", options.numLayers ?? 1);
+    this.bidirectional = checkBoolean(where, "bidirectional", options.bidirectional ?? false);
+    this.mergeMode = checkChoice(where, "mergeMode", options.mergeMode ?? "concat", ["concat", "sum", "mul", "ave"] as const);
+    this.dropout = checkNumber(where, "dropout", options.dropout ?? 0, 0, 0.999);
+    this.contextSize = checkInt(where, "contextSize", options.contextSize ?? 0, 0);
     this.seed = checkInt(where, "seed", options.seed ?? defaultSeed(), 0);
   }
 
-  /** The states carried between steps; the output sequence is the first one at every step. */
+  /** The states one cell carries between steps; its output is the first one at every step. */
   protected abstract get carried(): readonly CarriedState[];
-
-  /** Runs the kernel forward from the initial states (pointers [B, size], in `carried` order). */
-  protected abstract sequenceForward(x: number, T: number, B: number, initial: readonly number[]): void;
-
-  /** The output sequence [T, B, carried[0].size] of the last forward. */
-  protected abstract outputSequence(T: number, B: number): number;
+  /** Width of a cell's input-side pre-activations (gates · H), which the context projection adds to. */
+  protected abstract get gateWidth(): number;
+  /** Parameters of one cell, names ending in cell.suffix. */
+  protected abstract cellParams(cell: Cell): ParameterSpec[];
 
   /**
-   * Runs BPTT for the last forward: dOut [T, B, size] (0: none) and dFinal (one pointer per
-   * carried state, 0: none); writes dx [T, B, D] (0: skip) and dInitial (one per carried state);
-   * accumulates parameter gradients.
+   * Runs one cell forward over x [T, B, cell.inputSize] from its initial states (pointers [B, size]
+   * in `carried` order); lengths as in SequencePointers; zAdd [B, gateWidth] (or 0) is added to the
+   * input projection of every step. Padded steps keep the state.
    */
-  protected abstract sequenceBackward(x: number, T: number, B: number, dOut: number, dFinal: readonly number[], dx: number, dInitial: readonly number[]): void;
+  protected abstract cellForward(cell: Cell, x: number, T: number, B: number, initial: readonly number[], lengths: number, zAdd: number): void;
 
-  /** Pointers to the final carried states of the last forward; by default only the output state. */
-  protected finalStates(T: number, B: number): number[] {
-    return [this.outputSequence(T, B) + (T - 1) * B * this.outputSize * 4];
+  /** The output sequence [T, B, size] a cell kept from its last forward (in its own time order). */
+  protected abstract cellKeptOutput(cell: Cell, T: number, B: number): number;
+
+  /**
+   * BPTT through the cell's last forward: dOut [T, B, size] (0: none), dFinal per carried state
+   * (0: none); writes dx (0: skip) and dInitial; accumulates parameter gradients. Returns the
+   * gradient of the input-side pre-activations [T, B, gateWidth] (for the context weights).
+   */
+  protected abstract cellBackward(cell: Cell, x: number, T: number, B: number, dOut: number, dFinal: readonly number[], dx: number, dInitial: readonly number[], lengths: number): number;
+
+  /** Pointers to a cell's final carried states; by default the output state at the last step it kept. */
+  protected cellFinalStates(cell: Cell, T: number, B: number): number[] {
+    return [this.cellKeptOutput(cell, T, B) + (T - 1) * B * this.cellOutputSize * 4];
   }
 
   /** Other final states than the carried ones (Jordan's last hidden layer), as pointer and size. */
-  protected extraFinalStates(_T: number, _B: number): Record<string, { ptr: number; size: number }> {
+  protected cellExtraStates(_cell: Cell, _T: number, _B: number): Record<string, { ptr: number; size: number }> {
     return {};
   }
 
-  /** Names of extraFinalStates: accepted (and ignored) in initialState, so a final state can be fed back. */
+  /** Names of cellExtraStates: accepted (and ignored) in initialState, so a final state can be fed back. */
   protected get extraStateNames(): readonly string[] {
     return [];
   }
 
-  get outputSize(): number {
+  /** Features per step of one direction. */
+  protected get cellOutputSize(): number {
     return this.carried[0]!.size;
   }
 
-  private statePtrs(prefix: string, B: number): number[] {
-    return this.carried.map(({ name, size }) => this.ws.ptr(`${prefix}.${name}`, B * size));
+  get outputSize(): number {
+    return this.bidirectional && this.mergeMode === "concat" ? 2 * this.cellOutputSize : this.cellOutputSize;
+  }
+
+  private get dirs(): number {
+    return this.bidirectional ? 2 : 1;
+  }
+
+  /** The cells, layer-major and direction-minor as PyTorch orders h_n. */
+  protected get cells(): readonly Cell[] {
+    if (this.cellList === null) {
+      const list: Cell[] = [];
+      for (let l = 0; l < this.numLayers; l++) {
+        for (let d = 0; d < this.dirs; d++) {
+          list.push({
+            index: list.length, layer: l, reverse: d === 1, suffix: `_l${l}${d === 1 ? "_reverse" : ""}`,
+            inputSize: l === 0 ? this.inputSize : this.outputSize, ws: new Workspace(),
+          });
+        }
+      }
+      this.cellList = list;
+    }
+    return this.cellList;
+  }
+
+  paramSpecs(): ParameterSpec[] {
+    const specs = this.cells.flatMap((cell) => this.cellParams(cell));
+    if (this.contextSize > 0) {
+      for (const cell of this.cells) {
+        if (cell.layer === 0) specs.push({ name: `weight_ch${cell.suffix}`, shape: [this.gateWidth, this.contextSize] });
+      }
+    }
+    return specs;
+  }
+
+  /** The options shared by every recurrent layer, for config(). */
+  protected recurrentConfig(): Record<string, unknown> {
+    return {
+      units: this.units, inputSize: this.inputSize, returnSequences: this.returnSequences, pooling: this.pooling,
+      numLayers: this.numLayers, bidirectional: this.bidirectional, mergeMode: this.mergeMode, dropout: this.dropout,
+      contextSize: this.contextSize, seed: this.seed,
+    };
+  }
+
+  /** Block [layers * dirs, B, size] of carried state `name` under `prefix` in the layer workspace. */
+  private stateBlock(prefix: string, name: string, size: number, B: number): number {
+    return this.ws.ptr(`${prefix}.${name}`, this.cells.length * B * size);
+  }
+
+  /** Per cell, pointers to its [B, size] slices of the state blocks under `prefix`. */
+  private cellStates(prefix: string, B: number): number[][] {
+    const blocks = this.carried.map(({ name, size }) => ({ ptr: this.stateBlock(prefix, name, size, B), size }));
+    return this.cells.map((cell) => blocks.map(({ ptr, size }) => ptr + cell.index * B * size * 4));
   }
 
   /** Zeroes the initial states used by the next pointer-level forward (a new sequence). */
   resetState(B: number): void {
-    for (const { name, size } of this.carried) this.ws.get(`initialState.${name}`, B * size).fill(0);
+    for (const { name, size } of this.carried) core().fillF32(this.stateBlock("initialState", name, size, B), this.cells.length * B * size, 0);
     this.initialGiven = false;
   }
 
-  /** Copies the last forward's final states into the initial states (truncated BPTT). */
+  /** Copies the last forward's final states into the initial states (truncated BPTT, streaming). */
   carryState(): void {
     const { T, B } = this.requireLast("carryState");
-    const finals = this.finalStates(T, B);
-    this.statePtrs("initialState", B).forEach((ptr, i) => core().copyF32(ptr, finals[i]!, B * this.carried[i]!.size));
+    if (this.bidirectional) throw new Error(`${this.constructor.name}: a bidirectional layer cannot carry its state to a next chunk`);
+    const initial = this.cellStates("initialState", B);
+    for (const cell of this.cells) {
+      const finals = this.cellFinalStates(cell, T, B);
+      this.carried.forEach(({ size }, i) => core().copyF32(initial[cell.index]![i]!, finals[i]!, B * size));
+    }
     this.initialGiven = true;
+  }
+
+  private cellInput(cell: Cell, layerInput: number, T: number, B: number, lengths: number): number {
+    if (!cell.reverse) return layerInput;
+    const xr = cell.ws.ptr("xReversed", T * B * cell.inputSize);
+    core().reverseWithinLengths(xr, layerInput, lengths, T, B, cell.inputSize);
+    return xr;
+  }
+
+  /** A cell's output in the layer's time order, padded steps zeroed. */
+  private cellOutput(cell: Cell, out: number, T: number, B: number, lengths: number): number {
+    if (!cell.reverse && lengths === 0) return out;
+    const F = this.cellOutputSize;
+    const dst = cell.ws.ptr("output", T * B * F);
+    if (cell.reverse) core().reverseWithinLengths(dst, out, lengths, T, B, F);
+    else core().maskPaddedSteps(dst, out, lengths, T, B, F);
+    return dst;
+  }
+
+  /** zAdd [B, gateWidth] = context [B, C] · weight_ch^T for the first layer's cells. */
+  private contextProjection(cell: Cell, context: number, B: number): number {
+    if (cell.layer !== 0 || this.contextSize === 0) return 0;
+    const GW = this.gateWidth;
+    const C = this.contextSize;
+    const z = cell.ws.ptr("contextProjection", B * GW);
+    core().gemm(B, GW, C, context, C, 1, this.paramPtr(`weight_ch${cell.suffix}`), 1, C, z, GW, 0);
+    return z;
   }
 
   forwardPointers(input: SequencePointers): SequencePointers {
     const { x, T, B } = input;
+    const lengths = input.lengths ?? 0;
+    const context = input.context ?? 0;
+    const training = input.training ?? false;
+    if (this.contextSize > 0 && context === 0) throw new RangeError(`${this.constructor.name}: the layer was built with contextSize ${this.contextSize}; pass a context [B, ${this.contextSize}]`);
     if (!this.initialGiven) this.resetState(B);
-    this.sequenceForward(x, T, B, this.statePtrs("initialState", B));
-    this.last = { T, B, x };
+    const initial = this.cellStates("initialState", B);
+    const c = core();
+    const F = this.cellOutputSize;
+    const outW = this.outputSize;
+    let layerInput = x;
+    for (let l = 0; l < this.numLayers; l++) {
+      const outs = this.cells.filter((cell) => cell.layer === l).map((cell) => {
+        const xin = this.cellInput(cell, layerInput, T, B, lengths);
+        this.cellForward(cell, xin, T, B, initial[cell.index]!, lengths, this.contextProjection(cell, context, B));
+        return this.cellOutput(cell, this.cellKeptOutput(cell, T, B), T, B, lengths);
+      });
+      let layerOut = outs[0]!;
+      if (this.bidirectional) {
+        layerOut = this.ws.ptr(`layer${l}.output`, T * B * outW);
+        c.mergeForward(MERGE_CODES[this.mergeMode], outs[0]!, outs[1]!, layerOut, T * B, F);
+      }
+      if (training && this.dropout > 0 && l < this.numLayers - 1) {
+        const mask = this.ws.ptr(`layer${l}.dropout`, T * B * outW);
+        this.dropoutRng ??= new Rng(this.seed);
+        this.dropoutRng.fillDropoutMask(mask, T * B * outW, 1 - this.dropout);
+        if (layerOut === outs[0]) {
+          const copy = this.ws.ptr(`layer${l}.output`, T * B * outW);
+          c.copyF32(copy, layerOut, T * B * outW);
+          layerOut = copy;
+        }
+        c.mulInPlace(layerOut, mask, T * B * outW);
+      }
+      layerInput = layerOut;
+    }
+    this.last = { T, B, x, lengths, context, training };
     this.initialGiven = false;
-    if (this.returnSequences) return { x: this.outputSequence(T, B), T, B };
-    return { x: this.finalStates(T, B)[0]!, T: 1, B };
+    if (this.returnSequences) return { ...input, x: layerInput };
+    return { ...input, x: this.pooled(layerInput, T, B), T: 1, lengths: 0 };
+  }
+
+  /** [B, outputSize] per sequence: the last layer's final states (merged), or the mean over valid steps. */
+  private pooled(sequence: number, T: number, B: number): number {
+    const outW = this.outputSize;
+    const dst = this.ws.ptr("pooled", B * outW);
+    const { lengths } = this.last!;
+    if (this.pooling === "mean") {
+      core().meanOverValidSteps(dst, sequence, lengths, T, B, outW);
+      return dst;
+    }
+    const top = this.cells.filter((cell) => cell.layer === this.numLayers - 1);
+    const finals = top.map((cell) => this.cellFinalStates(cell, T, B)[0]!);
+    if (!this.bidirectional) return finals[0]!;
+    core().mergeForward(MERGE_CODES[this.mergeMode], finals[0]!, finals[1]!, dst, B, this.cellOutputSize);
+    return dst;
   }
 
   backwardPointers(dOut: number, needInputGrad = true): number {
-    const { T, B, x } = this.requireLast("backward");
-    const dx = needInputGrad ? this.ws.ptr("dx", T * B * this.inputSize) : 0;
-    const dFinal = this.carried.map((_, i) => (i === 0 && !this.returnSequences ? dOut : 0));
-    this.sequenceBackward(x, T, B, this.returnSequences ? dOut : 0, dFinal, dx, this.statePtrs("dInitialState", B));
-    return dx;
+    return this.backwardWith(dOut, null, needInputGrad);
+  }
+
+  /**
+   * BPTT through all cells, top layer first. dOut has the output's shape; dFinal (optional)
+   * holds [layers * dirs, B, size] blocks per carried state. Returns dInput's pointer (0 if skipped).
+   */
+  private backwardWith(dOut: number, dFinal: readonly number[] | null, needInputGrad: boolean): number {
+    const { T, B, x, lengths, context, training } = this.requireLast("backward");
+    const c = core();
+    const F = this.cellOutputSize;
+    const outW = this.outputSize;
+    const dInitial = this.cellStates("dInitialState", B);
+    const finalGrads = this.cells.map((cell) => this.carried.map(({ size }, i) => (dFinal !== null && dFinal[i] !== 0 ? dFinal[i]! + cell.index * B * size * 4 : 0)));
+    let dLayerOut = dOut;
+    if (!this.returnSequences) dLayerOut = this.unpool(dOut, T, B, finalGrads);
+    if (this.contextSize > 0) c.fillF32(this.ws.ptr("dContext", B * this.contextSize), B * this.contextSize, 0);
+    let dx = 0;
+    for (let l = this.numLayers - 1; l >= 0; l--) {
+      const layerCells = this.cells.filter((cell) => cell.layer === l);
+      const layerInput = l === 0 ? x : this.layerOutput(l - 1, T, B);
+      const dCellOuts = layerCells.map((cell) => (dLayerOut === 0 ? 0 : cell.ws.ptr("dOutput", T * B * F)));
+      if (dLayerOut !== 0) {
+        if (this.bidirectional) {
+          const [a, b] = layerCells.map((cell) => this.cellOutput(cell, this.cellKeptOutput(cell, T, B), T, B, lengths));
+          c.mergeBackward(MERGE_CODES[this.mergeMode], a!, b!, dLayerOut, dCellOuts[0]!, dCellOuts[1]!, T * B, F);
+        } else {
+          c.copyF32(dCellOuts[0]!, dLayerOut, T * B * F);
+        }
+      }
+      const D = layerCells[0]!.inputSize;
+      const needDx = l > 0 || needInputGrad;
+      const dxLayer = needDx ? this.ws.ptr(`layer${l}.dInput`, T * B * D) : 0;
+      layerCells.forEach((cell, d) => {
+        let dCellOut = dCellOuts[d]!;
+        if (dCellOut !== 0 && (cell.reverse || lengths !== 0)) {
+          const tmp = cell.ws.ptr("dOutputCellOrder", T * B * F);
+          if (cell.reverse) c.reverseWithinLengths(tmp, dCellOut, lengths, T, B, F);
+          else c.maskPaddedSteps(tmp, dCellOut, lengths, T, B, F);
+          dCellOut = tmp;
+        }
+        const xin = cell.reverse ? cell.ws.ptr("xReversed", T * B * D) : layerInput;
+        const dxCell = needDx ? cell.ws.ptr("dInput", T * B * D) : 0;
+        const dZ = this.cellBackward(cell, xin, T, B, dCellOut, finalGrads[cell.index]!, dxCell, dInitial[cell.index]!, lengths);
+        if (cell.layer === 0 && this.contextSize > 0) this.contextBackward(cell, dZ, context, T, B);
+        if (!needDx) return;
+        if (cell.reverse) {
+          const tmp = cell.ws.ptr("dInputLayerOrder", T * B * D);
+          c.reverseWithinLengths(tmp, dxCell, lengths, T, B, D);
+          c.addInPlace(dxLayer, tmp, T * B * D);
+        } else {
+          c.copyF32(dxLayer, dxCell, T * B * D);
+        }
+      });
+      if (l > 0 && training && this.dropout > 0) c.mulInPlace(dxLayer, this.ws.ptr(`layer${l - 1}.dropout`, T * B * outW), T * B * outW);
+      dLayerOut = dxLayer;
+      dx = dxLayer;
+    }
+    return needInputGrad ? dx : 0;
+  }
+
+  /** The (dropped-out) output of stacked layer l, the input of layer l + 1. */
+  private layerOutput(l: number, T: number, B: number): number {
+    const cells = this.cells.filter((cell) => cell.layer === l);
+    const { lengths, training } = this.last!;
+    if (this.bidirectional || (training && this.dropout > 0)) return this.ws.ptr(`layer${l}.output`, T * B * this.outputSize);
+    return this.cellOutput(cells[0]!, this.cellKeptOutput(cells[0]!, T, B), T, B, lengths);
+  }
+
+  /** Turns dLoss/dPooled [B, F] into a sequence gradient (mean) or final-state gradients (last). */
+  private unpool(dPooled: number, T: number, B: number, finalGrads: number[][]): number {
+    const c = core();
+    const outW = this.outputSize;
+    const { lengths } = this.last!;
+    if (this.pooling === "mean") {
+      const dSeq = this.ws.ptr("dPooledSequence", T * B * outW);
+      c.meanOverValidStepsBackward(dSeq, dPooled, lengths, T, B, outW);
+      return dSeq;
+    }
+    const F = this.cellOutputSize;
+    const top = this.cells.filter((cell) => cell.layer === this.numLayers - 1);
+    const parts = top.map((cell) => cell.ws.ptr("dFinalOutput", B * F));
+    if (this.bidirectional) {
+      const finals = top.map((cell) => this.cellFinalStates(cell, T, B)[0]!);
+      c.mergeBackward(MERGE_CODES[this.mergeMode], finals[0]!, finals[1]!, dPooled, parts[0]!, parts[1]!, B, F);
+    } else {
+      c.copyF32(parts[0]!, dPooled, B * F);
+    }
+    top.forEach((cell, d) => {
+      const given = finalGrads[cell.index]![0]!;
+      if (given !== 0) c.addInPlace(parts[d]!, given, B * F);
+      finalGrads[cell.index]![0] = parts[d]!;
+    });
+    return 0;
+  }
+
+  /** dW_ch += (Σ_t dZ_t)^T context; dContext += (Σ_t dZ_t) W_ch. */
+  private contextBackward(cell: Cell, dZ: number, context: number, T: number, B: number): void {
+    const c = core();
+    const GW = this.gateWidth;
+    const C = this.contextSize;
+    const sum = cell.ws.ptr("dZSum", B * GW);
+    c.sumSteps(sum, dZ, T, B * GW);
+    const name = `weight_ch${cell.suffix}`;
+    c.gemm(GW, C, B, sum, 1, GW, context, C, 1, this.gradPtr(name), C, 1);
+    c.gemm(B, C, GW, sum, GW, 1, this.paramPtr(name), C, 1, this.ws.ptr("dContext", B * C), C, 1);
   }
 
   private requireLast(what: string): LastForward {
@@ -176,86 +477,123 @@ export abstract class RecurrentLayer extends Layer {
     return this.last;
   }
 
-  /** Validates optional per-state tensors { name: [1, B, size] } and stages them under `prefix`; 0 for absent ones. */
+  /** Validates optional state tensors { name: [layers * dirs, B, size] } and stages them under `prefix`; 0 for absent ones. */
   private stageStates(where: string, what: string, states: Record<string, TensorLike> | undefined, B: number, prefix: string, ignored: readonly string[] = []): number[] {
-    checkOptionKeys(`${where}: ${what}`, states, [...this.carried.map((c) => c.name), ...ignored]);
+    checkOptionKeys(`${where}: ${what}`, states, [...this.carried.map((s) => s.name), ...ignored]);
+    const L = this.cells.length;
     return this.carried.map(({ name, size }) => {
       const value = states?.[name];
       if (value === undefined) return 0;
       const t = toTensor(where, `${what}.${name}`, value);
-      expectShape(where, `${what}.${name}`, t.shape, [1, B, size]);
-      return stageF32(where, `${what}.${name}`, t.data, this.ws.get(`${prefix}.${name}`, B * size));
+      expectShape(where, `${what}.${name}`, t.shape, [L, B, size]);
+      return stageF32(where, `${what}.${name}`, t.data, this.ws.get(`${prefix}.${name}`, L * B * size));
     });
   }
 
+  /** Validates lengths [B] (ints in [1, T]) and stages them; 0 when absent. */
+  private stageLengths(where: string, lengths: IntTensorLike | undefined, T: number, B: number): number {
+    if (lengths === undefined) return 0;
+    const t = toIntTensor(where, "lengths", lengths);
+    expectShape(where, "lengths", t.shape, [B]);
+    const block = this.ws.get("lengths", B);
+    block.i32().set(t.data);
+    const bad = core().findBadLength(block.ptr, B, T);
+    if (bad >= 0) throw new RangeError(`${where}: lengths must lie in [1, T=${T}]; got ${t.data[bad]} at index ${bad}`);
+    return block.ptr;
+  }
+
   /**
-   * Runs the whole sequence x [T, B, inputSize] (time-major) and returns the output and the
-   * final states. The layer keeps what `backward` needs.
+   * Runs the whole sequence x [T, B, inputSize] (time-major) and returns the output and the final
+   * states. The layer keeps what `backward` needs.
    */
   forward(x: TensorLike, options?: RecurrentForwardOptions): RecurrentForwardResult {
     const where = `${this.constructor.name}.forward`;
-    checkOptionKeys(where, options, ["initialState"]);
+    checkOptionKeys(where, options, ["initialState", "lengths", "context", "training"]);
     const xt = toTensor(where, "x", x);
     expectShape(where, "x", xt.shape, [null, null, this.inputSize], ["T", "B", String(this.inputSize)]);
     const [T, B] = xt.shape as [number, number];
     if (T === 0 || B === 0) throw new RangeError(`${where}: x must hold at least one step and one sequence; got shape [${xt.shape.join(", ")}]`);
+    const training = checkBoolean(where, "training", options?.training ?? false);
     const staged = this.stageStates(where, "initialState", options?.initialState, B, "pendingState", this.extraStateNames);
+    const lengths = this.stageLengths(where, options?.lengths, T, B);
+    let context = 0;
+    if (options?.context !== undefined || this.contextSize > 0) {
+      if (this.contextSize === 0) throw new RangeError(`${where}: context given, but the layer was built without contextSize`);
+      if (options?.context === undefined) throw new RangeError(`${where}: context [B, ${this.contextSize}] is required (the layer was built with contextSize)`);
+      const ct = toTensor(where, "context", options.context);
+      expectShape(where, "context", ct.shape, [B, this.contextSize]);
+      context = stageF32(where, "context", ct.data, this.ws.get("context", ct.data.length));
+    }
     const xPtr = stageF32(where, "x", xt.data, this.ws.get("x", xt.data.length));
-    const initial = this.statePtrs("initialState", B);
-    this.carried.forEach(({ size }, i) => {
-      if (staged[i] !== 0) core().copyF32(initial[i]!, staged[i]!, B * size);
-      else core().fillF32(initial[i]!, B * size, 0);
+    const L = this.cells.length;
+    this.carried.forEach(({ name, size }, i) => {
+      const block = this.stateBlock("initialState", name, size, B);
+      if (staged[i] !== 0) core().copyF32(block, staged[i]!, L * B * size);
+      else core().fillF32(block, L * B * size, 0);
     });
     this.initialGiven = true;
-    const out = this.forwardPointers({ x: xPtr, T, B });
-    const size0 = this.outputSize;
+    const out = this.forwardPointers({ x: xPtr, T, B, lengths, context, training });
+    const outW = this.outputSize;
     const output: Tensor = this.returnSequences
-      ? { shape: [T, B, size0], data: copyOut(out.x, T * B * size0) }
-      : { shape: [B, size0], data: copyOut(out.x, B * size0) };
+      ? { shape: [T, B, outW], data: copyOut(out.x, T * B * outW) }
+      : { shape: [B, outW], data: copyOut(out.x, B * outW) };
+    return { output, state: this.finalStateTensors(T, B) };
+  }
+
+  /** The final states of every cell as [layers * dirs, B, size] tensors. */
+  private finalStateTensors(T: number, B: number): RecurrentState {
     const state: RecurrentState = {};
-    const finals = this.finalStates(T, B);
-    this.carried.forEach(({ name, size }, i) => {
-      state[name] = { shape: [1, B, size], data: copyOut(finals[i]!, B * size) };
-    });
-    for (const [extra, { ptr, size }] of Object.entries(this.extraFinalStates(T, B))) {
-      state[extra] = { shape: [1, B, size], data: copyOut(ptr, B * size) };
+    const L = this.cells.length;
+    const gather = (name: string, size: number, ptrOf: (cell: Cell) => number): void => {
+      const data = new Float32Array(L * B * size);
+      for (const cell of this.cells) data.set(copyOut(ptrOf(cell), B * size), cell.index * B * size);
+      state[name] = { shape: [L, B, size], data };
+    };
+    this.carried.forEach(({ name, size }, i) => gather(name, size, (cell) => this.cellFinalStates(cell, T, B)[i]!));
+    for (const name of this.extraStateNames) {
+      const size = this.cellExtraStates(this.cells[0]!, T, B)[name]!.size;
+      gather(name, size, (cell) => this.cellExtraStates(cell, T, B)[name]!.ptr);
     }
-    return { output, state };
+    return state;
   }
 
   /**
    * Backpropagates through the last forward: dOutput has the output's shape (null: no gradient
-   * from the outputs); dFinalState optionally holds gradients of the final carried states, each
-   * [1, B, size]. Parameter gradients are added to the accumulated ones (zeroGrad() clears them).
+   * from the outputs); dFinalState optionally holds gradients of the final states, each
+   * [layers * dirs, B, size]. Parameter gradients are added to the accumulated ones (zeroGrad()
+   * clears them).
    */
   backward(dOutput: TensorLike | null, dFinalState?: Record<string, TensorLike>): RecurrentBackwardResult {
     const where = `${this.constructor.name}.backward`;
-    const { T, B, x } = this.requireLast("backward");
-    const size0 = this.outputSize;
+    const { T, B, context } = this.requireLast("backward");
+    const outW = this.outputSize;
     let dOut = 0;
     if (dOutput !== null) {
       const d = toTensor(where, "dOutput", dOutput);
-      expectShape(where, "dOutput", d.shape, this.returnSequences ? [T, B, size0] : [B, size0]);
+      expectShape(where, "dOutput", d.shape, this.returnSequences ? [T, B, outW] : [B, outW]);
       dOut = stageF32(where, "dOutput", d.data, this.ws.get("dOutput", d.data.length));
+    } else if (!this.returnSequences) {
+      dOut = this.ws.ptr("dOutput", B * outW);
+      core().fillF32(dOut, B * outW, 0);
     }
     const dFinal = this.stageStates(where, "dFinalState", dFinalState, B, "dFinalState");
-    if (!this.returnSequences && dOut !== 0) {
-      if (dFinal[0] !== 0) core().addInPlace(dFinal[0]!, dOut, B * size0);
-      else dFinal[0] = dOut;
-      dOut = 0;
-    }
-    const dx = this.ws.ptr("dx", T * B * this.inputSize);
-    const dInitial = this.statePtrs("dInitialState", B);
-    this.sequenceBackward(x, T, B, dOut, dFinal, dx, dInitial);
+    const dx = this.backwardWith(dOut, dFinal, true);
+    const D = this.inputSize;
+    const L = this.cells.length;
     const dInitialState: RecurrentState = {};
-    this.carried.forEach(({ name, size }, i) => {
-      dInitialState[name] = { shape: [1, B, size], data: copyOut(dInitial[i]!, B * size) };
+    this.carried.forEach(({ name, size }) => {
+      dInitialState[name] = { shape: [L, B, size], data: copyOut(this.stateBlock("dInitialState", name, size, B), L * B * size) };
     });
-    return { dInput: { shape: [T, B, this.inputSize], data: copyOut(dx, T * B * this.inputSize) }, dInitialState };
+    const result: RecurrentBackwardResult = { dInput: { shape: [T, B, D], data: copyOut(dx, T * B * D) }, dInitialState };
+    if (context !== 0) result.dContext = { shape: [B, this.contextSize], data: copyOut(this.ws.ptr("dContext", B * this.contextSize), B * this.contextSize) };
+    return result;
   }
 
   protected freeWorkspace(): void {
     this.ws.free();
+    for (const cell of this.cellList ?? []) cell.ws.free();
+    this.dropoutRng?.dispose();
+    this.dropoutRng = null;
     this.last = null;
   }
 }

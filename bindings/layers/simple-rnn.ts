@@ -1,8 +1,8 @@
-// Elman network: s_t = f(W_ih x_t + b_ih + W_hh s_{t-1} + b_hh), PyTorch's nn.RNN (one layer).
+// Elman network: s_t = f(W_ih x_t + b_ih + W_hh s_{t-1} + b_hh), PyTorch's nn.RNN.
 import { core } from "../core.js";
 import type { ParameterSpec } from "../arena.js";
 import type { Rng } from "../random.js";
-import { RecurrentLayer, RECURRENT_OPTION_KEYS, torchRecurrentParams, type CarriedState, type RecurrentOptions } from "./recurrent.js";
+import { RecurrentLayer, RECURRENT_OPTION_KEYS, torchRecurrentParams, type Cell, type CarriedState, type RecurrentOptions } from "./recurrent.js";
 import type { LayerConfig } from "./layer.js";
 import { ACTIVATION_CODES } from "../kernels/activations.js";
 import { checkChoice } from "../validate.js";
@@ -20,15 +20,14 @@ const OPTION_KEYS = [...RECURRENT_OPTION_KEYS, "activation"] as const;
 
 /**
  * Elman recurrent layer over time-major batches. Parameters (PyTorch names): weight_ih_l0 [H, D],
- * weight_hh_l0 [H, H], bias_ih_l0 [H], bias_hh_l0 [H]. State { h: [1, B, H] }.
+ * weight_hh_l0 [H, H], bias_ih_l0 [H], bias_hh_l0 [H] (and _l1..., _reverse). State { h }.
  */
 export class SimpleRNN extends RecurrentLayer {
   readonly activation: SimpleRNNActivation;
 
   constructor(options: SimpleRNNOptions) {
     super("SimpleRNN", options, OPTION_KEYS);
-    const where = "SimpleRNN";
-    this.activation = checkChoice(where, "activation", options.activation ?? "tanh", ["tanh", "relu", "linear"] as const);
+    this.activation = checkChoice("SimpleRNN", "activation", options.activation ?? "tanh", ["tanh", "relu", "linear"] as const);
     this.buildOwn(this.seed);
   }
 
@@ -36,8 +35,12 @@ export class SimpleRNN extends RecurrentLayer {
     return [{ name: "h", size: this.units }];
   }
 
-  paramSpecs(): ParameterSpec[] {
-    return torchRecurrentParams(1, this.units, this.inputSize);
+  protected get gateWidth(): number {
+    return this.units;
+  }
+
+  protected cellParams(cell: Cell): ParameterSpec[] {
+    return torchRecurrentParams(1, this.units, cell.inputSize, cell.suffix);
   }
 
   protected initParams(rng: Rng): void {
@@ -45,36 +48,37 @@ export class SimpleRNN extends RecurrentLayer {
   }
 
   config(): LayerConfig {
-    return {
-      type: "SimpleRNN",
-      options: { units: this.units, inputSize: this.inputSize, activation: this.activation, returnSequences: this.returnSequences, seed: this.seed },
-    };
-  }
-
-  protected sequenceForward(x: number, T: number, B: number, [h0]: readonly number[]): void {
-    const H = this.units;
-    const pack = this.ws.ptr("pack", core().gemmPackedSize(H, H));
-    core().simpleRnnForward(T, B, this.inputSize, H, ACTIVATION_CODES[this.activation], x, h0!,
-      this.paramPtr("weight_ih_l0"), this.paramPtr("weight_hh_l0"), this.paramPtr("bias_ih_l0"), this.paramPtr("bias_hh_l0"),
-      this.hs(T, B), pack);
+    return { type: "SimpleRNN", options: { ...this.recurrentConfig(), activation: this.activation } };
   }
 
   /** h_0..h_T [T+1, B, H]. */
-  private hs(T: number, B: number): number {
-    return this.ws.ptr("hs", (T + 1) * B * this.units);
+  private hs(cell: Cell, T: number, B: number): number {
+    return cell.ws.ptr("hs", (T + 1) * B * this.units);
   }
 
-  protected outputSequence(T: number, B: number): number {
-    return this.hs(T, B) + B * this.units * 4;
+  private pack(cell: Cell): number {
+    return cell.ws.ptr("pack", core().gemmPackedSize(this.units, this.units));
   }
 
-  protected sequenceBackward(x: number, T: number, B: number, dOut: number, [dhT]: readonly number[], dx: number, [dh0]: readonly number[]): void {
+  protected cellForward(cell: Cell, x: number, T: number, B: number, [h0]: readonly number[], lengths: number, zAdd: number): void {
+    const s = cell.suffix;
+    core().simpleRnnForward(T, B, cell.inputSize, this.units, ACTIVATION_CODES[this.activation], x, h0!,
+      this.paramPtr(`weight_ih${s}`), this.paramPtr(`weight_hh${s}`), this.paramPtr(`bias_ih${s}`), this.paramPtr(`bias_hh${s}`),
+      this.hs(cell, T, B), this.pack(cell), lengths, zAdd);
+  }
+
+  protected cellKeptOutput(cell: Cell, T: number, B: number): number {
+    return this.hs(cell, T, B) + B * this.units * 4;
+  }
+
+  protected cellBackward(cell: Cell, x: number, T: number, B: number, dOut: number, [dhT]: readonly number[], dx: number, [dh0]: readonly number[], lengths: number): number {
     const H = this.units;
-    const dz = this.ws.ptr("dz", T * B * H);
-    const pack = this.ws.ptr("pack", core().gemmPackedSize(H, H));
-    core().simpleRnnBackward(T, B, this.inputSize, H, ACTIVATION_CODES[this.activation],
-      x, this.hs(T, B), this.paramPtr("weight_ih_l0"), this.paramPtr("weight_hh_l0"),
+    const s = cell.suffix;
+    const dz = cell.ws.ptr("dz", T * B * H);
+    core().simpleRnnBackward(T, B, cell.inputSize, H, ACTIVATION_CODES[this.activation],
+      x, this.hs(cell, T, B), this.paramPtr(`weight_ih${s}`), this.paramPtr(`weight_hh${s}`),
       dOut, dhT!, dz, dx, dh0!,
-      this.gradPtr("weight_ih_l0"), this.gradPtr("weight_hh_l0"), this.gradPtr("bias_ih_l0"), this.gradPtr("bias_hh_l0"), pack);
+      this.gradPtr(`weight_ih${s}`), this.gradPtr(`weight_hh${s}`), this.gradPtr(`bias_ih${s}`), this.gradPtr(`bias_hh${s}`), this.pack(cell), lengths);
+    return dz;
   }
 }

@@ -1,0 +1,170 @@
+// Whole-sequence helpers for variable lengths, directions and merges; time-major [T, B, F].
+// lengths: i32 [B], each in [1, T], or 0 meaning every sequence has all T steps.
+import { addInPlace } from "./rows";
+
+/** The length of sequence b (T when lengths is 0). */
+// @ts-ignore: decorator
+@inline function lengthOf(lengths: usize, b: i32, T: i32): i32 {
+  return lengths != 0 ? load<i32>(lengths + (<usize>b << 2)) : T;
+}
+
+/**
+ * Reverses each sequence within its own length: dst[t, b] = src[len_b - 1 - t, b] for t < len_b,
+ * 0 for the padded steps. Its own inverse (and its own backward). dst must not alias src.
+ */
+export function reverseWithinLengths(dst: usize, src: usize, lengths: usize, T: i32, B: i32, F: i32): void {
+  const rowBytes = <usize>F << 2;
+  for (let b = 0; b < B; b++) {
+    const len = lengthOf(lengths, b, T);
+    for (let t = 0; t < T; t++) {
+      const d = dst + <usize>(t * B + b) * rowBytes;
+      if (t < len) memory.copy(d, src + <usize>((len - 1 - t) * B + b) * rowBytes, rowBytes);
+      else memory.fill(d, 0, rowBytes);
+    }
+  }
+}
+
+/** dst[t, b] = src[t, b] for t < len_b, 0 for padded steps (dst may be src). */
+export function maskPaddedSteps(dst: usize, src: usize, lengths: usize, T: i32, B: i32, F: i32): void {
+  const rowBytes = <usize>F << 2;
+  for (let b = 0; b < B; b++) {
+    const len = lengthOf(lengths, b, T);
+    for (let t = 0; t < T; t++) {
+      const off = <usize>(t * B + b) * rowBytes;
+      if (t >= len) memory.fill(dst + off, 0, rowBytes);
+      else if (dst != src) memory.copy(dst + off, src + off, rowBytes);
+    }
+  }
+}
+
+/** mask [T, B] = 1 for t < len_b, else 0: the loss mask of a padded batch. */
+export function lengthMask(mask: usize, lengths: usize, T: i32, B: i32): void {
+  for (let t = 0; t < T; t++) {
+    for (let b = 0; b < B; b++) store<f32>(mask + (<usize>(t * B + b) << 2), t < lengthOf(lengths, b, T) ? 1 : 0);
+  }
+}
+
+/** Index of the first length outside [1, T], or -1. */
+export function findBadLength(lengths: usize, B: i32, T: i32): i32 {
+  for (let b = 0; b < B; b++) {
+    const len = load<i32>(lengths + (<usize>b << 2));
+    if (len < 1 || len > T) return b;
+  }
+  return -1;
+}
+
+/** dst[m, dstOff + j] = src[m, srcOff + j] for j < F over M rows (strided column copy). */
+export function copyColumns(dst: usize, dstCols: i32, dstOff: i32, src: usize, srcCols: i32, srcOff: i32, M: i32, F: i32): void {
+  const bytes = <usize>F << 2;
+  for (let m = 0; m < M; m++) {
+    memory.copy(dst + (<usize>(m * dstCols + dstOff) << 2), src + (<usize>(m * srcCols + srcOff) << 2), bytes);
+  }
+}
+
+/** x[i] *= y[i] for i < n (dropout masks, products of merges). */
+export function mulInPlace(x: usize, y: usize, n: i32): void {
+  const end = x + (<usize>n << 2);
+  let p = x;
+  let q = y;
+  for (; p + 16 <= end; p += 16, q += 16) v128.store(p, f32x4.mul(v128.load(p), v128.load(q)));
+  for (; p < end; p += 4, q += 4) store<f32>(p, load<f32>(p) * load<f32>(q));
+}
+
+/** x[i] *= s for i < n. */
+export function scaleInPlace(x: usize, n: i32, s: f32): void {
+  const v = f32x4.splat(s);
+  const end = x + (<usize>n << 2);
+  let p = x;
+  for (; p + 16 <= end; p += 16) v128.store(p, f32x4.mul(v128.load(p), v));
+  for (; p < end; p += 4) store<f32>(p, load<f32>(p) * s);
+}
+
+/** sum [B, F] = Σ_t x[t] over x [T, B, F] (overwrite). */
+export function sumSteps(sum: usize, x: usize, T: i32, BF: i32): void {
+  const bytes = <usize>BF << 2;
+  memory.fill(sum, 0, bytes);
+  for (let t = 0; t < T; t++) addInPlace(sum, x + <usize>t * bytes, BF);
+}
+
+/** x[t] += v for every step of x [T, B, F], v [B, F]: a per-sequence term at every step. */
+export function addToEachStep(x: usize, v: usize, T: i32, BF: i32): void {
+  const bytes = <usize>BF << 2;
+  for (let t = 0; t < T; t++) addInPlace(x + <usize>t * bytes, v, BF);
+}
+
+// Merging the two directions of a bidirectional layer, a and b [M, H]:
+//   concat: out [M, 2H] = [a | b]     d: da = dout[:, :H], db = dout[:, H:]
+//   sum:    out = a + b               da = db = dout
+//   mul:    out = a ⊙ b               da = dout ⊙ b, db = dout ⊙ a
+//   ave:    out = (a + b) / 2         da = db = dout / 2
+export const MERGE_CONCAT: i32 = 0;
+export const MERGE_SUM: i32 = 1;
+export const MERGE_MUL: i32 = 2;
+export const MERGE_AVE: i32 = 3;
+
+/** out = merge(a, b); out is [M, 2H] for concat, [M, H] otherwise. */
+export function mergeForward(mode: i32, a: usize, b: usize, out: usize, M: i32, H: i32): void {
+  const n = M * H;
+  if (mode == MERGE_CONCAT) {
+    copyColumns(out, 2 * H, 0, a, H, 0, M, H);
+    copyColumns(out, 2 * H, H, b, H, 0, M, H);
+    return;
+  }
+  memory.copy(out, a, <usize>n << 2);
+  if (mode == MERGE_MUL) mulInPlace(out, b, n);
+  else addInPlace(out, b, n);
+  if (mode == MERGE_AVE) scaleInPlace(out, n, 0.5);
+}
+
+/** da, db from dOut (shaped as out) and the merged inputs a, b. */
+export function mergeBackward(mode: i32, a: usize, b: usize, dOut: usize, da: usize, db: usize, M: i32, H: i32): void {
+  const n = M * H;
+  const bytes = <usize>n << 2;
+  if (mode == MERGE_CONCAT) {
+    copyColumns(da, H, 0, dOut, 2 * H, 0, M, H);
+    copyColumns(db, H, 0, dOut, 2 * H, H, M, H);
+    return;
+  }
+  memory.copy(da, dOut, bytes);
+  memory.copy(db, dOut, bytes);
+  if (mode == MERGE_MUL) {
+    mulInPlace(da, b, n);
+    mulInPlace(db, a, n);
+  } else if (mode == MERGE_AVE) {
+    scaleInPlace(da, n, 0.5);
+    scaleInPlace(db, n, 0.5);
+  }
+}
+
+// Mean over the valid steps of each sequence:  y[b] = (1 / len_b) Σ_{t < len_b} x[t, b]
+//   backward: dx[t, b] = dy[b] / len_b for t < len_b, 0 for padded steps.
+
+/** y [B, F] = mean of x [T, B, F] over each sequence's valid steps. */
+export function meanOverValidSteps(y: usize, x: usize, lengths: usize, T: i32, B: i32, F: i32): void {
+  const rowBytes = <usize>F << 2;
+  for (let b = 0; b < B; b++) {
+    const len = lengthOf(lengths, b, T);
+    const dst = y + <usize>b * rowBytes;
+    memory.fill(dst, 0, rowBytes);
+    for (let t = 0; t < len; t++) addInPlace(dst, x + <usize>(t * B + b) * rowBytes, F);
+    scaleInPlace(dst, F, <f32>(1.0 / <f64>len));
+  }
+}
+
+/** dx [T, B, F] from dy [B, F]: the backward of meanOverValidSteps. */
+export function meanOverValidStepsBackward(dx: usize, dy: usize, lengths: usize, T: i32, B: i32, F: i32): void {
+  const rowBytes = <usize>F << 2;
+  for (let b = 0; b < B; b++) {
+    const len = lengthOf(lengths, b, T);
+    const src = dy + <usize>b * rowBytes;
+    for (let t = 0; t < T; t++) {
+      const dst = dx + <usize>(t * B + b) * rowBytes;
+      if (t < len) {
+        memory.copy(dst, src, rowBytes);
+        scaleInPlace(dst, F, <f32>(1.0 / <f64>len));
+      } else {
+        memory.fill(dst, 0, rowBytes);
+      }
+    }
+  }
+}
