@@ -30,3 +30,22 @@ export { SGD, Adam, AdamW, RMSprop, Adagrad, optimizerFromConfig } from "./optim
 export type { Optimizer, OptimizerConfig } from "./optimizers.js";
 export { clipGradNorm, clipGradValue } from "./clip.js";
 export { Rng } from "./random.js";
+// Sequence data utilities: vocabularies, tokenizers, letter n-gram hashing, padding, batching, time-series windows.
+export { Vocabulary } from "./sequences/vocabulary.js";
+export type { VocabularyOptions, EncodeOptions, DecodeOptions, VocabularyJSON } from "./sequences/vocabulary.js";
+export { tokenizeChars, tokenizeWords } from "./sequences/tokenize.js";
+export type { TokenizeWordsOptions } from "./sequences/tokenize.js";
+export { letterNgrams, fnv1a32, NgramHasher } from "./sequences/ngrams.js";
+export type { NgramHasherOptions } from "./sequences/ngrams.js";
+export { padSequences } from "./sequences/padding.js";
+export type { PadOptions, PaddedBatch } from "./sequences/padding.js";
+export { shuffledIndices, bucketByLength, trainValidationSplit } from "./sequences/batching.js";
+export type { BucketOptions, SplitOptions, Split } from "./sequences/batching.js";
+export { selectSequences } from "./sequences/select.js";
+export type { SelectOptions } from "./sequences/select.js";
+export type { IdArray } from "./sequences/check.js";
+export type { SeriesLike } from "./sequences/series.js";
+export { slidingWindows } from "./sequences/windows.js";
+export type { WindowOptions, Windows } from "./sequences/windows.js";
+export { Normalizer } from "./sequences/normalizer.js";
+export type { NormalizerJSON } from "./sequences/normalizer.js";
