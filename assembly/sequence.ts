@@ -168,3 +168,11 @@ export function meanOverValidStepsBackward(dx: usize, dy: usize, lengths: usize,
     }
   }
 }
+
+/** dst[b] = clamp(lengths[b] - t0, 0, T): the lengths within a chunk of T steps from step t0. */
+export function chunkLengths(dst: usize, lengths: usize, B: i32, t0: i32, T: i32): void {
+  for (let b = 0; b < B; b++) {
+    const rest = load<i32>(lengths + (<usize>b << 2)) - t0;
+    store<i32>(dst + (<usize>b << 2), rest < 0 ? 0 : rest > T ? T : rest);
+  }
+}

@@ -15,14 +15,30 @@ export interface DataSpec {
   loss: LossName;
   /** True: an output (and a target) at every step; false: one per sequence (many-to-one). */
   sequenceOutput: boolean;
+  /** Size of the per-sequence context the model's layers take (0: none). */
+  contextSize: number;
+}
+
+/** Optional per-sequence data beside x and y. */
+export interface SequenceExtras {
+  /** Weights in [0, 1] with the targets' leading shape. */
+  mask?: unknown;
+  /** Lengths [N], ints in [1, T]. */
+  lengths?: unknown;
+  /** Context vectors [N, contextSize]. */
+  context?: unknown;
 }
 
 /** Pointers of one gathered batch. */
 export interface Batch {
   x: number;
   y: number;
-  /** 0 when no mask was given. */
+  /** Loss weights [T, B] (or [B]): the given mask times the padding mask of the lengths; 0 when neither. */
   mask: number;
+  /** i32 [B], or 0. */
+  lengths: number;
+  /** [B, C], or 0. */
+  context: number;
   T: number;
   B: number;
 }
@@ -36,9 +52,12 @@ export class StagedDataset {
   private readonly yFeatures: number;
   private readonly yT: number;
   private readonly hasMask: boolean;
+  private readonly hasLengths: boolean;
+  private readonly contextSize: number;
 
   /** y undefined: inputs only (prediction). */
-  constructor(where: string, spec: DataSpec, x: unknown, y: unknown, mask?: unknown) {
+  constructor(where: string, spec: DataSpec, x: unknown, y: unknown, extras: SequenceExtras = {}) {
+    const { mask, lengths, context } = extras;
     let T: number;
     let N: number;
     try {
@@ -86,6 +105,23 @@ export class StagedDataset {
         const bad = core().findOutsideF32(ptr, m.data.length, 0, 1);
         if (bad >= 0) throw new RangeError(`${where}: mask must hold weights in [0, 1]; got ${m.data[bad]} at flat index ${bad}`);
       }
+      this.hasLengths = lengths !== undefined;
+      if (lengths !== undefined) {
+        const l = toIntTensor(where, "lengths", lengths);
+        expectShape(where, "lengths", l.shape, [N], ["N"]);
+        const block = this.ws.get("lengths", N);
+        block.i32().set(l.data);
+        const bad = core().findBadLength(block.ptr, N, T);
+        if (bad >= 0) throw new RangeError(`${where}: lengths must lie in [1, T=${T}]; got ${l.data[bad]} at index ${bad}`);
+      }
+      this.contextSize = spec.contextSize;
+      if (context !== undefined && spec.contextSize === 0) throw new RangeError(`${where}: context given, but no layer of the model was built with contextSize`);
+      if (spec.contextSize > 0) {
+        if (context === undefined) throw new RangeError(`${where}: context [N, ${spec.contextSize}] is required (the model's layers were built with contextSize)`);
+        const c = toTensor(where, "context", context);
+        expectShape(where, "context", c.shape, [N, spec.contextSize], ["N", String(spec.contextSize)]);
+        stageF32(where, "context", c.data, this.ws.get("context", c.data.length));
+      }
     } catch (e) {
       this.ws.free();
       throw e;
@@ -95,24 +131,43 @@ export class StagedDataset {
   /** Gathers the sequences whose indices (i32 [B]) are at `index` into batch buffers. */
   gather(index: number, B: number, batch: Workspace): Batch {
     const T = this.T;
-    const x = batch.ptr("x", T * B * this.xFeatures);
-    const y = this.yFeatures > 0 ? batch.ptr("y", this.yT * B * this.yFeatures) : 0;
-    const mask = this.hasMask ? batch.ptr("mask", this.yT * B) : 0;
+    const N = this.N;
     const c = core();
-    c.gatherTimeMajor(x, this.ws.ptr("x", T * this.N * this.xFeatures), index, T, this.N, B, this.xFeatures);
-    if (y !== 0) c.gatherTimeMajor(y, this.ws.ptr("y", this.yT * this.N * this.yFeatures), index, this.yT, this.N, B, this.yFeatures);
-    if (mask !== 0) c.gatherTimeMajor(mask, this.ws.ptr("mask", this.yT * this.N), index, this.yT, this.N, B, 1);
-    return { x, y, mask, T, B };
+    const x = batch.ptr("x", T * B * this.xFeatures);
+    c.gatherTimeMajor(x, this.ws.ptr("x", T * N * this.xFeatures), index, T, N, B, this.xFeatures);
+    const y = this.yFeatures > 0 ? batch.ptr("y", this.yT * B * this.yFeatures) : 0;
+    if (y !== 0) c.gatherTimeMajor(y, this.ws.ptr("y", this.yT * N * this.yFeatures), index, this.yT, N, B, this.yFeatures);
+    const lengths = this.hasLengths ? batch.ptr("lengths", B) : 0;
+    if (lengths !== 0) c.gatherRows(lengths, this.ws.ptr("lengths", N), index, B, 1);
+    const context = this.contextSize > 0 ? batch.ptr("context", B * this.contextSize) : 0;
+    if (context !== 0) c.gatherRows(context, this.ws.ptr("context", N * this.contextSize), index, B, this.contextSize);
+    let mask = 0;
+    if (this.hasMask || (lengths !== 0 && this.yT === T)) {
+      mask = batch.ptr("mask", this.yT * B);
+      if (this.hasMask) c.gatherTimeMajor(mask, this.ws.ptr("mask", this.yT * N), index, this.yT, N, B, 1);
+      if (lengths !== 0 && this.yT === T) {
+        const padding = batch.ptr("paddingMask", T * B);
+        c.lengthMask(padding, lengths, T, B);
+        if (this.hasMask) c.mulInPlace(mask, padding, T * B);
+        else c.copyF32(mask, padding, T * B);
+      }
+    }
+    return { x, y, mask, lengths, context, T, B };
   }
 
-  /** Byte offsets to the chunk starting at step t0 of a batch of B sequences (truncated BPTT). */
-  chunk(batch: Batch, t0: number, length: number): Batch {
+  /**
+   * The chunk of `length` steps from step t0 of a batch (truncated BPTT): pointer offsets, and the
+   * chunk's own lengths written to `chunkLengths` (i32 [B]).
+   */
+  chunk(batch: Batch, t0: number, length: number, chunkLengths: number): Batch {
+    if (batch.lengths !== 0) core().chunkLengths(chunkLengths, batch.lengths, batch.B, t0, length);
     return {
+      ...batch,
       x: batch.x + t0 * batch.B * this.xFeatures * 4,
       y: batch.y + t0 * batch.B * this.yFeatures * 4,
       mask: batch.mask === 0 ? 0 : batch.mask + t0 * batch.B * 4,
+      lengths: batch.lengths === 0 ? 0 : chunkLengths,
       T: length,
-      B: batch.B,
     };
   }
 

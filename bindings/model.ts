@@ -52,8 +52,16 @@ export interface BatchProgress {
   loss: number;
 }
 
+/** Per-sequence inputs beside x, for fit, evaluate and predict. */
+export interface SequenceInputs {
+  /** Length of each sequence, [N] ints in [1, T]: padded steps give zero outputs, keep the state and are left out of the loss. */
+  lengths?: IntTensorLike;
+  /** Context vectors [N, contextSize] for models whose layers were built with contextSize. */
+  context?: TensorLike;
+}
+
 /** Options of `Model.fit`. */
-export interface FitOptions {
+export interface FitOptions extends SequenceInputs {
   epochs?: number;
   batchSize?: number;
   /** Shuffle the sequences every epoch (default true), with a seeded RNG. */
@@ -62,7 +70,7 @@ export interface FitOptions {
   seed?: number;
   /** Per-target weights in [0, 1] with the targets' leading shape ([T, N] or [N]): 0 ignores a padded step. */
   mask?: TensorLike;
-  validationData?: { x: ModelInput; y: ModelTarget; mask?: TensorLike };
+  validationData?: { x: ModelInput; y: ModelTarget; mask?: TensorLike; lengths?: IntTensorLike; context?: TensorLike };
   /** Truncated BPTT: process each batch in chunks of k steps, carrying the state and cutting the gradient. */
   truncatedBptt?: number;
   onBatchEnd?: (progress: BatchProgress) => void;
@@ -71,10 +79,17 @@ export interface FitOptions {
   signal?: AbortSignal;
 }
 
-/** Options of `Model.evaluate` and `Model.predict`. */
-export interface EvaluateOptions {
+/** Options of `Model.evaluate`. */
+export interface EvaluateOptions extends SequenceInputs {
   batchSize?: number;
   mask?: TensorLike;
+}
+
+/** Options of `Model.predict`. */
+export interface PredictOptions extends SequenceInputs {
+  batchSize?: number;
+  /** Softmax (softmaxCrossEntropy) or sigmoid (binaryCrossEntropyWithLogits) of the logits. */
+  probabilities?: boolean;
 }
 
 /** Loss and accuracy (classification losses only) over a dataset. */
@@ -84,7 +99,7 @@ export interface Evaluation {
 }
 
 const MODEL_KEYS = ["layers", "loss", "optimizer", "clipNorm", "clipValue"] as const;
-const FIT_KEYS = ["epochs", "batchSize", "shuffle", "seed", "mask", "validationData", "truncatedBptt", "onBatchEnd", "onEpochEnd", "signal"] as const;
+const FIT_KEYS = ["epochs", "batchSize", "shuffle", "seed", "mask", "lengths", "context", "validationData", "truncatedBptt", "onBatchEnd", "onEpochEnd", "signal"] as const;
 const LOSSES = ["softmaxCrossEntropy", "meanSquaredError", "binaryCrossEntropyWithLogits"] as const;
 
 /** Loss of a training step and the counts behind its accuracy. */
@@ -92,6 +107,28 @@ interface StepScore {
   loss: number;
   correct: number;
   weight: number;
+}
+
+/** The context size the model's layers share (0 when none takes a context). */
+function contextSizeOf(where: string, layers: readonly Layer[]): number {
+  const sizes = new Set(layers.filter((l): l is RecurrentLayer => l instanceof RecurrentLayer && l.contextSize > 0).map((l) => l.contextSize));
+  if (sizes.size > 1) throw new RangeError(`${where}: layers built with different contextSize values (${[...sizes].join(", ")}) cannot share one context`);
+  return sizes.size === 1 ? [...sizes][0]! : 0;
+}
+
+/** The shape of a tensor or nested array (as far as the first entries go). */
+function shapeOf(x: unknown): number[] {
+  if (x !== null && typeof x === "object" && "shape" in x && Array.isArray((x as { shape: unknown }).shape)) return (x as { shape: number[] }).shape;
+  const shape: number[] = [];
+  for (let level: unknown = x; Array.isArray(level); level = level[0]) shape.push(level.length);
+  return shape;
+}
+
+/** One step [B, ...] as a sequence [1, B, ...]. */
+function withLeadingStep(x: ModelInput): ModelInput {
+  if (Array.isArray(x)) return [x] as ModelInput;
+  const t = x as { shape: number[]; data: Float32Array | Int32Array };
+  return { shape: [1, ...t.shape], data: t.data } as ModelInput;
 }
 
 function yieldToEventLoop(): Promise<void> {
@@ -112,6 +149,8 @@ export class Model {
   private readonly spec: DataSpec;
   private readonly ws = new Workspace();
   private disposed = false;
+  /** Streaming: the batch size and, per recurrent layer, its carried state blocks. */
+  private stream: { B: number; states: Map<RecurrentLayer, number[]> } | null = null;
 
   constructor(options: ModelOptions) {
     const where = "Model";
@@ -139,6 +178,7 @@ export class Model {
       outputSize: layers[layers.length - 1]!.outputSize,
       loss: this.loss,
       sequenceOutput: layers.every((l) => !(l instanceof RecurrentLayer) || l.returnSequences),
+      contextSize: contextSizeOf(where, layers),
     };
     this.arena = new ParameterArena(layers.flatMap((l, i) => l.paramSpecs().map((s) => ({ name: `${i}.${s.name}`, shape: s.shape }))));
     layers.forEach((l, i) => l.adopt(this.arena, `${i}.`));
@@ -163,7 +203,7 @@ export class Model {
   /** Forward, loss, BPTT and one optimizer step for one (chunk of a) batch. */
   private trainStep(batch: Batch, carry: boolean): StepScore {
     for (const layer of this.layers) if (layer instanceof RecurrentLayer && carry) layer.carryState();
-    const out = this.forwardPointers({ x: batch.x, T: batch.T, B: batch.B });
+    const out = this.forwardPointers({ x: batch.x, T: batch.T, B: batch.B, lengths: batch.lengths, context: batch.context, training: true });
     const M = out.T * out.B;
     const N = this.spec.outputSize;
     const grad = this.ws.ptr("dOut", M * N);
@@ -184,7 +224,7 @@ export class Model {
     const total = { loss: 0, correct: 0, weight: 0 };
     let chunks = 0;
     for (let t0 = 0; t0 < batch.T; t0 += tbptt) {
-      const s = this.trainStep(data.chunk(batch, t0, Math.min(tbptt, batch.T - t0)), t0 > 0);
+      const s = this.trainStep(data.chunk(batch, t0, Math.min(tbptt, batch.T - t0), this.ws.ptr("chunkLengths", batch.B)), t0 > 0);
       total.loss += s.loss;
       total.correct += s.correct;
       total.weight += s.weight;
@@ -210,10 +250,10 @@ export class Model {
   }
 
   /** One optimizer step on one batch (x, y as in `fit`); returns the loss before the step. */
-  trainOnBatch(x: ModelInput, y: ModelTarget, options?: { mask?: TensorLike }): number {
+  trainOnBatch(x: ModelInput, y: ModelTarget, options: SequenceInputs & { mask?: TensorLike } = {}): number {
     this.check();
-    checkOptionKeys("Model.trainOnBatch", options, ["mask"]);
-    const data = new StagedDataset("Model.trainOnBatch", this.spec, x, y, options?.mask);
+    checkOptionKeys("Model.trainOnBatch", options, ["mask", "lengths", "context"]);
+    const data = new StagedDataset("Model.trainOnBatch", this.spec, x, y, options);
     try {
       return this.trainBatch(data, data.gather(this.identityIndex(data.N), data.N, this.ws), data.T).loss;
     } finally {
@@ -243,7 +283,7 @@ export class Model {
       throw new RangeError(`${where}: truncatedBptt needs an output at every step (all recurrent layers with returnSequences true)`);
     }
     const tbptt = options.truncatedBptt === undefined ? Infinity : checkInt(where, "truncatedBptt", options.truncatedBptt);
-    const data = new StagedDataset(where, this.spec, x, y, options.mask);
+    const data = new StagedDataset(where, this.spec, x, y, options);
     const rng = new Rng(seed);
     const history: EpochLogs[] = [];
     try {
@@ -270,7 +310,8 @@ export class Model {
         if (accuracy !== undefined) logs.accuracy = accuracy;
         if (options.validationData !== undefined) {
           const v = options.validationData;
-          const val = this.evaluate(v.x, v.y, v.mask === undefined ? { batchSize } : { batchSize, mask: v.mask });
+          const { x: vx, y: vy, ...rest } = v;
+          const val = this.evaluate(vx, vy, { batchSize, ...rest });
           logs.valLoss = val.loss;
           if (val.accuracy !== undefined) logs.valAccuracy = val.accuracy;
         }
@@ -288,9 +329,9 @@ export class Model {
   evaluate(x: ModelInput, y: ModelTarget, options: EvaluateOptions = {}): Evaluation {
     this.check();
     const where = "Model.evaluate";
-    checkOptionKeys(where, options, ["batchSize", "mask"]);
+    checkOptionKeys(where, options, ["batchSize", "mask", "lengths", "context"]);
     const batchSize = checkInt(where, "batchSize", options.batchSize ?? 256);
-    const data = new StagedDataset(where, this.spec, x, y, options.mask);
+    const data = new StagedDataset(where, this.spec, x, y, options);
     const N = this.spec.outputSize;
     let lossSum = 0;
     let weight = 0;
@@ -299,7 +340,7 @@ export class Model {
       const index = this.identityIndex(data.N);
       for (let b0 = 0; b0 < data.N; b0 += batchSize) {
         const batch = data.gather(index + b0 * 4, Math.min(batchSize, data.N - b0), this.ws);
-        const out = this.forwardPointers({ x: batch.x, T: batch.T, B: batch.B });
+        const out = this.forwardPointers({ x: batch.x, T: batch.T, B: batch.B, lengths: batch.lengths, context: batch.context });
         const M = out.T * out.B;
         lossSum += lossOnPointers(this.loss, out.x, batch.y, batch.mask, M, N, "sum", 0);
         weight += core().maskWeight(batch.mask, M);
@@ -319,12 +360,13 @@ export class Model {
    * The last layer's output for x: [T, N, O] (or [N, O] for many-to-one). For the logit losses
    * these are logits; pass { probabilities: true } for softmax / sigmoid probabilities.
    */
-  predict(x: ModelInput, options: { batchSize?: number; probabilities?: boolean } = {}): Tensor {
+  predict(x: ModelInput, options: PredictOptions = {}): Tensor {
     this.check();
     const where = "Model.predict";
-    checkOptionKeys(where, options, ["batchSize", "probabilities"]);
+    checkOptionKeys(where, options, ["batchSize", "probabilities", "lengths", "context"]);
     const batchSize = checkInt(where, "batchSize", options.batchSize ?? 256);
-    const data = new StagedDataset(where, this.spec, x, undefined);
+    const { lengths, context } = options;
+    const data = new StagedDataset(where, this.spec, x, undefined, { lengths, context });
     const O = this.spec.outputSize;
     const Tout = this.spec.sequenceOutput ? data.T : 1;
     const result = new Float32Array(Tout * data.N * O);
@@ -333,7 +375,7 @@ export class Model {
       for (let b0 = 0; b0 < data.N; b0 += batchSize) {
         const B = Math.min(batchSize, data.N - b0);
         const batch = data.gather(index + b0 * 4, B, this.ws);
-        const out = this.forwardPointers({ x: batch.x, T: batch.T, B });
+        const out = this.forwardPointers({ x: batch.x, T: batch.T, B, lengths: batch.lengths, context: batch.context });
         if (options.probabilities === true) this.toProbabilities(out.x, out.T * B);
         const block = copyOut(out.x, out.T * B * O);
         for (let t = 0; t < Tout; t++) result.set(block.subarray(t * B * O, (t + 1) * B * O), (t * data.N + b0) * O);
@@ -349,6 +391,56 @@ export class Model {
     if (this.loss === "softmaxCrossEntropy") core().softmaxRows(ptr, ptr, M, O);
     else if (this.loss === "binaryCrossEntropyWithLogits") core().activationForward(ACTIVATION_CODES.sigmoid, ptr, ptr, M * O);
     else throw new RangeError("Model.predict: probabilities needs a softmaxCrossEntropy or binaryCrossEntropyWithLogits model");
+  }
+
+  /**
+   * Streaming: advances the model by one step x [B, D] (ids [B]) or a chunk [T, B, D] (ids [T, B]),
+   * starting from the state the previous call left (zeros after `resetState()` or at first).
+   * Returns the last layer's output, [B, O] for one step or [T, B, O] for a chunk (probabilities
+   * with { probabilities: true }). Feeding a sequence step by step gives the same outputs as the
+   * whole sequence at once. Not for bidirectional layers (they need the whole sequence).
+   */
+  step(x: ModelInput, options: { context?: TensorLike; probabilities?: boolean } = {}): Tensor {
+    this.check();
+    const where = "Model.step";
+    checkOptionKeys(where, options, ["context", "probabilities"]);
+    const recurrent = this.layers.filter((l): l is RecurrentLayer => l instanceof RecurrentLayer);
+    const bidirectional = recurrent.find((l) => l.bidirectional);
+    if (bidirectional !== undefined) throw new RangeError(`${where}: a bidirectional ${bidirectional.constructor.name} needs the whole sequence; streaming is for unidirectional layers`);
+    const rank = this.spec.vocabSize !== null ? 1 : 2;
+    const single = shapeOf(x).length === rank;
+    const data = new StagedDataset(where, this.spec, single ? withLeadingStep(x) : x, undefined, { context: options.context });
+    try {
+      const { T, N: B } = data;
+      if (this.stream !== null && this.stream.B !== B) {
+        throw new RangeError(`${where}: the stream has batch size ${this.stream.B}; got ${B} (call resetState() to start new streams)`);
+      }
+      if (this.stream === null) {
+        const states = new Map(recurrent.map((l) => [l, l.stateBlockSizes(B).map((n, i) => {
+          const ptr = this.ws.ptr(`stream.${this.layers.indexOf(l)}.${i}`, n);
+          core().fillF32(ptr, n, 0);
+          return ptr;
+        })]));
+        this.stream = { B, states };
+      }
+      const batch = data.gather(this.identityIndex(B), B, this.ws);
+      const states = this.stream.states;
+      for (const [layer, blocks] of states) layer.setInitialStates(blocks, B);
+      const out = this.forwardPointers({ x: batch.x, T, B, context: batch.context });
+      for (const [layer, blocks] of states) layer.finalStatesInto(blocks);
+      this.stream = { B, states };
+      if (options.probabilities === true) this.toProbabilities(out.x, out.T * B);
+      const O = this.spec.outputSize;
+      const shape = single || out.T === 1 ? [B, O] : [out.T, B, O];
+      return { shape, data: copyOut(out.x, out.T * B * O) };
+    } finally {
+      data.free();
+    }
+  }
+
+  /** Starts new streams: the next `step` begins from zero states. */
+  resetState(): void {
+    this.stream = null;
   }
 
   /** Copies of all parameters, named "<layer index>.<PyTorch name>" as torch.nn.Sequential; { nested: true } as Layer.stateDict. */

@@ -26,4 +26,6 @@ export interface SequenceExports {
   meanOverValidSteps(y: number, x: number, lengths: number, T: number, B: number, F: number): void;
   /** Backward of meanOverValidSteps. */
   meanOverValidStepsBackward(dx: number, dy: number, lengths: number, T: number, B: number, F: number): void;
+  /** dst[b] = clamp(lengths[b] - t0, 0, T). */
+  chunkLengths(dst: number, lengths: number, B: number, t0: number, T: number): void;
 }

@@ -266,16 +266,32 @@ export abstract class RecurrentLayer extends Layer {
     this.initialGiven = false;
   }
 
-  /** Copies the last forward's final states into the initial states (truncated BPTT, streaming). */
+  /** Copies the last forward's final states into the initial states (truncated BPTT). */
   carryState(): void {
-    const { T, B } = this.requireLast("carryState");
+    const { B } = this.requireLast("carryState");
     if (this.bidirectional) throw new Error(`${this.constructor.name}: a bidirectional layer cannot carry its state to a next chunk`);
-    const initial = this.cellStates("initialState", B);
+    this.finalStatesInto(this.carried.map(({ name, size }) => this.stateBlock("initialState", name, size, B)));
+    this.initialGiven = true;
+  }
+
+  /** Floats of each carried state's [layers * dirs, B, size] block, for state kept outside the layer. */
+  stateBlockSizes(B: number): number[] {
+    return this.carried.map(({ size }) => this.cells.length * B * size);
+  }
+
+  /** Uses the blocks (one per carried state, [layers * dirs, B, size]) as the next forward's initial states. */
+  setInitialStates(blocks: readonly number[], B: number): void {
+    this.carried.forEach(({ name, size }, i) => core().copyF32(this.stateBlock("initialState", name, size, B), blocks[i]!, this.cells.length * B * size));
+    this.initialGiven = true;
+  }
+
+  /** Copies the last forward's final states into the blocks (one per carried state). */
+  finalStatesInto(blocks: readonly number[]): void {
+    const { T, B } = this.requireLast("finalStatesInto");
     for (const cell of this.cells) {
       const finals = this.cellFinalStates(cell, T, B);
-      this.carried.forEach(({ size }, i) => core().copyF32(initial[cell.index]![i]!, finals[i]!, B * size));
+      this.carried.forEach(({ size }, i) => core().copyF32(blocks[i]! + cell.index * B * size * 4, finals[i]!, B * size));
     }
-    this.initialGiven = true;
   }
 
   private cellInput(cell: Cell, layerInput: number, T: number, B: number, lengths: number): number {
