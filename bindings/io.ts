@@ -20,6 +20,8 @@ export interface ModelHeader {
   clipValue: number | null;
   /** Parameter names and shapes, in the order their values follow the header. */
   params: { name: string; shape: number[] }[];
+  /** JSON data saved with the model (a vocabulary, a normalizer, ...). */
+  metadata?: Record<string, unknown>;
 }
 
 /** Serialises a header and the parameter values (concatenated in header order). */
@@ -48,6 +50,9 @@ export function decodeModel(bytes: Uint8Array): { header: ModelHeader; values: F
   const padded = Math.ceil(length / 4) * 4;
   if (12 + padded > bytes.length) throw new RangeError(`${where}: truncated header`);
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + length))) as ModelHeader;
+  if (header.metadata !== undefined && (header.metadata === null || typeof header.metadata !== "object" || Array.isArray(header.metadata))) {
+    throw new RangeError(`${where}: header.metadata must be an object`);
+  }
   const count = header.params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
   const base = 12 + padded;
   if (bytes.length !== base + count * 4) throw new RangeError(`${where}: expected ${count} parameter values (${base + count * 4} bytes); got ${bytes.length} bytes`);

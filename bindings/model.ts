@@ -145,6 +145,11 @@ export class Model {
   readonly optimizer: Optimizer;
   clipNorm: number | null;
   clipValue: number | null;
+  /**
+   * JSON data written by save() and restored by Model.load, e.g.
+   * { vocabulary: vocab.toJSON(), normalizer: normalizer.toJSON() }.
+   */
+  metadata: Record<string, unknown> = {};
   private readonly arena: ParameterArena;
   private readonly spec: DataSpec;
   private readonly ws = new Workspace();
@@ -482,7 +487,16 @@ export class Model {
       values.set(this.arena.paramView(e.name), offset);
       offset += e.size;
     }
+    if (this.metadata === null || typeof this.metadata !== "object" || Array.isArray(this.metadata)) {
+      throw new TypeError(`Model.save: metadata must be a plain object; got ${describe(this.metadata)}`);
+    }
+    try {
+      JSON.stringify(this.metadata);
+    } catch (e) {
+      throw new RangeError(`Model.save: metadata must be JSON-serialisable; ${(e as Error).message}`);
+    }
     return encodeModel({
+      metadata: this.metadata,
       layers: this.layers.map((l) => l.config()),
       loss: this.loss,
       optimizer: this.optimizer.config,
@@ -508,6 +522,7 @@ export class Model {
       offset += size;
     }
     model.loadStateDict(dict);
+    model.metadata = header.metadata ?? {};
     return model;
   }
 
