@@ -49,6 +49,15 @@ export function findOutOfRange(x: usize, n: i32, lo: i32, hi: i32): i32 {
   return -1;
 }
 
+/** Index of the first i32 in x[0..n) outside [lo, hi) whose f32 weight is nonzero, or -1. */
+export function findOutOfRangeWhere(x: usize, weights: usize, n: i32, lo: i32, hi: i32): i32 {
+  for (let i = 0; i < n; i++) {
+    const v = load<i32>(x + (<usize>i << 2));
+    if ((v < lo || v >= hi) && load<f32>(weights + (<usize>i << 2)) != 0) return i;
+  }
+  return -1;
+}
+
 /** Index of the first f32 in x[0..n) outside [lo, hi] (NaN counts as outside), or -1. */
 export function findOutsideF32(x: usize, n: i32, lo: f32, hi: f32): i32 {
   for (let i = 0; i < n; i++) {

@@ -80,23 +80,6 @@ export class StagedDataset {
       this.yT = spec.sequenceOutput ? T : 1;
       const lead = spec.sequenceOutput ? [T, N] : [N];
       const leadNames = spec.sequenceOutput ? ["T", "N"] : ["N"];
-      if (y === undefined) {
-        this.yFeatures = 0;
-      } else if (spec.loss === "softmaxCrossEntropy") {
-        const ids = toIntTensor(where, "y", y);
-        expectShape(where, "y", ids.shape, lead, leadNames);
-        stageIds(where, "y", ids.data, spec.outputSize, this.ws.get("y", ids.data.length));
-        this.yFeatures = 1;
-      } else {
-        const yt = toTensor(where, "y", y);
-        expectShape(where, "y", yt.shape, [...lead, spec.outputSize], [...leadNames, String(spec.outputSize)]);
-        const ptr = stageF32(where, "y", yt.data, this.ws.get("y", yt.data.length));
-        if (spec.loss === "binaryCrossEntropyWithLogits") {
-          const bad = core().findOutsideF32(ptr, yt.data.length, 0, 1);
-          if (bad >= 0) throw new RangeError(`${where}: y must hold targets in [0, 1] for binaryCrossEntropyWithLogits; got ${yt.data[bad]} at flat index ${bad}`);
-        }
-        this.yFeatures = spec.outputSize;
-      }
       this.hasMask = mask !== undefined;
       if (mask !== undefined) {
         const m = toTensor(where, "mask", mask);
@@ -114,6 +97,23 @@ export class StagedDataset {
         const bad = core().findBadLength(block.ptr, N, T);
         if (bad >= 0) throw new RangeError(`${where}: lengths must lie in [1, T=${T}]; got ${l.data[bad]} at index ${bad}`);
       }
+      if (y === undefined) {
+        this.yFeatures = 0;
+      } else if (spec.loss === "softmaxCrossEntropy") {
+        const ids = toIntTensor(where, "y", y);
+        expectShape(where, "y", ids.shape, lead, leadNames);
+        stageIds(where, "y", ids.data, spec.outputSize, this.ws.get("y", ids.data.length), this.targetWeights(lead));
+        this.yFeatures = 1;
+      } else {
+        const yt = toTensor(where, "y", y);
+        expectShape(where, "y", yt.shape, [...lead, spec.outputSize], [...leadNames, String(spec.outputSize)]);
+        const ptr = stageF32(where, "y", yt.data, this.ws.get("y", yt.data.length));
+        if (spec.loss === "binaryCrossEntropyWithLogits") {
+          const bad = core().findOutsideF32(ptr, yt.data.length, 0, 1);
+          if (bad >= 0) throw new RangeError(`${where}: y must hold targets in [0, 1] for binaryCrossEntropyWithLogits; got ${yt.data[bad]} at flat index ${bad}`);
+        }
+        this.yFeatures = spec.outputSize;
+      }
       this.contextSize = spec.contextSize;
       if (context !== undefined && spec.contextSize === 0) throw new RangeError(`${where}: context given, but no layer of the model was built with contextSize`);
       if (spec.contextSize > 0) {
@@ -126,6 +126,26 @@ export class StagedDataset {
       this.ws.free();
       throw e;
     }
+  }
+
+  /**
+   * Weights of the staged targets: the mask times the padding of the lengths (sequence targets),
+   * or 0 when every target counts. Class ids are only checked where the weight is nonzero.
+   */
+  private targetWeights(lead: number[]): number {
+    const padded = this.hasLengths && lead.length === 2;
+    if (!this.hasMask && !padded) return 0;
+    const n = lead.reduce((a, b) => a * b, 1);
+    const weights = this.ws.ptr("targetWeights", n);
+    const c = core();
+    if (this.hasMask) c.copyF32(weights, this.ws.ptr("mask", n), n);
+    else c.fillF32(weights, n, 1);
+    if (padded) {
+      const padding = this.ws.ptr("padding", n);
+      c.lengthMask(padding, this.ws.ptr("lengths", this.N), this.T, this.N);
+      c.mulInPlace(weights, padding, n);
+    }
+    return weights;
   }
 
   /** Gathers the sequences whose indices (i32 [B]) are at `index` into batch buffers. */

@@ -22,8 +22,8 @@ export type NestedArray = number[] | NestedArray[];
 /** Anything accepted where a float tensor is expected. */
 export type TensorLike = Tensor | NestedArray;
 
-/** Anything accepted where an int tensor is expected. */
-export type IntTensorLike = IntTensor | Tensor | NestedArray;
+/** Anything accepted where an int tensor is expected (a bare Int32Array is a 1-D tensor). */
+export type IntTensorLike = IntTensor | Tensor | NestedArray | Int32Array;
 
 /** Product of a shape's dimensions. */
 export function sizeOf(shape: readonly number[]): number {
@@ -92,6 +92,7 @@ export function toTensor(where: string, name: string, value: unknown): Tensor {
 export function toIntTensor(where: string, name: string, value: unknown): IntTensor {
   let shape: number[];
   let values: ArrayLike<number>;
+  if (value instanceof Int32Array) return { shape: [value.length], data: value };
   if (Array.isArray(value)) {
     ({ shape, values } = fromNested(where, name, value as NestedArray));
   } else if (value !== null && typeof value === "object" && "data" in value && "shape" in value) {
@@ -135,11 +136,16 @@ export function stageF32(where: string, name: string, data: Float32Array, buf: W
   return buf.ptr;
 }
 
-/** Copies int data into a wasm block and rejects values outside [0, limit), naming the flat index. */
-export function stageIds(where: string, name: string, data: Int32Array, limit: number, buf: WasmArray): number {
+/**
+ * Copies int data into a wasm block and rejects values outside [0, limit), naming the flat index;
+ * with `weights` (a pointer to f32 [n]) only where the weight is nonzero (padding may hold anything).
+ */
+export function stageIds(where: string, name: string, data: Int32Array, limit: number, buf: WasmArray, weights = 0): number {
   buf.ensure(data.length);
   buf.i32().set(data);
-  const bad = core().findOutOfRange(buf.ptr, data.length, 0, limit);
+  const bad = weights === 0
+    ? core().findOutOfRange(buf.ptr, data.length, 0, limit)
+    : core().findOutOfRangeWhere(buf.ptr, weights, data.length, 0, limit);
   if (bad >= 0) throw new RangeError(`${where}: ${name} must hold ids in [0, ${limit}); got ${data[bad]} at flat index ${bad}`);
   return buf.ptr;
 }

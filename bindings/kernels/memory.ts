@@ -7,6 +7,7 @@ export interface MemoryExports {
   copyF32(dst: number, src: number, n: number): void;
   findNonFinite(x: number, n: number): number;
   findOutOfRange(x: number, n: number, lo: number, hi: number): number;
+  findOutOfRangeWhere(x: number, weights: number, n: number, lo: number, hi: number): number;
   findOutsideF32(x: number, n: number, lo: number, hi: number): number;
   fillIotaI32(x: number, n: number): void;
 }
