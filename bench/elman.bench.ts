@@ -3,26 +3,17 @@
 import { readFile } from "node:fs/promises";
 import { init, Model, SimpleRNN, Dense, Adam } from "../bindings/index.js";
 import { formatTable, measure } from "./timing.js";
-import { mulberry32 } from "../test/helpers/random.js";
+import { charBatch } from "./data.js";
 
 const B = 32;
 const T = 64;
 const H = 128;
 const V = 65;
 
-/** One-hot characters x [T, B, V] and next-character targets [T, B]. */
-function charBatch(): { x: { shape: number[]; data: Float32Array }; y: { shape: number[]; data: Int32Array } } {
-  const next = mulberry32(1);
-  const ids = Int32Array.from({ length: (T + 1) * B }, () => Math.floor(next() * V));
-  const x = new Float32Array(T * B * V);
-  for (let i = 0; i < T * B; i++) x[i * V + ids[i]!] = 1;
-  return { x: { shape: [T, B, V], data: x }, y: { shape: [T, B], data: ids.slice(B) } };
-}
-
 const wasm = process.env.WASM_RNN_WASM ?? new URL("../../build/release.wasm", import.meta.url);
 await init(await readFile(wasm));
 
-const { x, y } = charBatch();
+const { x, y } = charBatch(T, B, V);
 const rnn = new SimpleRNN({ inputSize: V, units: H, seed: 1 });
 const rnnOut = rnn.forward(x);
 const layerStep = measure("SimpleRNN forward + BPTT", () => {

@@ -49,3 +49,17 @@ export { slidingWindows } from "./sequences/windows.js";
 export type { WindowOptions, Windows } from "./sequences/windows.js";
 export { Normalizer } from "./sequences/normalizer.js";
 export type { NormalizerJSON } from "./sequences/normalizer.js";
+// Task helpers: tagging metrics, sampling and generation, language-model scores.
+export { argmaxTags, tokenAccuracy } from "./tasks/tagging.js";
+export type { TagSequences } from "./tasks/tagging.js";
+export { bioEntities, entityF1 } from "./tasks/entities.js";
+export type { Entity, EntityScores, EntityF1 } from "./tasks/entities.js";
+export { sampleToken } from "./tasks/sampling.js";
+export type { SamplingOptions, UniformSource } from "./tasks/sampling.js";
+export { generate } from "./tasks/generate.js";
+export type { GenerateOptions } from "./tasks/generate.js";
+export { sequenceLogProbability, perplexity, nextTokenDistribution } from "./tasks/language-model.js";
+export type { BoundaryOptions, SequenceScoreOptions, PerplexityOptions, NextTokenOptions } from "./tasks/language-model.js";
+// Encoder-decoder sequence to sequence: teacher-forced training, greedy and beam-search decoding.
+export { Seq2Seq } from "./tasks/seq2seq.js";
+export type { Seq2SeqOptions, Seq2SeqCell, Seq2SeqFitOptions, Seq2SeqEpochLogs, GreedyDecodeOptions, BeamSearchOptions, BeamHypothesis, LengthsLike } from "./tasks/seq2seq.js";

@@ -38,9 +38,8 @@ export function encodeModel(header: ModelHeader, values: Float32Array): Uint8Arr
   return bytes;
 }
 
-/** Parses bytes from `encodeModel`; throws a clear error for anything else. */
-export function decodeModel(bytes: Uint8Array): { header: ModelHeader; values: Float32Array } {
-  const where = "Model.load";
+/** Parses bytes from `encodeModel`; throws a clear error (prefixed with `where`) for anything else. */
+export function decodeModel(bytes: Uint8Array, where = "Model.load"): { header: ModelHeader; values: Float32Array } {
   if (!(bytes instanceof Uint8Array)) throw new TypeError(`${where}: bytes must be a Uint8Array`);
   if (bytes.length < 12 || MAGIC.some((m, i) => bytes[i] !== m)) throw new RangeError(`${where}: not a wasm-rnn model (bad magic)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
