@@ -12,14 +12,15 @@
 //   BPTT: dn' = dh (1 - z) φ'(n);  dz' = dh (h_{t-1} - n) σ'(z);  d(rh) = dn' W_hn
 //         dr' = d(rh) h_{t-1} σ'(r);  dh_{t-1} = dh z + d(rh) r + [dr' dz'] W_h{r,z}
 //   This convention needs r before the n product: two recurrent products per step.
-// Weight gradients are large gemms over all steps after the loop. Padded steps (t >= lengths[b])
+// Weight gradients are large gemms over all steps after the loop; gradients below 1e-30 are
+// flushed to zero (see flushTiny). Padded steps (t >= lengths[b])
 // hold h and pass dh straight back.
-import { gemm, gemmPackB, gemmPacked } from "../gemm";
+import { gemmPackB, gemmPacked } from "../gemm";
 import { activateV, activationGradV } from "../activations";
-import { broadcastRows, addRowVector, sumRowsInto } from "../rows";
-import { addToEachStep } from "../sequence";
+import { broadcastRows, sumRowsInto } from "../rows";
+import { inputProjection, inputProjectionBackward, stateWeightGradient } from "../projection";
 import { loadLanes, storeLanes } from "./lanes";
-import { isPadded } from "./step";
+import { isPadded, flushTiny } from "./step";
 
 const ONE: v128 = f32x4.splat(1);
 
@@ -47,13 +48,13 @@ const ONE: v128 = f32x4.splat(1);
   const dn = f32x4.mul(f32x4.mul(dhv, f32x4.sub(ONE, z)), activationGradV(act, nv));
   const dr = f32x4.mul(f32x4.mul(dn, loadLanes(gh + 2 * H4, n)), activationGradV(ract, r));
   const dz = f32x4.mul(f32x4.mul(dhv, f32x4.sub(loadLanes(hPrev, n), nv)), activationGradV(ract, z));
-  storeLanes(dA, dr, n);
-  storeLanes(dA + H4, dz, n);
-  storeLanes(dA + 2 * H4, dn, n);
-  storeLanes(dHh, dr, n);
-  storeLanes(dHh + H4, dz, n);
-  storeLanes(dHh + 2 * H4, f32x4.mul(r, dn), n);
-  storeLanes(dh, f32x4.mul(dhv, z), n);
+  storeLanes(dA, flushTiny(dr), n);
+  storeLanes(dA + H4, flushTiny(dz), n);
+  storeLanes(dA + 2 * H4, flushTiny(dn), n);
+  storeLanes(dHh, flushTiny(dr), n);
+  storeLanes(dHh + H4, flushTiny(dz), n);
+  storeLanes(dHh + 2 * H4, flushTiny(f32x4.mul(r, dn)), n);
+  storeLanes(dh, flushTiny(f32x4.mul(dhv, z)), n);
 }
 
 // @ts-ignore: decorator
@@ -78,17 +79,17 @@ const ONE: v128 = f32x4.splat(1);
   const nv = loadLanes(a + 2 * H4, n);
   let dhv = loadLanes(dh, n);
   if (dOut != 0) dhv = f32x4.add(dhv, loadLanes(dOut, n));
-  storeLanes(dG + 2 * H4, f32x4.mul(f32x4.mul(dhv, f32x4.sub(ONE, z)), activationGradV(act, nv)), n);
-  storeLanes(dG + H4, f32x4.mul(f32x4.mul(dhv, f32x4.sub(loadLanes(hPrev, n), nv)), activationGradV(ract, z)), n);
-  storeLanes(dh, f32x4.mul(dhv, z), n);
+  storeLanes(dG + 2 * H4, flushTiny(f32x4.mul(f32x4.mul(dhv, f32x4.sub(ONE, z)), activationGradV(act, nv))), n);
+  storeLanes(dG + H4, flushTiny(f32x4.mul(f32x4.mul(dhv, f32x4.sub(loadLanes(hPrev, n), nv)), activationGradV(ract, z))), n);
+  storeLanes(dh, flushTiny(f32x4.mul(dhv, z)), n);
 }
 
 // @ts-ignore: decorator
 @inline function beforeBackwardReset(n: i32, ract: i32, a: usize, hPrev: usize, drh: usize, dh: usize, dG: usize): void {
   const r = loadLanes(a, n);
   const d = loadLanes(drh, n);
-  storeLanes(dG, f32x4.mul(f32x4.mul(d, loadLanes(hPrev, n)), activationGradV(ract, r)), n);
-  storeLanes(dh, f32x4.add(loadLanes(dh, n), f32x4.mul(d, r)), n);
+  storeLanes(dG, flushTiny(f32x4.mul(f32x4.mul(d, loadLanes(hPrev, n)), activationGradV(ract, r))), n);
+  storeLanes(dh, flushTiny(f32x4.add(loadLanes(dh, n), f32x4.mul(d, r))), n);
 }
 
 /**
@@ -106,10 +107,7 @@ export function gruForward(
   const H4 = <usize>H << 2;
   const stateBytes = <usize>(B * H) << 2;
   memory.copy(hs, h0, stateBytes);
-  broadcastRows(gates, bih, T * B, G);
-  if (resetAfter == 0) addRowVector(gates, bhh, T * B, G);
-  gemm(T * B, G, D, x, D, 1, wih, 1, D, gates, G, 1);
-  if (zAdd != 0) addToEachStep(gates, zAdd, T, B * G);
+  inputProjection(T, B, D, G, x, wih, bih, resetAfter == 0 ? bhh : 0, zAdd, gates);
   if (resetAfter != 0) {
     gemmPackB(H, G, whh, 1, H, pack1);
   } else {
@@ -243,15 +241,12 @@ export function gruBackward(
     }
   }
   const M = T * B;
-  gemm(G, D, M, dA, 1, G, x, D, 1, dwih, D, 1);
-  sumRowsInto(dbih, dA, M, G);
+  inputProjectionBackward(M, D, G, x, wih, dA, dx, dwih, dbih, resetAfter != 0 ? 0 : dbhh);
   if (resetAfter != 0) {
-    gemm(G, H, M, dHh, 1, G, hs, H, 1, dwhh, H, 1);
+    stateWeightGradient(M, G, H, dHh, G, hs, dwhh);
     sumRowsInto(dbhh, dHh, M, G);
   } else {
-    gemm(2 * H, H, M, dA, 1, G, hs, H, 1, dwhh, H, 1);
-    gemm(H, H, M, dA + 2 * H4, 1, G, aux, H, 1, dwhh + <usize>(2 * H * H) * 4, H, 1);
-    sumRowsInto(dbhh, dA, M, G);
+    stateWeightGradient(M, 2 * H, H, dA, G, hs, dwhh);
+    stateWeightGradient(M, H, H, dA + 2 * H4, G, aux, dwhh + <usize>(2 * H * H) * 4);
   }
-  if (dx != 0) gemm(M, D, G, dA, G, 1, wih, D, 1, dx, D, 0);
 }

@@ -8,11 +8,11 @@
 // Backward (BPTT): dy_t = dOut_t + dz_{t+1} W_hy,  do_t = g'(dy_t),  dz_t = (do_t W_o) ⊙ f'(h_t)
 //   then dW_o += dO^T Hs, db_o += Σ dO, dW_ih += dZ^T X, dW_hy += dZ^T Y_prev, db += Σ dZ,
 //   dX = dZ W_ih, dy0 = dz_1 W_hy.
-import { gemm, gemmPackB, gemmPacked } from "../gemm";
+import { gemmPackB, gemmPacked } from "../gemm";
 import { activationForward, activationBackward } from "../activations";
 import { softmaxRows, softmaxBackwardRows } from "../softmax";
 import { broadcastRows, sumRowsInto, addInPlace } from "../rows";
-import { addToEachStep } from "../sequence";
+import { inputProjection, inputProjectionBackward, stateWeightGradient } from "../projection";
 import { gateGradient, holdPaddedRows, zeroRows } from "./step";
 
 /** Output-activation code for a row-wise softmax (beside the ACT_* activation codes). */
@@ -42,9 +42,7 @@ export function jordanForward(
   const yBytes = <usize>(B * O) << 2;
   memory.copy(ys, y0, yBytes);
   // Z [T*B, H] = X · W_ih^T + b
-  broadcastRows(hs, b, T * B, H);
-  gemm(T * B, H, D, x, D, 1, wih, 1, D, hs, H, 1);
-  if (zAdd != 0) addToEachStep(hs, zAdd, T, B * H);
+  inputProjection(T, B, D, H, x, wih, b, 0, zAdd, hs);
   gemmPackB(O, H, why, 1, O, packHy);
   gemmPackB(H, O, wo, 1, H, packO);
   for (let t = 0; t < T; t++) {
@@ -93,10 +91,8 @@ export function jordanBackward(
     gemmPacked(B, O, H, dzt, H, 1, packHy, dy0, O, 1);
   }
   const M = T * B;
-  gemm(O, H, M, dOs, 1, O, hs, H, 1, dwo, H, 1);
+  stateWeightGradient(M, O, H, dOs, O, hs, dwo);
   sumRowsInto(dbo, dOs, M, O);
-  gemm(H, D, M, dz, 1, H, x, D, 1, dwih, D, 1);
-  gemm(H, O, M, dz, 1, H, ys, O, 1, dwhy, O, 1);
-  sumRowsInto(db, dz, M, H);
-  if (dx != 0) gemm(M, D, H, dz, H, 1, wih, D, 1, dx, D, 0);
+  stateWeightGradient(M, H, O, dz, H, ys, dwhy);
+  inputProjectionBackward(M, D, H, x, wih, dz, dx, dwih, db, 0);
 }

@@ -10,14 +10,14 @@
 //   dzi = dc g σ'(i);  dzf = dc c_{t-1} σ'(f);  dzg = dc i φ'(g)
 //   dc_{t-1} = dc f + p_i dzi + p_f dzf;  dh_{t-1} = dZ_t W_hh
 //   dp_i += Σ_b dzi c_{t-1},  dp_f += Σ_b dzf c_{t-1},  dp_o += Σ_b dzo c_t
+//   (gradients below 1e-30 are flushed to zero: see flushTiny)
 //   then over all steps: dW_ih += dZ^T X, dW_hh += dZ^T H_prev, db_ih = db_hh += Σ dZ, dX = dZ W_ih.
 // Padded steps (t >= lengths[b]) hold h and c and pass dh, dc straight back.
-import { gemm, gemmPackB, gemmPacked } from "../gemm";
+import { gemmPackB, gemmPacked } from "../gemm";
 import { activateV, activationGradV } from "../activations";
-import { broadcastRows, addRowVector, sumRowsInto } from "../rows";
-import { addToEachStep } from "../sequence";
+import { inputProjection, inputProjectionBackward, stateWeightGradient } from "../projection";
 import { loadLanes, storeLanes, addLanes } from "./lanes";
-import { isPadded, zeroRows } from "./step";
+import { isPadded, zeroRows, flushTiny } from "./step";
 
 // @ts-ignore: decorator
 @inline function cellForward(
@@ -77,11 +77,11 @@ import { isPadded, zeroRows } from "./step";
     addLanes(dpf, f32x4.mul(dzf, cp), n);
     addLanes(dpo, f32x4.mul(dzo, loadLanes(c, n)), n);
   }
-  storeLanes(dc, dcPrev, n);
-  storeLanes(dgi, dzi, n);
-  storeLanes(dgi + H4, dzf, n);
-  storeLanes(dgi + 2 * H4, dzg, n);
-  storeLanes(dgi + 3 * H4, dzo, n);
+  storeLanes(dc, flushTiny(dcPrev), n);
+  storeLanes(dgi, flushTiny(dzi), n);
+  storeLanes(dgi + H4, flushTiny(dzf), n);
+  storeLanes(dgi + 2 * H4, flushTiny(dzg), n);
+  storeLanes(dgi + 3 * H4, flushTiny(dzo), n);
 }
 
 /**
@@ -100,10 +100,7 @@ export function lstmForward(
   const stateBytes = <usize>(B * H) << 2;
   memory.copy(hs, h0, stateBytes);
   memory.copy(cs, c0, stateBytes);
-  broadcastRows(gates, bih, T * B, G);
-  addRowVector(gates, bhh, T * B, G);
-  gemm(T * B, G, D, x, D, 1, wih, 1, D, gates, G, 1);
-  if (zAdd != 0) addToEachStep(gates, zAdd, T, B * G);
+  inputProjection(T, B, D, G, x, wih, bih, bhh, zAdd, gates);
   gemmPackB(H, G, whh, 1, H, pack);
   const tail = H & 3;
   const body = <usize>(H - tail) << 2;
@@ -187,9 +184,6 @@ export function lstmBackward(
     gemmPacked(B, H, G, dgt, G, 1, pack, dh0, H, 1);
   }
   const M = T * B;
-  gemm(G, D, M, dGates, 1, G, x, D, 1, dwih, D, 1);
-  gemm(G, H, M, dGates, 1, G, hs, H, 1, dwhh, H, 1);
-  sumRowsInto(dbih, dGates, M, G);
-  sumRowsInto(dbhh, dGates, M, G);
-  if (dx != 0) gemm(M, D, G, dGates, G, 1, wih, D, 1, dx, D, 0);
+  inputProjectionBackward(M, D, G, x, wih, dGates, dx, dwih, dbih, dbhh);
+  stateWeightGradient(M, G, H, dGates, G, hs, dwhh);
 }

@@ -7,10 +7,9 @@
 // Backward (BPTT): dh_t = dOut_t + dz_{t+1} W_hh,  dz_t = dh_t ⊙ f'(h_t)
 //   then over all steps at once: dW_ih += dZ^T X, dW_hh += dZ^T H_prev, db_ih = db_hh += Σ dZ,
 //   dX = dZ W_ih, dh0 = dz_1 W_hh.
-import { gemm, gemmPackB, gemmPacked } from "../gemm";
+import { gemmPackB, gemmPacked } from "../gemm";
 import { activationForward } from "../activations";
-import { broadcastRows, addRowVector, sumRowsInto } from "../rows";
-import { addToEachStep } from "../sequence";
+import { inputProjection, inputProjectionBackward, stateWeightGradient } from "../projection";
 import { gateGradient, holdPaddedRows, zeroRows } from "./step";
 
 /**
@@ -27,10 +26,7 @@ export function simpleRnnForward(
   memory.copy(hs, h0, stepBytes);
   const z = hs + stepBytes;
   // Z [T*B, H] = X [T*B, D] · W_ih^T + b_ih + b_hh
-  broadcastRows(z, bih, T * B, H);
-  addRowVector(z, bhh, T * B, H);
-  gemm(T * B, H, D, x, D, 1, wih, 1, D, z, H, 1);
-  if (zAdd != 0) addToEachStep(z, zAdd, T, B * H);
+  inputProjection(T, B, D, H, x, wih, bih, bhh, zAdd, z);
   gemmPackB(H, H, whh, 1, H, pack);
   for (let t = 0; t < T; t++) {
     const prev = hs + <usize>t * stepBytes;
@@ -68,9 +64,6 @@ export function simpleRnnBackward(
     gemmPacked(B, H, H, dzt, H, 1, pack, dh0, H, 1);
   }
   const M = T * B;
-  gemm(H, D, M, dz, 1, H, x, D, 1, dwih, D, 1);
-  gemm(H, H, M, dz, 1, H, hs, H, 1, dwhh, H, 1);
-  sumRowsInto(dbih, dz, M, H);
-  sumRowsInto(dbhh, dz, M, H);
-  if (dx != 0) gemm(M, D, H, dz, H, 1, wih, D, 1, dx, D, 0);
+  inputProjectionBackward(M, D, H, x, wih, dz, dx, dwih, dbih, dbhh);
+  stateWeightGradient(M, H, H, dz, H, hs, dwhh);
 }

@@ -1,0 +1,30 @@
+// The input side of a layer over all rows (every step of every sequence) at once, as one gemm:
+//   forward:  Z [M, G] = X [M, D] · W^T + b1 (+ b2) (+ zAdd [B, G] at every one of T steps)
+//   backward: dW += dZ^T X,  db1 (and db2) += Σ_rows dZ,  dX = dZ W
+// and the weight gradient of a product with the previous states, dW [R, K] += dZ[:, :R]^T H_prev.
+// W is [G, D] (PyTorch's layout).
+import { gemm } from "./gemm";
+import { broadcastRows, addRowVector, sumRowsInto } from "./rows";
+import { addToEachStep } from "./sequence";
+
+/** Z [T*B, G] = X [T*B, D] · W^T + b1 + b2 (b2, zAdd: 0 for none). */
+export function inputProjection(T: i32, B: i32, D: i32, G: i32, x: usize, w: usize, b1: usize, b2: usize, zAdd: usize, z: usize): void {
+  const M = T * B;
+  broadcastRows(z, b1, M, G);
+  if (b2 != 0) addRowVector(z, b2, M, G);
+  gemm(M, G, D, x, D, 1, w, 1, D, z, G, 1);
+  if (zAdd != 0) addToEachStep(z, zAdd, T, B * G);
+}
+
+/** dW [G, D] += dZ^T X; db1 (and db2 unless 0) += Σ dZ; dX [M, D] = dZ W unless dx is 0. */
+export function inputProjectionBackward(M: i32, D: i32, G: i32, x: usize, w: usize, dz: usize, dx: usize, dw: usize, db1: usize, db2: usize): void {
+  gemm(G, D, M, dz, 1, G, x, D, 1, dw, D, 1);
+  sumRowsInto(db1, dz, M, G);
+  if (db2 != 0) sumRowsInto(db2, dz, M, G);
+  if (dx != 0) gemm(M, D, G, dz, G, 1, w, D, 1, dx, D, 0);
+}
+
+/** dW [R, K] += dZ[:, :R]^T · H [M, K], where rows of dZ are ldz floats apart. */
+export function stateWeightGradient(M: i32, R: i32, K: i32, dz: usize, ldz: i32, h: usize, dw: usize): void {
+  gemm(R, K, M, dz, 1, ldz, h, K, 1, dw, K, 1);
+}
