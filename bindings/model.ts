@@ -1,4 +1,5 @@
 // A model: layers composed with a loss and an optimizer, all parameters in one wasm arena.
+import { yieldToEventLoop } from "./schedule.js";
 import { core, copyOut } from "./core.js";
 import { Workspace } from "./buffer.js";
 import { ParameterArena } from "./arena.js";
@@ -129,10 +130,6 @@ function withLeadingStep(x: ModelInput): ModelInput {
   if (Array.isArray(x)) return [x] as ModelInput;
   const t = x as { shape: number[]; data: Float32Array | Int32Array };
   return { shape: [1, ...t.shape], data: t.data } as ModelInput;
-}
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => (typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0)));
 }
 
 /**

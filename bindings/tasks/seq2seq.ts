@@ -2,6 +2,7 @@
 // Embedding and a recurrent encoder whose final state initialises a recurrent decoder over the
 // target Embedding, with a Dense head giving the next token's logits. Trained with teacher forcing,
 // decoded greedily or by beam search, one decoder step (T = 1) at a time with explicit states.
+import { yieldToEventLoop } from "../schedule.js";
 import { ParameterArena } from "../arena.js";
 import type { Layer } from "../layers/layer.js";
 import type { RecurrentLayer, RecurrentState } from "../layers/recurrent.js";
@@ -132,10 +133,6 @@ interface Score {
 interface Live {
   tokens: number[];
   logProb: number;
-}
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => (typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0)));
 }
 
 /** Index of the largest of row[0..V) (the first one on ties). */
