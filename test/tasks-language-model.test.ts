@@ -62,7 +62,7 @@ describe("language model", () => {
     const [good, morning] = [vocab.encode(["good"])[0]!, vocab.encode(["morning"])[0]!];
     const forward = sequenceLogProbability(model, [good, morning]);
     const backward = sequenceLogProbability(model, [morning, good]);
-    if (process.env.TASKS_DEBUG) console.log("log P", forward, backward);
+    // Measured: -0.98 vs -15.96 (8 to 19 nats apart with 5 other seed sets).
     assert.ok(forward - backward > 3, `log P(good morning) ${forward} vs log P(morning good) ${backward}`);
     const afterGood = nextTokenDistribution(model, [good]);
     assert.ok(Math.abs(afterGood.reduce((a, b) => a + b, 0) - 1) < 1e-5);
@@ -86,7 +86,7 @@ describe("language model", () => {
     }
     const unigram = Math.exp(-unigramLogP / tokens);
     const ppl = perplexity(model, held, { eos: EOS });
-    if (process.env.TASKS_DEBUG) console.log("perplexity", ppl, "unigram", unigram);
+    // Measured: 1.84 vs 13.2 for the unigram model (1.83 to 1.87 with 5 other seed sets).
     assert.ok(ppl < unigram / 2, `held-out perplexity ${ppl} vs unigram ${unigram}`);
     const direct = held.slice(0, 5).reduce((a, s) => a + sequenceLogProbability(model, s, { eos: EOS }), 0);
     const count5 = held.slice(0, 5).reduce((a, s) => a + s.length + 1, 0);
@@ -104,17 +104,17 @@ describe("language model", () => {
       argmaxChain.push(next);
     }
     assert.deepEqual(greedy, argmaxChain);
-    if (process.env.TASKS_DEBUG) console.log("greedy:", vocab.decode(greedy).join(" "), "| sampled:", vocab.decode(a).join(" "));
+    assert.deepEqual(vocab.decode(greedy), ["good", "morning", "to", "you"]); // measured: the same with 5 other seed sets
     let unkDrawn = 0;
     for (let seed = 0; seed < 100; seed++) {
       assert.ok(!generate(model, { start: [BOS, good, morning], maxLength: 3, seed }).includes(UNK));
       if (generate(model, { start: [BOS, good, morning], maxLength: 3, seed, avoid: [] }).includes(UNK)) unkDrawn++;
     }
-    if (process.env.TASKS_DEBUG) console.log("UNK drawn without avoid in", unkDrawn, "of 100");
+    // Measured: P(UNK | good morning) 0.17; UNK drawn in 11 of 100 without avoid (10 to 21 with 5 other seed sets).
     assert.ok(unkDrawn >= 5, `the model should put mass on UNK after "good morning" (a rare name): drawn in ${unkDrawn} of 100`);
+    // Top-p 0.5 after "good morning" draws only from the smallest most-probable set holding half the mass.
     const nucleus = new Set(Array.from({ length: 40 }, (_, seed) => generate(model, { start: [BOS, good, morning], maxLength: 1, topP: 0.5, seed, avoid: [] })[0]));
     const dist = nextTokenDistribution(model, [good, morning]);
-    if (process.env.TASKS_DEBUG) console.log(V, [...dist].map((p, i) => `${vocab.decode([i])[0]}:${p.toFixed(3)}`).join(" "));
     const top = [...dist.keys()].sort((i, j) => dist[j]! - dist[i]!);
     let mass = 0;
     const smallest = new Set<number>();
@@ -124,6 +124,7 @@ describe("language model", () => {
       mass += dist[id]!;
     }
     for (const id of nucleus) assert.ok(smallest.has(id!), `top-p 0.5 drew ${id} outside ${[...smallest]}`);
+    assert.ok(nucleus.size >= 2, `top-p 0.5 drew only ${[...nucleus]}`); // measured: the three ids of the set, "to" 0.28, "dan" 0.18, UNK 0.17
     model.dispose();
   });
 
@@ -140,6 +141,8 @@ describe("language model", () => {
     assert.throws(() => sequenceLogProbability(model, [4], { context: [1] }), /context given, but no layer of the model was built with contextSize/);
     assert.throws(() => sequenceLogProbability(model, [4], { eso: 2 } as never), /sequenceLogProbability: unknown option "eso"/);
     assert.throws(() => perplexity(model, []), /perplexity: sequences must hold at least one sequence/);
+    assert.throws(() => perplexity(model, [[4, 6]]), /perplexity: sequences\[0\] must hold ids in \[0, 6\)/);
+    assert.throws(() => perplexity(model, [[4]], { bos: null }), /perplexity: sequences\[0\] leaves nothing to score/);
     assert.throws(() => perplexity(model, [[4], [5, 7]]), /perplexity: sequences\[1\] must hold ids in \[0, 6\) \(the vocabulary\); got number 7 at index 1/);
     assert.throws(() => perplexity(model, [[4]], { batchSize: 0 }), /perplexity: batchSize must be >= 1; got 0/);
     assert.throws(() => nextTokenDistribution(model, [], { bos: null }), /nextTokenDistribution: prefix must not be empty when bos is null/);

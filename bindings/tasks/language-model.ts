@@ -63,15 +63,23 @@ function logSumExp(logits: Float32Array, offset: number, V: number): number {
  * Scores sequences with one padded forward pass per batch: sequence n becomes
  * [bos?, ...ids, eos?]; every id after the first is scored given the ids before it.
  */
-function scoreSequences(where: string, tm: TokenModel, seqs: readonly IdArray[], options: BoundaryOptions, context: Tensor | undefined, batchSize: number): Scores {
+function scoreSequences(
+  where: string,
+  tm: TokenModel,
+  seqs: readonly IdArray[],
+  name: (n: number) => string,
+  options: BoundaryOptions,
+  context: Tensor | undefined,
+  batchSize: number,
+): Scores {
   const V = tm.vocabSize;
   const bos = boundary(where, "bos", options.bos, Vocabulary.BOS_ID, V);
   const eos = boundary(where, "eos", options.eos, null, V);
   const full = seqs.map((s, n) => {
-    const ids = checkIds(where, seqs.length === 1 && n === 0 ? "ids" : `sequences[${n}]`, s, V);
+    const ids = checkIds(where, name(n), s, V);
     const seq = [...(bos === null ? [] : [bos]), ...ids, ...(eos === null ? [] : [eos])];
     if (seq.length < 2) {
-      throw new RangeError(`${where}: ${seqs.length === 1 ? "ids" : `sequences[${n}]`} leaves nothing to score: with bos and eos added it must hold at least 2 ids; got ${seq.length}`);
+      throw new RangeError(`${where}: ${name(n)} leaves nothing to score: with bos and eos added it must hold at least 2 ids; got ${seq.length}`);
     }
     return seq;
   });
@@ -110,7 +118,7 @@ export function sequenceLogProbability(model: Model, ids: IdArray, options: Sequ
   const tm = checkTokenModel(where, model);
   checkOptionKeys(where, options, ["bos", "eos", "context"]);
   const context = checkContextRow(where, options.context, tm.contextSize);
-  return scoreSequences(where, tm, [ids], options, context, 1).logProbabilities[0]!;
+  return scoreSequences(where, tm, [ids], () => "ids", options, context, 1).logProbabilities[0]!;
 }
 
 /**
@@ -132,7 +140,7 @@ export function perplexity(model: Model, sequences: readonly IdArray[], options:
       throw new RangeError(`${where}: context must have shape [${seqs.length}, ${tm.contextSize}] (one row per sequence); got ${shapeString(context.shape)}`);
     }
   }
-  const { logProbabilities, tokens } = scoreSequences(where, tm, seqs, options, context, batchSize);
+  const { logProbabilities, tokens } = scoreSequences(where, tm, seqs, (n) => `sequences[${n}]`, options, context, batchSize);
   let sum = 0;
   let count = 0;
   logProbabilities.forEach((lp, n) => {
