@@ -187,6 +187,16 @@ export class Model {
     this.layers = [...layers];
   }
 
+  /** The vocabulary size when the first layer is an Embedding (inputs are ids), else null. */
+  get vocabSize(): number | null {
+    return this.spec.vocabSize;
+  }
+
+  /** The size of the per-sequence context the layers take (0: none). */
+  get contextSize(): number {
+    return this.spec.contextSize;
+  }
+
   /** Trainable parameters in all layers. */
   get parameterCount(): number {
     return this.layers.reduce((n, l) => n + l.parameterCount, 0);

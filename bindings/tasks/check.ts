@@ -33,14 +33,12 @@ export function checkTokenModel(where: string, model: unknown): TokenModel {
   const V = first.inputSize;
   const out = model.layers[model.layers.length - 1]!.outputSize;
   if (out !== V) throw new RangeError(`${where}: the model's last layer must output one logit per vocabulary id (${V}); got ${out}`);
-  let contextSize = 0;
   for (const layer of model.layers) {
     if (!(layer instanceof RecurrentLayer)) continue;
     if (layer.bidirectional) throw new RangeError(`${where}: a bidirectional ${layer.constructor.name} sees the future tokens; next-token models must be unidirectional`);
     if (!layer.returnSequences) throw new RangeError(`${where}: every recurrent layer must have returnSequences true (one prediction per step); ${layer.constructor.name} has false`);
-    if (layer.contextSize > 0) contextSize = layer.contextSize;
   }
-  return { model, vocabSize: V, contextSize };
+  return { model, vocabSize: V, contextSize: model.contextSize };
 }
 
 /** An Int32Array copy of an id sequence (number[] or Int32Array), each id in [0, V). */
