@@ -117,6 +117,7 @@ describe("SimpleRNN", () => {
     assert.deepEqual(rnn.forward(x).output.data, good);
     assert.throws(() => rnn.backward({ shape: [2, 1, 2], data: new Float32Array(4) }), /dOutput must have shape \[2, 1, 3\]; got \[2, 1, 2\]/);
     assert.equal(rnn.backward({ shape: [2, 1, 3], data: new Float32Array(6).fill(1) }).dInput.data.length, 4);
+    assert.throws(() => rnn.backward(null), /already run for this forward/);
     rnn.dispose();
   });
 });

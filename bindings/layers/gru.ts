@@ -108,11 +108,13 @@ export class GRU extends RecurrentLayer {
     const s = cell.suffix;
     const [act, ract] = this.codes;
     const [pack1, pack2] = this.packs(cell);
-    const dA = cell.ws.ptr("dA", T * B * 3 * H);
+    // each step's gradients overwrite its gates (and, reset after, its W_hh h + b_hh)
+    const dA = cell.ws.ptr("gates", T * B * 3 * H);
+    const dHh = this.resetAfter ? this.aux(cell, T, B) : cell.ws.ptr("dRh", B * H);
     core().gruBackward(T, B, cell.inputSize, H, act, ract, this.resetAfter ? 1 : 0,
       x, cell.ws.ptr("gates", T * B * 3 * H), this.hs(cell, T, B), this.aux(cell, T, B),
       this.paramPtr(`weight_ih${s}`), this.paramPtr(`weight_hh${s}`),
-      dOut, dhT!, dA, cell.ws.ptr("dHh", (this.resetAfter ? T * 3 : 1) * B * H), dx, dh0!,
+      dOut, dhT!, dA, dHh, dx, dh0!,
       this.gradPtr(`weight_ih${s}`), this.gradPtr(`weight_hh${s}`), this.gradPtr(`bias_ih${s}`), this.gradPtr(`bias_hh${s}`), pack1, pack2, lengths);
     return dA;
   }

@@ -122,7 +122,7 @@ export class LSTM extends RecurrentLayer {
     const [act, ract] = this.codes;
     const [pi, pf, po] = this.peepholePtrs(cell, false);
     const [dpi, dpf, dpo] = this.peepholePtrs(cell, true);
-    const dGates = cell.ws.ptr("dGates", T * B * 4 * H);
+    const dGates = cell.ws.ptr("gates", T * B * 4 * H); // each step's gate gradients overwrite its gates
     core().lstmBackward(T, B, cell.inputSize, H, act, ract,
       x, cell.ws.ptr("gates", T * B * 4 * H), this.state(cell, "hs", T, B), this.state(cell, "cs", T, B), cell.ws.ptr("acs", T * B * H),
       this.paramPtr(`weight_ih${s}`), this.paramPtr(`weight_hh${s}`), pi, pf, po,

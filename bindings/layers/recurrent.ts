@@ -142,6 +142,8 @@ export abstract class RecurrentLayer extends Layer {
   protected readonly ws = new Workspace();
   private cellList: Cell[] | null = null;
   private last: LastForward | null = null;
+  /** The last forward's gate buffers hold gradients after a backward: another backward needs a new forward. */
+  private consumed = false;
   private initialGiven = false;
   private dropoutRng: Rng | null = null;
 
@@ -358,6 +360,7 @@ export abstract class RecurrentLayer extends Layer {
       layerInput = layerOut;
     }
     this.last = { T, B, x, lengths, context, training };
+    this.consumed = false;
     this.initialGiven = false;
     if (this.returnSequences) return { ...input, x: layerInput };
     return { ...input, x: this.pooled(layerInput, T, B), T: 1, lengths: 0 };
@@ -389,6 +392,8 @@ export abstract class RecurrentLayer extends Layer {
    */
   private backwardWith(dOut: number, dFinal: readonly number[] | null, needInputGrad: boolean): number {
     const { T, B, x, lengths, context, training } = this.requireLast("backward");
+    if (this.consumed) throw new Error(`${this.constructor.name}.backward: already run for this forward (its gate buffers now hold gradients); call forward again`);
+    this.consumed = true;
     const c = core();
     const F = this.cellOutputSize;
     const outW = this.outputSize;
