@@ -2,6 +2,7 @@
 export * from "./memory";
 export * from "./random";
 export * from "./gemm";
+export { peakFlops } from "./peak";
 // The v128 helpers of activations.ts are for other kernels, not for JavaScript: export the rest.
 export {
   ACT_LINEAR, ACT_TANH, ACT_SIGMOID, ACT_RELU, ACT_HARD_SIGMOID,

@@ -12,6 +12,8 @@ import type { DenseExports } from "./kernels/dense.js";
 import type { MetricsExports } from "./kernels/metrics.js";
 import type { RandomExports } from "./kernels/random.js";
 import type { RnnExports } from "./kernels/rnn.js";
+import type { PeakExports } from "./kernels/peak.js";
+import { relaxedSimdSupported } from "./features.js";
 
 /** Every export of the wasm core, typed: pointers, sizes and enums are numbers. */
 export type CoreExports = MemoryExports &
@@ -25,7 +27,8 @@ export type CoreExports = MemoryExports &
   DenseExports &
   MetricsExports &
   RandomExports &
-  RnnExports;
+  RnnExports &
+  PeakExports;
 
 /**
  * Where the wasm core comes from: a precompiled `WebAssembly.Module` (required on
@@ -36,15 +39,25 @@ export type InitSource = WebAssembly.Module | BufferSource | URL | string | Resp
 
 let current: CoreExports | null = null;
 
-const DEFAULT_WASM_URL = new URL("../../build/release.wasm", import.meta.url);
+/** The two release binaries: plain 128-bit SIMD (runs wherever wasm SIMD does) and relaxed SIMD (FMA). */
+const PLAIN_WASM_URL = new URL("../../build/release.wasm", import.meta.url);
+const RELAXED_WASM_URL = new URL("../../build/release-relaxed.wasm", import.meta.url);
 
-async function defaultSource(): Promise<BufferSource | Response> {
+/** Reads (Node, from a file: URL) or fetches one binary; `fs` is imported only on this path. */
+async function load(url: URL): Promise<BufferSource | Response> {
   const isNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
-  if (isNode && DEFAULT_WASM_URL.protocol === "file:") {
+  if (isNode && url.protocol === "file:") {
     const { readFile } = await import("node:fs/promises");
-    return readFile(DEFAULT_WASM_URL);
+    return readFile(url);
   }
-  return fetch(DEFAULT_WASM_URL);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`wasm-rnn: fetching ${url.href} failed with HTTP ${response.status}`);
+  return response;
+}
+
+/** The default core: the relaxed-SIMD binary where this runtime validates relaxed SIMD, else the plain one. */
+async function defaultSource(): Promise<BufferSource | Response> {
+  return load(relaxedSimdSupported() ? RELAXED_WASM_URL : PLAIN_WASM_URL);
 }
 
 function isInstantiable(x: unknown): x is WebAssembly.Module | BufferSource | Response {
@@ -55,8 +68,11 @@ function isInstantiable(x: unknown): x is WebAssembly.Module | BufferSource | Re
 /**
  * Instantiates the wasm core. Call once before creating layers or models; later calls with
  * no argument are no-ops, and a call with a source replaces the core (existing models then
- * must not be used). Without a source, Node reads `build/release.wasm` beside the package and
- * other runtimes fetch it relative to this module.
+ * must not be used). Without a source, the core is chosen by feature detection: the relaxed-SIMD
+ * build (`build/release-relaxed.wasm`, FMA in the matrix products) when `WebAssembly.validate`
+ * accepts a relaxed-SIMD probe, else the plain SIMD build (`build/release.wasm`); Node reads it
+ * beside the package and other runtimes fetch it relative to this module. `coreInfo()` tells which
+ * one runs. (Node 20 validates relaxed SIMD only when started with `--experimental-wasm-relaxed-simd`.)
  */
 export async function init(source?: InitSource): Promise<void> {
   if (source === undefined && current !== null) return;
@@ -69,8 +85,36 @@ export async function init(source?: InitSource): Promise<void> {
       `init: source must be a WebAssembly.Module, bytes (ArrayBuffer or typed array), a URL or a Response; got ${Object.prototype.toString.call(resolved)}`,
     );
   }
-  const { exports } = await instantiate<Record<string, unknown>>(resolved, {});
+  let exports: Record<string, unknown>;
+  try {
+    ({ exports } = await instantiate<Record<string, unknown>>(resolved, {}));
+  } catch (e) {
+    if (e instanceof WebAssembly.CompileError && !relaxedSimdSupported()) {
+      throw new WebAssembly.CompileError(
+        `init: ${e.message} (this runtime has no relaxed SIMD: if this is the relaxed build, release-relaxed.wasm, `
+          + `load the plain build/release.wasm ("wasm-rnn/wasm") instead, or start Node 20 with --experimental-wasm-relaxed-simd)`,
+      );
+    }
+    throw e;
+  }
   current = exports as unknown as CoreExports;
+}
+
+/** What the running core was built with. */
+export interface CoreInfo {
+  /** The core's matrix products use relaxed-SIMD FMA (`f32x4.relaxed_madd`): the release-relaxed build. */
+  relaxedSimd: boolean;
+  /** This runtime validates relaxed SIMD (what `init()` without a source decides by). */
+  relaxedSimdSupported: boolean;
+}
+
+/** Which core is running (the core reports how it was compiled); throws if `init()` has not completed. */
+export function coreInfo(): CoreInfo {
+  const c = core();
+  return {
+    relaxedSimd: typeof c.relaxedSimd === "function" && c.relaxedSimd() === 1,
+    relaxedSimdSupported: relaxedSimdSupported(),
+  };
 }
 
 /** True once `init()` has completed. */

@@ -4,7 +4,9 @@ import { init } from "../bindings/index.js";
 import { core, f32View } from "../bindings/core.js";
 import { WasmArray } from "../bindings/buffer.js";
 
-const wasmUrl = new URL("../../build/release.wasm", import.meta.url);
+// The binary the suite runs on (as test/helpers/setup.ts picks it), so that re-initializing keeps it.
+const wasmUrl = process.env.WASM_RNN_WASM
+  ?? new URL(`../../build/${process.env.WASM_RNN_BUILD === "debug" ? "debug" : "release"}.wasm`, import.meta.url);
 
 describe("core", () => {
   it("allocates 16-byte aligned blocks", () => {

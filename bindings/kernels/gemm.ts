@@ -5,6 +5,8 @@
  * operand is just swapped strides. C(i, n) is at C + 4*(i*ldc + n); only its N valid columns are written.
  */
 export interface GemmExports {
+  /** 1 when the core was compiled with relaxed SIMD (the micro-kernels use `f32x4.relaxed_madd`, an FMA), else 0. */
+  relaxedSimd(): number;
   /** Floats needed to pack a [K, N] B for `gemmPacked` (N rounded up to a multiple of 8, times K). */
   gemmPackedSize(K: number, N: number): number;
   /** Packs B [K, N] into column panels for `gemmPacked`; `packed` is 16-byte aligned, `gemmPackedSize(K, N)` floats. */
