@@ -40,9 +40,6 @@ export type InitSource = WebAssembly.Module | BufferSource | URL | string | Resp
 let current: CoreExports | null = null;
 
 /** The two release binaries: plain 128-bit SIMD (runs wherever wasm SIMD does) and relaxed SIMD (FMA). */
-const PLAIN_WASM_URL = new URL("../../build/release.wasm", import.meta.url);
-const RELAXED_WASM_URL = new URL("../../build/release-relaxed.wasm", import.meta.url);
-
 /** Reads (Node, from a file: URL) or fetches one binary; `fs` is imported only on this path. */
 async function load(url: URL): Promise<BufferSource | Response> {
   const isNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
@@ -57,7 +54,11 @@ async function load(url: URL): Promise<BufferSource | Response> {
 
 /** The default core: the relaxed-SIMD binary where this runtime validates relaxed SIMD, else the plain one. */
 async function defaultSource(): Promise<BufferSource | Response> {
-  return load(relaxedSimdSupported() ? RELAXED_WASM_URL : PLAIN_WASM_URL);
+  // Built here, not at module load: import.meta.url is undefined in workerd, which imports the
+  // module directly (bindings/workerd.ts). Literal new URL(...) calls let bundlers find the files.
+  return load(relaxedSimdSupported()
+    ? new URL("../../build/release-relaxed.wasm", import.meta.url)
+    : new URL("../../build/release.wasm", import.meta.url));
 }
 
 function isInstantiable(x: unknown): x is WebAssembly.Module | BufferSource | Response {

@@ -55,6 +55,8 @@ export function decodeModel(bytes: Uint8Array, where = "Model.load"): { header: 
   const count = header.params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
   const base = 12 + padded;
   if (bytes.length !== base + count * 4) throw new RangeError(`${where}: expected ${count} parameter values (${base + count * 4} bytes); got ${bytes.length} bytes`);
-  const values = new Float32Array(bytes.slice(base).buffer);
+  // Copy into a fresh buffer: a Node Buffer's slice() is a view over its whole pool.
+  const values = new Float32Array(count);
+  new Uint8Array(values.buffer).set(bytes.subarray(base, base + 4 * count));
   return { header, values };
 }

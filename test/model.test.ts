@@ -145,6 +145,9 @@ describe("Model training mechanics", () => {
     assert.deepEqual(copy.predict(x).data, model.predict(x).data);
     assert.deepEqual(copy.save(), bytes);
     assert.deepEqual(copy.optimizer.config, model.optimizer.config);
+    const fromBuffer = Model.load(Buffer.concat([Buffer.alloc(3), Buffer.from(bytes)]).subarray(3)); // a view into a larger pool
+    assert.deepEqual(fromBuffer.predict(x).data, model.predict(x).data);
+    fromBuffer.dispose();
     assert.throws(() => Model.load(bytes.subarray(0, bytes.length - 4)), RangeError);
     const file = join(tmpdir(), `wasm-rnn-${process.pid}.wrnn`);
     await saveModelFile(model, file);
