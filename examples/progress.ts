@@ -1,6 +1,6 @@
 // A terminal progress bar for Model.fit: epoch, batch and the running loss of the epoch.
 import cliProgress from "cli-progress";
-import type { BatchProgress } from "../bindings/index.js";
+import type { BatchProgress, EpochLogs, FitOptions, Model, ModelInput, ModelTarget } from "../bindings/index.js";
 
 /** One bar over every batch of every epoch; pass `onBatchEnd` to `fit` and call `stop()` after it. */
 export class TrainingProgress {
@@ -33,4 +33,29 @@ export class TrainingProgress {
   stop(): void {
     this.bar.stop();
   }
+}
+
+/** `fit` options plus the bar's label and an exponential learning-rate schedule. */
+export interface FitWithProgressOptions extends Omit<FitOptions, "onBatchEnd" | "onEpochEnd"> {
+  /** Shown before the bar (default "training"). */
+  label?: string;
+  /** After every epoch the optimizer's learning rate is multiplied by this (default 1: constant). */
+  lrDecay?: number;
+}
+
+/** `model.fit` with a progress bar; prints the training time when done and returns fit's per-epoch logs. */
+export async function fitWithProgress(model: Model, x: ModelInput, y: ModelTarget, options: FitWithProgressOptions): Promise<EpochLogs[]> {
+  const { label = "training", lrDecay = 1, ...fitOptions } = options;
+  const started = performance.now();
+  const progress = new TrainingProgress(label, fitOptions.epochs ?? 1);
+  const logs = await model.fit(x, y, {
+    ...fitOptions,
+    onBatchEnd: progress.onBatchEnd,
+    onEpochEnd: () => {
+      model.optimizer.lr *= lrDecay;
+    },
+  });
+  progress.stop();
+  console.log(`${label} time: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return logs;
 }

@@ -11,6 +11,7 @@ import { GRU } from "../layers/gru.js";
 import { Embedding } from "../layers/embedding.js";
 import { Dense } from "../layers/dense.js";
 import { softmaxCrossEntropy } from "../losses.js";
+import type { BatchProgress } from "../model.js";
 import { Adam, optimizerFromConfig, type Optimizer } from "../optimizers.js";
 import { clipGradNorm } from "../clip.js";
 import { encodeModel, decodeModel } from "../io.js";
@@ -58,7 +59,7 @@ export interface Seq2SeqFitOptions {
   shuffle?: boolean;
   /** Seed of the shuffling (default 0). */
   seed?: number;
-  onBatchEnd?: (progress: { epoch: number; batch: number; batches: number; loss: number }) => void;
+  onBatchEnd?: (progress: BatchProgress) => void;
   onEpochEnd?: (logs: Seq2SeqEpochLogs) => void;
   /** Stops training between batches; fit then rejects with the signal's reason. */
   signal?: AbortSignal;
