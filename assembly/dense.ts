@@ -7,12 +7,12 @@ import { inputProjection, inputProjectionBackward } from "./projection";
 
 /** y [M, O] = f(x [M, I] · W^T + b). */
 export function denseForward(M: i32, I: i32, O: i32, act: i32, x: usize, w: usize, b: usize, y: usize): void {
-  inputProjection(1, M, I, O, x, w, b, 0, 0, y);
+  inputProjection(1, M, I, O, x, false, w, b, 0, 0, y);
   activationForward(act, y, y, M * O);
 }
 
 /** dz [M, O] (scratch, may alias dy) = dy ⊙ f'(y); adds dW [O, I], db [O]; writes dx [M, I] unless 0. */
 export function denseBackward(M: i32, I: i32, O: i32, act: i32, x: usize, w: usize, y: usize, dy: usize, dz: usize, dx: usize, dw: usize, db: usize): void {
   activationBackward(act, y, dy, dz, M * O);
-  inputProjectionBackward(M, I, O, x, w, dz, dx, dw, db, 0);
+  inputProjectionBackward(M, I, O, x, false, w, dz, dx, dw, db, 0);
 }

@@ -1,27 +1,62 @@
 // The input side of a layer over all rows (every step of every sequence) at once, as one gemm:
 //   forward:  Z [M, G] = X [M, D] · W^T + b1 (+ b2) (+ zAdd [B, G] at every one of T steps)
 //   backward: dW += dZ^T X,  db1 (and db2) += Σ_rows dZ,  dX = dZ W
+// With token input, X holds ids i32 [M] in [0, D), read as one-hot rows, so the product is a
+// gather of W's columns and its weight gradient a scatter-add (dX, the one-hot rows' gradient, as above):
+//   forward:  table [D, G] = W^T + b1 (+ b2);  Z[m] = table[id_m]
+//   backward: S [D, G] = Σ_{m: id_m = v} dZ[m] per id v;  dW += S^T;  db1 (and db2) += Σ_v S[v]
 // and the weight gradient of a product with the previous states, dW [R, K] += dZ[:, :R]^T H_prev.
 // W is [G, D] (PyTorch's layout).
 import { gemm } from "./gemm";
-import { broadcastRows, addRowVector, sumRowsInto } from "./rows";
+import { broadcastRows, addRowVector, sumRowsInto, gatherRows, scatterAddRows } from "./rows";
 import { addToEachStep } from "./sequence";
 
-/** Z [T*B, G] = X [T*B, D] · W^T + b1 + b2 (b2, zAdd: 0 for none). */
-export function inputProjection(T: i32, B: i32, D: i32, G: i32, x: usize, w: usize, b1: usize, b2: usize, zAdd: usize, z: usize): void {
+/** Z [T*B, G] = X [T*B, D] · W^T + b1 + b2 (b2, zAdd: 0 for none); X is ids i32 [T*B] when tokens. */
+export function inputProjection(T: i32, B: i32, D: i32, G: i32, x: usize, tokens: bool, w: usize, b1: usize, b2: usize, zAdd: usize, z: usize): void {
   const M = T * B;
-  broadcastRows(z, b1, M, G);
-  if (b2 != 0) addRowVector(z, b2, M, G);
-  gemm(M, G, D, x, D, 1, w, 1, D, z, G, 1);
+  if (tokens) {
+    const table = heap.alloc(<usize>(D * G) << 2);
+    broadcastRows(table, b1, D, G);
+    if (b2 != 0) addRowVector(table, b2, D, G);
+    transposeAdd(table, w, G, D);
+    gatherRows(z, table, x, M, G);
+    heap.free(table);
+  } else {
+    broadcastRows(z, b1, M, G);
+    if (b2 != 0) addRowVector(z, b2, M, G);
+    gemm(M, G, D, x, D, 1, w, 1, D, z, G, 1);
+  }
   if (zAdd != 0) addToEachStep(z, zAdd, T, B * G);
 }
 
 /** dW [G, D] += dZ^T X; db1 (and db2 unless 0) += Σ dZ; dX [M, D] = dZ W unless dx is 0. */
-export function inputProjectionBackward(M: i32, D: i32, G: i32, x: usize, w: usize, dz: usize, dx: usize, dw: usize, db1: usize, db2: usize): void {
-  gemm(G, D, M, dz, 1, G, x, D, 1, dw, D, 1);
-  sumRowsInto(db1, dz, M, G);
-  if (db2 != 0) sumRowsInto(db2, dz, M, G);
+export function inputProjectionBackward(M: i32, D: i32, G: i32, x: usize, tokens: bool, w: usize, dz: usize, dx: usize, dw: usize, db1: usize, db2: usize): void {
+  if (tokens) {
+    const bytes = <usize>(D * G) << 2;
+    const perId = heap.alloc(bytes);
+    memory.fill(perId, 0, bytes);
+    scatterAddRows(perId, dz, x, M, G);
+    transposeAdd(dw, perId, D, G);
+    sumRowsInto(db1, perId, D, G);
+    if (db2 != 0) sumRowsInto(db2, perId, D, G);
+    heap.free(perId);
+  } else {
+    gemm(G, D, M, dz, 1, G, x, D, 1, dw, D, 1);
+    sumRowsInto(db1, dz, M, G);
+    if (db2 != 0) sumRowsInto(db2, dz, M, G);
+  }
   if (dx != 0) gemm(M, D, G, dz, G, 1, w, D, 1, dx, D, 0);
+}
+
+/** dst [C, R] += src [R, C]^T. */
+function transposeAdd(dst: usize, src: usize, R: i32, C: i32): void {
+  for (let r = 0; r < R; r++) {
+    const row = src + (<usize>(r * C) << 2);
+    for (let c = 0; c < C; c++) {
+      const d = dst + (<usize>(c * R + r) << 2);
+      store<f32>(d, load<f32>(d) + load<f32>(row + (<usize>c << 2)));
+    }
+  }
 }
 
 /** dW [R, K] += dZ[:, :R]^T · H [M, K], where rows of dZ are ldz floats apart. */

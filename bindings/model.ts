@@ -31,7 +31,7 @@ export interface ModelOptions {
   clipValue?: number;
 }
 
-/** Inputs of a model: ids [T, N] when the first layer is an Embedding, else floats [T, N, D]. */
+/** Inputs of a model: ids [T, N] when the first layer reads ids (Embedding, or tokenInput), else floats [T, N, D]. */
 export type ModelInput = TensorLike | IntTensorLike;
 /** Targets: class ids [T, N] ([N] for many-to-one) for softmaxCrossEntropy, else floats [T, N, O] ([N, O]). */
 export type ModelTarget = TensorLike | IntTensorLike;
@@ -132,6 +132,11 @@ function withLeadingStep(x: ModelInput): ModelInput {
   return { shape: [1, ...t.shape], data: t.data } as ModelInput;
 }
 
+/** Whether a layer reads token ids rather than floats: an Embedding, or a recurrent layer built with tokenInput. */
+function takesIds(layer: Layer): boolean {
+  return layer instanceof Embedding || (layer instanceof RecurrentLayer && layer.tokenInput);
+}
+
 /**
  * Layers + loss + optimizer. Data is time-major: x [T, N, D] (or ids [T, N]), targets per step
  * [T, N] / [T, N, O], or per sequence [N] / [N, O] when a recurrent layer has returnSequences false.
@@ -163,7 +168,7 @@ export class Model {
     const layers = options.layers;
     layers.forEach((layer, i) => {
       if (!(layer instanceof Layer)) throw new TypeError(`${where}: layers[${i}] must be a layer; got ${describe(layer)}`);
-      if (i > 0 && layer instanceof Embedding) throw new RangeError(`${where}: layers[${i}]: an Embedding can only be the first layer`);
+      if (i > 0 && takesIds(layer)) throw new RangeError(`${where}: layers[${i}]: ${layer instanceof Embedding ? "an Embedding" : "a layer built with tokenInput"} can only be the first layer`);
       if (i > 0 && layer.inputSize !== layers[i - 1]!.outputSize) {
         throw new RangeError(`${where}: layers[${i}].inputSize must equal layers[${i - 1}].outputSize (${layers[i - 1]!.outputSize}); got ${layer.inputSize}`);
       }
@@ -175,7 +180,7 @@ export class Model {
     this.optimizer = options.optimizer ?? new Adam();
     const first = layers[0]!;
     this.spec = {
-      vocabSize: first instanceof Embedding ? first.inputSize : null,
+      vocabSize: takesIds(first) ? first.inputSize : null,
       inputSize: first.inputSize,
       outputSize: layers[layers.length - 1]!.outputSize,
       loss: this.loss,
@@ -187,7 +192,7 @@ export class Model {
     this.layers = [...layers];
   }
 
-  /** The vocabulary size when the first layer is an Embedding (inputs are ids), else null. */
+  /** The vocabulary size when the first layer reads ids (an Embedding, or a recurrent layer with tokenInput), else null. */
   get vocabSize(): number | null {
     return this.spec.vocabSize;
   }

@@ -100,14 +100,14 @@ const ONE: v128 = f32x4.splat(1);
  */
 export function gruForward(
   T: i32, B: i32, D: i32, H: i32, act: i32, ract: i32, resetAfter: i32,
-  x: usize, h0: usize, wih: usize, whh: usize, bih: usize, bhh: usize,
+  x: usize, tokens: bool, h0: usize, wih: usize, whh: usize, bih: usize, bhh: usize,
   gates: usize, hs: usize, aux: usize, pack1: usize, pack2: usize, lengths: usize, zAdd: usize,
 ): void {
   const G = 3 * H;
   const H4 = <usize>H << 2;
   const stateBytes = <usize>(B * H) << 2;
   memory.copy(hs, h0, stateBytes);
-  inputProjection(T, B, D, G, x, wih, bih, resetAfter == 0 ? bhh : 0, zAdd, gates);
+  inputProjection(T, B, D, G, x, tokens, wih, bih, resetAfter == 0 ? bhh : 0, zAdd, gates);
   if (resetAfter != 0) {
     gemmPackB(H, G, whh, 1, H, pack1);
   } else {
@@ -168,7 +168,7 @@ export function gruForward(
  */
 export function gruBackward(
   T: i32, B: i32, D: i32, H: i32, act: i32, ract: i32, resetAfter: i32,
-  x: usize, gates: usize, hs: usize, aux: usize, wih: usize, whh: usize,
+  x: usize, tokens: bool, gates: usize, hs: usize, aux: usize, wih: usize, whh: usize,
   dOut: usize, dhT: usize, dA: usize, dHh: usize, dx: usize, dh0: usize,
   dwih: usize, dwhh: usize, dbih: usize, dbhh: usize, pack1: usize, pack2: usize, lengths: usize,
 ): void {
@@ -241,7 +241,7 @@ export function gruBackward(
     }
   }
   const M = T * B;
-  inputProjectionBackward(M, D, G, x, wih, dA, dx, dwih, dbih, resetAfter != 0 ? 0 : dbhh);
+  inputProjectionBackward(M, D, G, x, tokens, wih, dA, dx, dwih, dbih, resetAfter != 0 ? 0 : dbhh);
   if (resetAfter != 0) {
     stateWeightGradient(M, G, H, dHh, G, hs, dwhh);
     sumRowsInto(dbhh, dHh, M, G);

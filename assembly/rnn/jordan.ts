@@ -35,14 +35,14 @@ function outputBackward(g: i32, y: usize, dy: usize, dO: usize, B: i32, O: i32):
  */
 export function jordanForward(
   T: i32, B: i32, D: i32, H: i32, O: i32, f: i32, g: i32,
-  x: usize, y0: usize, wih: usize, why: usize, b: usize, wo: usize, bo: usize,
+  x: usize, tokens: bool, y0: usize, wih: usize, why: usize, b: usize, wo: usize, bo: usize,
   hs: usize, ys: usize, packHy: usize, packO: usize, lengths: usize, zAdd: usize,
 ): void {
   const hBytes = <usize>(B * H) << 2;
   const yBytes = <usize>(B * O) << 2;
   memory.copy(ys, y0, yBytes);
   // Z [T*B, H] = X · W_ih^T + b
-  inputProjection(T, B, D, H, x, wih, b, 0, zAdd, hs);
+  inputProjection(T, B, D, H, x, tokens, wih, b, 0, zAdd, hs);
   gemmPackB(O, H, why, 1, O, packHy);
   gemmPackB(H, O, wo, 1, H, packO);
   for (let t = 0; t < T; t++) {
@@ -66,7 +66,7 @@ export function jordanForward(
  */
 export function jordanBackward(
   T: i32, B: i32, D: i32, H: i32, O: i32, f: i32, g: i32,
-  x: usize, hs: usize, ys: usize, wih: usize, why: usize, wo: usize,
+  x: usize, tokens: bool, hs: usize, ys: usize, wih: usize, why: usize, wo: usize,
   dOut: usize, dyT: usize, dOs: usize, dz: usize, dh: usize, dx: usize, dy0: usize,
   dwih: usize, dwhy: usize, db: usize, dwo: usize, dbo: usize, packHy: usize, packO: usize, lengths: usize,
 ): void {
@@ -94,5 +94,5 @@ export function jordanBackward(
   stateWeightGradient(M, O, H, dOs, O, hs, dwo);
   sumRowsInto(dbo, dOs, M, O);
   stateWeightGradient(M, H, O, dz, H, ys, dwhy);
-  inputProjectionBackward(M, D, H, x, wih, dz, dx, dwih, db, 0);
+  inputProjectionBackward(M, D, H, x, tokens, wih, dz, dx, dwih, db, 0);
 }

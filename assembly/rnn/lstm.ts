@@ -92,7 +92,7 @@ import { isPadded, zeroRows, flushTiny } from "./step";
  */
 export function lstmForward(
   T: i32, B: i32, D: i32, H: i32, act: i32, ract: i32,
-  x: usize, h0: usize, c0: usize, wih: usize, whh: usize, bih: usize, bhh: usize, pi: usize, pf: usize, po: usize,
+  x: usize, tokens: bool, h0: usize, c0: usize, wih: usize, whh: usize, bih: usize, bhh: usize, pi: usize, pf: usize, po: usize,
   gates: usize, hs: usize, cs: usize, acs: usize, pack: usize, lengths: usize, zAdd: usize,
 ): void {
   const G = 4 * H;
@@ -100,7 +100,7 @@ export function lstmForward(
   const stateBytes = <usize>(B * H) << 2;
   memory.copy(hs, h0, stateBytes);
   memory.copy(cs, c0, stateBytes);
-  inputProjection(T, B, D, G, x, wih, bih, bhh, zAdd, gates);
+  inputProjection(T, B, D, G, x, tokens, wih, bih, bhh, zAdd, gates);
   gemmPackB(H, G, whh, 1, H, pack);
   const tail = H & 3;
   const body = <usize>(H - tail) << 2;
@@ -138,7 +138,7 @@ export function lstmForward(
  */
 export function lstmBackward(
   T: i32, B: i32, D: i32, H: i32, act: i32, ract: i32,
-  x: usize, gates: usize, hs: usize, cs: usize, acs: usize, wih: usize, whh: usize, pi: usize, pf: usize, po: usize,
+  x: usize, tokens: bool, gates: usize, hs: usize, cs: usize, acs: usize, wih: usize, whh: usize, pi: usize, pf: usize, po: usize,
   dOut: usize, dhT: usize, dcT: usize, dGates: usize, dx: usize, dh0: usize, dc0: usize,
   dwih: usize, dwhh: usize, dbih: usize, dbhh: usize, dpi: usize, dpf: usize, dpo: usize, pack: usize, lengths: usize,
 ): void {
@@ -184,6 +184,6 @@ export function lstmBackward(
     gemmPacked(B, H, G, dgt, G, 1, pack, dh0, H, 1);
   }
   const M = T * B;
-  inputProjectionBackward(M, D, G, x, wih, dGates, dx, dwih, dbih, dbhh);
+  inputProjectionBackward(M, D, G, x, tokens, wih, dGates, dx, dwih, dbih, dbhh);
   stateWeightGradient(M, G, H, dGates, G, hs, dwhh);
 }

@@ -19,14 +19,14 @@ import { gateGradient, holdPaddedRows, zeroRows } from "./step";
  */
 export function simpleRnnForward(
   T: i32, B: i32, D: i32, H: i32, act: i32,
-  x: usize, h0: usize, wih: usize, whh: usize, bih: usize, bhh: usize,
+  x: usize, tokens: bool, h0: usize, wih: usize, whh: usize, bih: usize, bhh: usize,
   hs: usize, pack: usize, lengths: usize, zAdd: usize,
 ): void {
   const stepBytes = <usize>(B * H) << 2;
   memory.copy(hs, h0, stepBytes);
   const z = hs + stepBytes;
   // Z [T*B, H] = X [T*B, D] · W_ih^T + b_ih + b_hh
-  inputProjection(T, B, D, H, x, wih, bih, bhh, zAdd, z);
+  inputProjection(T, B, D, H, x, tokens, wih, bih, bhh, zAdd, z);
   gemmPackB(H, H, whh, 1, H, pack);
   for (let t = 0; t < T; t++) {
     const prev = hs + <usize>t * stepBytes;
@@ -45,7 +45,7 @@ export function simpleRnnForward(
  */
 export function simpleRnnBackward(
   T: i32, B: i32, D: i32, H: i32, act: i32,
-  x: usize, hs: usize, wih: usize, whh: usize,
+  x: usize, tokens: bool, hs: usize, wih: usize, whh: usize,
   dOut: usize, dhT: usize, dz: usize, dx: usize, dh0: usize,
   dwih: usize, dwhh: usize, dbih: usize, dbhh: usize, pack: usize, lengths: usize,
 ): void {
@@ -64,6 +64,6 @@ export function simpleRnnBackward(
     gemmPacked(B, H, H, dzt, H, 1, pack, dh0, H, 1);
   }
   const M = T * B;
-  inputProjectionBackward(M, D, H, x, wih, dz, dx, dwih, dbih, dbhh);
+  inputProjectionBackward(M, D, H, x, tokens, wih, dz, dx, dwih, dbih, dbhh);
   stateWeightGradient(M, H, H, dz, H, hs, dwhh);
 }

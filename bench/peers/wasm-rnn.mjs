@@ -23,13 +23,9 @@ export default {
       const tokens = ids((T + 1) * B, V, 11);
       const x = { shape: [T, B], data: tokens.slice(0, T * B) };
       const y = { shape: [T, B], data: tokens.slice(B) };
-      const { Model, Embedding, LSTM, Dense, Adam } = lib;
-      const embedded = new Model({
-        layers: [
-          new Embedding({ inputSize: V, units: V, seed: 1 }),
-          new LSTM({ inputSize: V, units: H, seed: 2 }),
-          new Dense({ inputSize: H, units: V, seed: 3 }),
-        ],
+      const { Model, LSTM, Dense, Adam } = lib;
+      const onIds = new Model({
+        layers: [new LSTM({ inputSize: V, units: H, tokenInput: true, seed: 2 }), new Dense({ inputSize: H, units: V, seed: 3 })],
         loss: "softmaxCrossEntropy",
         optimizer: new Adam({ lr: 1e-3 }),
       });
@@ -41,9 +37,9 @@ export default {
       });
       return [
         {
-          what: "ids -> Embedding(65, 65) -> LSTM(65 -> 128) -> Dense(65), softmax CE every step, Adam; Model.trainOnBatch",
-          fn: () => embedded.trainOnBatch(x, y),
-          dispose: () => embedded.dispose(),
+          what: "ids [64, 32] -> LSTM(65 -> 128, tokenInput: the one-hot product is a column gather) -> Dense(65), softmax CE every step, Adam; Model.trainOnBatch",
+          fn: () => onIds.trainOnBatch(x, y),
+          dispose: () => onIds.dispose(),
         },
         {
           variant: "one-hot floats",

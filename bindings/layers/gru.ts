@@ -94,7 +94,7 @@ export class GRU extends RecurrentLayer {
     const s = cell.suffix;
     const [act, ract] = this.codes;
     const [pack1, pack2] = this.packs(cell);
-    core().gruForward(T, B, cell.inputSize, H, act, ract, this.resetAfter ? 1 : 0, x, h0!,
+    core().gruForward(T, B, cell.inputSize, H, act, ract, this.resetAfter ? 1 : 0, x, cell.tokens, h0!,
       this.paramPtr(`weight_ih${s}`), this.paramPtr(`weight_hh${s}`), this.paramPtr(`bias_ih${s}`), this.paramPtr(`bias_hh${s}`),
       cell.ws.ptr("gates", T * B * 3 * H), this.hs(cell, T, B), this.aux(cell, T, B), pack1, pack2, lengths, zAdd);
   }
@@ -112,7 +112,7 @@ export class GRU extends RecurrentLayer {
     const dA = cell.ws.ptr("gates", T * B * 3 * H);
     const dHh = this.resetAfter ? this.aux(cell, T, B) : cell.ws.ptr("dRh", B * H);
     core().gruBackward(T, B, cell.inputSize, H, act, ract, this.resetAfter ? 1 : 0,
-      x, cell.ws.ptr("gates", T * B * 3 * H), this.hs(cell, T, B), this.aux(cell, T, B),
+      x, cell.tokens, cell.ws.ptr("gates", T * B * 3 * H), this.hs(cell, T, B), this.aux(cell, T, B),
       this.paramPtr(`weight_ih${s}`), this.paramPtr(`weight_hh${s}`),
       dOut, dhT!, dA, dHh, dx, dh0!,
       this.gradPtr(`weight_ih${s}`), this.gradPtr(`weight_hh${s}`), this.gradPtr(`bias_ih${s}`), this.gradPtr(`bias_hh${s}`), pack1, pack2, lengths);

@@ -108,7 +108,7 @@ export class Jordan extends RecurrentLayer {
     const [f, g] = this.codes;
     const p = (n: string): number => this.paramPtr(this.name(n, cell));
     const [packHy, packO] = this.packs(cell);
-    core().jordanForward(T, B, cell.inputSize, this.units, this.outputUnits, f, g, x, y0!,
+    core().jordanForward(T, B, cell.inputSize, this.units, this.outputUnits, f, g, x, cell.tokens, y0!,
       p("weight_ih"), p("weight_hy"), p("bias"), p("weight_o"), p("bias_o"),
       this.hs(cell, T, B), this.ys(cell, T, B), packHy, packO, lengths, zAdd);
   }
@@ -126,7 +126,7 @@ export class Jordan extends RecurrentLayer {
     const [packHy, packO] = this.packs(cell);
     const dz = cell.ws.ptr("dz", T * B * H);
     core().jordanBackward(T, B, cell.inputSize, H, O, f, g,
-      x, this.hs(cell, T, B), this.ys(cell, T, B), p("weight_ih"), p("weight_hy"), p("weight_o"),
+      x, cell.tokens, this.hs(cell, T, B), this.ys(cell, T, B), p("weight_ih"), p("weight_hy"), p("weight_o"),
       dOut, dyT!, cell.ws.ptr("dOs", T * B * O), dz, cell.ws.ptr("dh", B * H), dx, dy0!,
       gr("weight_ih"), gr("weight_hy"), gr("bias"), gr("weight_o"), gr("bias_o"), packHy, packO, lengths);
     return dz;

@@ -101,7 +101,7 @@ export class LSTM extends RecurrentLayer {
     const s = cell.suffix;
     const [act, ract] = this.codes;
     const [pi, pf, po] = this.peepholePtrs(cell, false);
-    core().lstmForward(T, B, cell.inputSize, H, act, ract, x, h0!, c0!,
+    core().lstmForward(T, B, cell.inputSize, H, act, ract, x, cell.tokens, h0!, c0!,
       this.paramPtr(`weight_ih${s}`), this.paramPtr(`weight_hh${s}`), this.paramPtr(`bias_ih${s}`), this.paramPtr(`bias_hh${s}`), pi, pf, po,
       cell.ws.ptr("gates", T * B * 4 * H), this.state(cell, "hs", T, B), this.state(cell, "cs", T, B), cell.ws.ptr("acs", T * B * H),
       this.pack(cell), lengths, zAdd);
@@ -124,7 +124,7 @@ export class LSTM extends RecurrentLayer {
     const [dpi, dpf, dpo] = this.peepholePtrs(cell, true);
     const dGates = cell.ws.ptr("gates", T * B * 4 * H); // each step's gate gradients overwrite its gates
     core().lstmBackward(T, B, cell.inputSize, H, act, ract,
-      x, cell.ws.ptr("gates", T * B * 4 * H), this.state(cell, "hs", T, B), this.state(cell, "cs", T, B), cell.ws.ptr("acs", T * B * H),
+      x, cell.tokens, cell.ws.ptr("gates", T * B * 4 * H), this.state(cell, "hs", T, B), this.state(cell, "cs", T, B), cell.ws.ptr("acs", T * B * H),
       this.paramPtr(`weight_ih${s}`), this.paramPtr(`weight_hh${s}`), pi, pf, po,
       dOut, dhT!, dcT!, dGates, dx, dh0!, dc0!,
       this.gradPtr(`weight_ih${s}`), this.gradPtr(`weight_hh${s}`), this.gradPtr(`bias_ih${s}`), this.gradPtr(`bias_hh${s}`), dpi, dpf, dpo,

@@ -10,7 +10,7 @@ import { Workspace } from "../buffer.js";
 import type { ParameterSpec } from "../arena.js";
 import { Rng } from "../random.js";
 import { Layer, defaultSeed, type SequencePointers } from "./layer.js";
-import { toTensor, toIntTensor, expectShape, stageF32, type Tensor, type TensorLike, type IntTensorLike } from "../tensor.js";
+import { toTensor, toIntTensor, expectShape, stageF32, stageIds, type Tensor, type TensorLike, type IntTensorLike } from "../tensor.js";
 import { checkOptionKeys, checkInt, checkBoolean, checkChoice, checkNumber } from "../validate.js";
 
 /** States by name ("h" for Elman and GRU; "h", "c" for LSTM; "y", "h" for Jordan), each [layers * dirs, B, size]. */
@@ -45,7 +45,7 @@ export interface RecurrentForwardResult {
 
 /** What a recurrent layer's `backward` returns. */
 export interface RecurrentBackwardResult {
-  /** dLoss/dInput [T, B, D]. */
+  /** dLoss/dInput [T, B, D] (with tokenInput: with respect to the one-hot vectors the ids stand for). */
   dInput: Tensor;
   /** dLoss/dInitialState for every carried state, each [layers * dirs, B, size]. */
   dInitialState: RecurrentState;
@@ -79,13 +79,20 @@ export interface RecurrentOptions {
   dropout?: number;
   /** Size C of a per-sequence context vector fed to every step of the first layer (weight_ch_l0 [gates·H, C]). */
   contextSize?: number;
+  /**
+   * The input is token ids [T, B] in [0, inputSize), read as one-hot vectors (default false): the
+   * first layer's input product is a gather of weight_ih's columns and its gradient a scatter-add,
+   * instead of a matrix product over inputSize zeros and a one. `backward` still gives dInput
+   * [T, B, inputSize], the gradient with respect to the one-hot vectors (a Model never asks for it).
+   */
+  tokenInput?: boolean;
   /** Seed of the initialisation and of the dropout masks (default: 0, 1, 2, ... in construction order). */
   seed?: number;
 }
 
 /** The keys of RecurrentOptions, for option checks. */
 export const RECURRENT_OPTION_KEYS = [
-  "units", "inputSize", "returnSequences", "pooling", "numLayers", "bidirectional", "mergeMode", "dropout", "contextSize", "seed",
+  "units", "inputSize", "returnSequences", "pooling", "numLayers", "bidirectional", "mergeMode", "dropout", "contextSize", "tokenInput", "seed",
 ] as const;
 
 /** Activation φ of a gated cell's candidate and output (Keras' `activation`). */
@@ -104,6 +111,8 @@ export interface Cell {
   /** "_l0", "_l1_reverse", ... */
   suffix: string;
   inputSize: number;
+  /** The cell reads token ids [T, B] in [0, inputSize) (first layer of a tokenInput layer). */
+  tokens: boolean;
   ws: Workspace;
 }
 
@@ -137,6 +146,8 @@ export abstract class RecurrentLayer extends Layer {
   readonly dropout: number;
   /** Size of the per-sequence context (0: none). */
   readonly contextSize: number;
+  /** Inputs are token ids [T, B] read as one-hot vectors of inputSize. */
+  readonly tokenInput: boolean;
   /** The initialisation seed. */
   protected readonly seed: number;
   protected readonly ws = new Workspace();
@@ -160,6 +171,7 @@ export abstract class RecurrentLayer extends Layer {
     this.mergeMode = checkChoice(where, "mergeMode", options.mergeMode ?? "concat", ["concat", "sum", "mul", "ave"] as const);
     this.dropout = checkNumber(where, "dropout", options.dropout ?? 0, 0, 0.999);
     this.contextSize = checkInt(where, "contextSize", options.contextSize ?? 0, 0);
+    this.tokenInput = checkBoolean(where, "tokenInput", options.tokenInput ?? false);
     this.seed = checkInt(where, "seed", options.seed ?? defaultSeed(), 0);
   }
 
@@ -223,7 +235,7 @@ export abstract class RecurrentLayer extends Layer {
         for (let d = 0; d < this.dirs; d++) {
           list.push({
             index: list.length, layer: l, reverse: d === 1, suffix: `_l${l}${d === 1 ? "_reverse" : ""}`,
-            inputSize: l === 0 ? this.inputSize : this.outputSize, ws: new Workspace(),
+            inputSize: l === 0 ? this.inputSize : this.outputSize, tokens: l === 0 && this.tokenInput, ws: new Workspace(),
           });
         }
       }
@@ -247,7 +259,7 @@ export abstract class RecurrentLayer extends Layer {
     return {
       units: this.units, inputSize: this.inputSize, returnSequences: this.returnSequences, pooling: this.pooling,
       numLayers: this.numLayers, bidirectional: this.bidirectional, mergeMode: this.mergeMode, dropout: this.dropout,
-      contextSize: this.contextSize, seed: this.seed,
+      contextSize: this.contextSize, tokenInput: this.tokenInput, seed: this.seed,
     };
   }
 
@@ -296,10 +308,16 @@ export abstract class RecurrentLayer extends Layer {
     }
   }
 
+  /** Values per step and sequence of a cell's input: 1 id, or inputSize floats. */
+  private cellInputWidth(cell: Cell): number {
+    return cell.tokens ? 1 : cell.inputSize;
+  }
+
   private cellInput(cell: Cell, layerInput: number, T: number, B: number, lengths: number): number {
     if (!cell.reverse) return layerInput;
-    const xr = cell.ws.ptr("xReversed", T * B * cell.inputSize);
-    core().reverseWithinLengths(xr, layerInput, lengths, T, B, cell.inputSize);
+    const W = this.cellInputWidth(cell);
+    const xr = cell.ws.ptr("xReversed", T * B * W);
+    core().reverseWithinLengths(xr, layerInput, lengths, T, B, W); // 4-byte elements: ids or floats
     return xr;
   }
 
@@ -426,7 +444,7 @@ export abstract class RecurrentLayer extends Layer {
           else c.maskPaddedSteps(tmp, dCellOut, lengths, T, B, F);
           dCellOut = tmp;
         }
-        const xin = cell.reverse ? cell.ws.ptr("xReversed", T * B * D) : layerInput;
+        const xin = cell.reverse ? cell.ws.ptr("xReversed", T * B * this.cellInputWidth(cell)) : layerInput;
         const dxCell = needDx ? cell.ws.ptr("dInput", T * B * D) : 0;
         const dZ = this.cellBackward(cell, xin, T, B, dCellOut, finalGrads[cell.index]!, dxCell, dInitial[cell.index]!, lengths);
         if (cell.layer === 0 && this.contextSize > 0) this.contextBackward(cell, dZ, context, T, B);
@@ -524,14 +542,15 @@ export abstract class RecurrentLayer extends Layer {
   }
 
   /**
-   * Runs the whole sequence x [T, B, inputSize] (time-major) and returns the output and the final
-   * states. The layer keeps what `backward` needs.
+   * Runs the whole sequence x [T, B, inputSize] (time-major; ids [T, B] with tokenInput) and returns
+   * the output and the final states. The layer keeps what `backward` needs.
    */
-  forward(x: TensorLike, options?: RecurrentForwardOptions): RecurrentForwardResult {
+  forward(x: TensorLike | IntTensorLike, options?: RecurrentForwardOptions): RecurrentForwardResult {
     const where = `${this.constructor.name}.forward`;
     checkOptionKeys(where, options, ["initialState", "lengths", "context", "training"]);
-    const xt = toTensor(where, "x", x);
-    expectShape(where, "x", xt.shape, [null, null, this.inputSize], ["T", "B", String(this.inputSize)]);
+    const xt = this.tokenInput ? toIntTensor(where, "x", x) : toTensor(where, "x", x);
+    if (this.tokenInput) expectShape(where, "x", xt.shape, [null, null], ["T", "B"]);
+    else expectShape(where, "x", xt.shape, [null, null, this.inputSize], ["T", "B", String(this.inputSize)]);
     const [T, B] = xt.shape as [number, number];
     if (T === 0 || B === 0) throw new RangeError(`${where}: x must hold at least one step and one sequence; got shape [${xt.shape.join(", ")}]`);
     const training = checkBoolean(where, "training", options?.training ?? false);
@@ -545,7 +564,8 @@ export abstract class RecurrentLayer extends Layer {
       expectShape(where, "context", ct.shape, [B, this.contextSize]);
       context = stageF32(where, "context", ct.data, this.ws.get("context", ct.data.length));
     }
-    const xPtr = stageF32(where, "x", xt.data, this.ws.get("x", xt.data.length));
+    const xBuffer = this.ws.get("x", xt.data.length);
+    const xPtr = xt.data instanceof Int32Array ? stageIds(where, "x", xt.data, this.inputSize, xBuffer) : stageF32(where, "x", xt.data, xBuffer);
     const L = this.cells.length;
     this.carried.forEach(({ name, size }, i) => {
       const block = this.stateBlock("initialState", name, size, B);

@@ -62,7 +62,7 @@ export class SimpleRNN extends RecurrentLayer {
 
   protected cellForward(cell: Cell, x: number, T: number, B: number, [h0]: readonly number[], lengths: number, zAdd: number): void {
     const s = cell.suffix;
-    core().simpleRnnForward(T, B, cell.inputSize, this.units, ACTIVATION_CODES[this.activation], x, h0!,
+    core().simpleRnnForward(T, B, cell.inputSize, this.units, ACTIVATION_CODES[this.activation], x, cell.tokens, h0!,
       this.paramPtr(`weight_ih${s}`), this.paramPtr(`weight_hh${s}`), this.paramPtr(`bias_ih${s}`), this.paramPtr(`bias_hh${s}`),
       this.hs(cell, T, B), this.pack(cell), lengths, zAdd);
   }
@@ -76,7 +76,7 @@ export class SimpleRNN extends RecurrentLayer {
     const s = cell.suffix;
     const dz = cell.ws.ptr("dz", T * B * H);
     core().simpleRnnBackward(T, B, cell.inputSize, H, ACTIVATION_CODES[this.activation],
-      x, this.hs(cell, T, B), this.paramPtr(`weight_ih${s}`), this.paramPtr(`weight_hh${s}`),
+      x, cell.tokens, this.hs(cell, T, B), this.paramPtr(`weight_ih${s}`), this.paramPtr(`weight_hh${s}`),
       dOut, dhT!, dz, dx, dh0!,
       this.gradPtr(`weight_ih${s}`), this.gradPtr(`weight_hh${s}`), this.gradPtr(`bias_ih${s}`), this.gradPtr(`bias_hh${s}`), this.pack(cell), lengths);
     return dz;
