@@ -132,6 +132,19 @@ function withLeadingStep(x: ModelInput): ModelInput {
   return { shape: [1, ...t.shape], data: t.data } as ModelInput;
 }
 
+/**
+ * Binds `optimizer` to a model's fresh `arena`, allocating its state beside the parameters before
+ * any workspace; frees the arena and rethrows when the optimizer already belongs to another model.
+ */
+export function bindOptimizer(optimizer: Optimizer, arena: ParameterArena): void {
+  try {
+    optimizer.bind(arena);
+  } catch (e) {
+    arena.dispose();
+    throw e;
+  }
+}
+
 /** Whether a layer reads token ids rather than floats: an Embedding, or a recurrent layer built with tokenInput. */
 function takesIds(layer: Layer): boolean {
   return layer instanceof Embedding || (layer instanceof RecurrentLayer && layer.tokenInput);
@@ -177,6 +190,9 @@ export class Model {
     this.loss = checkChoice(where, "loss", options.loss, LOSSES);
     this.clipNorm = options.clipNorm === undefined ? null : checkNumber(where, "clipNorm", options.clipNorm, 0);
     this.clipValue = options.clipValue === undefined ? null : checkNumber(where, "clipValue", options.clipValue, 0);
+    if (options.optimizer !== undefined && (options.optimizer === null || typeof options.optimizer.bind !== "function")) {
+      throw new TypeError(`${where}: optimizer must be an optimizer such as new Adam(); got ${describe(options.optimizer)}`);
+    }
     this.optimizer = options.optimizer ?? new Adam();
     const first = layers[0]!;
     this.spec = {
@@ -188,6 +204,7 @@ export class Model {
       contextSize: contextSizeOf(where, layers),
     };
     this.arena = new ParameterArena(layers.flatMap((l, i) => l.paramSpecs().map((s) => ({ name: `${i}.${s.name}`, shape: s.shape }))));
+    bindOptimizer(this.optimizer, this.arena);
     layers.forEach((l, i) => l.adopt(this.arena, `${i}.`));
     this.layers = [...layers];
   }

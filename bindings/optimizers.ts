@@ -10,6 +10,11 @@ import { checkBoolean, checkChoice, checkNumber, checkOptionKeys, describe } fro
 export interface Optimizer {
   /** Applies one update to `arena`'s parameters from its gradients (bound to the first arena stepped). */
   step(arena: ParameterArena): void;
+  /**
+   * Binds the optimizer to `arena` and allocates its state now rather than at the first step (a
+   * Model does this when it is built, so the state sits beside the parameters in wasm memory).
+   */
+  bind(arena: ParameterArena): void;
   /** Learning rate, mutable for schedules. */
   lr: number;
   /** Everything needed to rebuild this optimizer with `optimizerFromConfig` (current `lr`). */
@@ -158,6 +163,18 @@ abstract class ArenaOptimizer implements Optimizer {
   step(arena: ParameterArena): void {
     const where = `${this.name}.step`;
     if (this.#disposed) throw new Error(`${where}: the optimizer was disposed`);
+    this.bindTo(where, arena);
+    this.#iterations++;
+    this.update(arena, this.#state.map((s) => s.ptr), this.#iterations);
+  }
+
+  bind(arena: ParameterArena): void {
+    const where = `${this.name}.bind`;
+    if (this.#disposed) throw new Error(`${where}: the optimizer was disposed`);
+    this.bindTo(where, arena);
+  }
+
+  private bindTo(where: string, arena: ParameterArena): void {
     checkArena(where, arena);
     if (this.#arena === null) {
       this.#state = Array.from({ length: this.stateCount }, () => new WasmArray(arena.size).fill(this.stateFill));
@@ -165,8 +182,6 @@ abstract class ArenaOptimizer implements Optimizer {
     } else if (arena !== this.#arena) {
       throw new Error(`${where}: this optimizer is bound to the ParameterArena it first stepped; create one optimizer per arena`);
     }
-    this.#iterations++;
-    this.update(arena, this.#state.map((s) => s.ptr), this.#iterations);
   }
 
   /** Frees the state buffers; any later `step` throws. */

@@ -273,6 +273,20 @@ describe("Model bad input", () => {
     assert.throws(() => new Model({ layers: [new Dense({ inputSize: 2, units: 3 })], loss: "hinge" as never }), /loss must be one of/);
   });
 
+  it("binds the optimizer when built: its state exists before the first step, and a second model cannot share it", () => {
+    const adam = new Adam({ lr: 0.01 });
+    const model = new Model({ layers: [new SimpleRNN({ inputSize: 2, units: 4, seed: 1 }), new Dense({ inputSize: 4, units: 3, seed: 2 })], loss: "softmaxCrossEntropy", optimizer: adam });
+    const before = model.stateDict();
+    const layers = [new SimpleRNN({ inputSize: 2, units: 4, seed: 1 }), new Dense({ inputSize: 4, units: 3, seed: 2 })];
+    assert.throws(() => new Model({ layers, loss: "softmaxCrossEntropy", optimizer: adam }), /Adam\.bind: this optimizer is bound to the ParameterArena it first stepped/);
+    assert.deepEqual(model.stateDict(), before);
+    assert.ok(Number.isFinite(model.trainOnBatch(x, y)));
+    assert.equal(adam.iterations, 1);
+    assert.throws(() => new Model({ layers, loss: "softmaxCrossEntropy", optimizer: { lr: 0.1 } as never }), /optimizer must be an optimizer such as new Adam\(\); got/);
+    for (const layer of layers) layer.dispose();
+    model.dispose();
+  });
+
   it("loadStateDict rejects wrong names, missing keys and wrong shapes without changing anything", () => {
     const model = smallModel(12);
     const sd = model.stateDict();

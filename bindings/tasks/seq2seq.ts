@@ -11,7 +11,7 @@ import { GRU } from "../layers/gru.js";
 import { Embedding } from "../layers/embedding.js";
 import { Dense } from "../layers/dense.js";
 import { softmaxCrossEntropy } from "../losses.js";
-import type { BatchProgress } from "../model.js";
+import { bindOptimizer, type BatchProgress } from "../model.js";
 import { Adam, optimizerFromConfig, type Optimizer } from "../optimizers.js";
 import { clipGradNorm } from "../clip.js";
 import { encodeModel, decodeModel } from "../io.js";
@@ -228,7 +228,7 @@ export class Seq2Seq {
     if (this.bosId === this.eosId) throw new RangeError(`${where}: bosId and eosId must differ; both are ${this.bosId}`);
     this.seed = checkInt(where, "seed", options.seed ?? 0, 0);
     if (this.seed > 0xffffffff - 4) throw new RangeError(`${where}: seed must be <= ${0xffffffff - 4}; got ${this.seed}`);
-    if (options.optimizer !== undefined && (options.optimizer === null || typeof options.optimizer.step !== "function")) {
+    if (options.optimizer !== undefined && (options.optimizer === null || typeof options.optimizer.bind !== "function")) {
       throw new TypeError(`${where}: optimizer must be an optimizer such as new Adam(); got ${describe(options.optimizer)}`);
     }
     const E = this.embeddingSize;
@@ -248,8 +248,9 @@ export class Seq2Seq {
     ];
     // One arena for all five layers: each layer copies its freshly initialised parameters in.
     this.arena = new ParameterArena(this.parts.flatMap(([prefix, layer]) => layer.paramSpecs().map((s) => ({ name: `${prefix}.${s.name}`, shape: s.shape }))));
-    for (const [prefix, layer] of this.parts) layer.adopt(this.arena, `${prefix}.`);
     this.optimizer = options.optimizer ?? new Adam();
+    bindOptimizer(this.optimizer, this.arena);
+    for (const [prefix, layer] of this.parts) layer.adopt(this.arena, `${prefix}.`);
   }
 
   private checkTargetId(where: string, name: string, value: unknown): number {
