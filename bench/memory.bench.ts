@@ -37,7 +37,7 @@ const activationBytes = 4 * (T * B * 4 * H + 2 * (T + 1) * B * H + T * B * H + 2
 const needed = parameterBytes + activationBytes;
 model.dispose();
 
-console.log(`Peak wasm memory, W1 (LSTM(${H}) on ids of ${V}, T = ${T}, B = ${B}, Dense(${V}), Adam), ${STEPS} steps:\n`);
+console.log(`\nPeak wasm memory, W1 (LSTM(${H}) on ids of ${V}, T = ${T}, B = ${B}, Dense(${V}), Adam), ${STEPS} steps:\n`);
 console.log(formatTable(["", "MiB"], [
   ["memory after init()", MiB(atStart)],
   ["after building the model (parameters, gradients, Adam state)", MiB(built)],
