@@ -2,7 +2,7 @@
 // printing its held-out metric, samples of its output and a progress bar while it trains.
 // Every phase is its own example program (examples/*.ts), run here one after another as a child
 // process, so each starts with a fresh core and prints exactly what `npm run example:…` prints.
-//   node dist/examples/demo.js                    the tour, about a minute and a half on 2 cores
+//   node dist/examples/demo.js                    the tour, 1.5 to 2 minutes on 2 cores
 //   node dist/examples/demo.js --only spam,g2p    some phases
 //   node dist/examples/demo.js --full             every phase's longer run (many minutes)
 // Everything is seeded: two runs print the same numbers and the same samples.
