@@ -129,6 +129,22 @@ describe("tokenInput: ids read as one-hot vectors", () => {
     }
   });
 
+  it("streams: ids fed step by step with Model.step give the whole sequence's outputs", () => {
+    const model = new Model({
+      layers: [new LSTM({ inputSize: V, units: 5, tokenInput: true, seed: 1 }), new Dense({ inputSize: 5, units: V, seed: 2 })],
+      loss: "softmaxCrossEntropy",
+    });
+    try {
+      const x = ids(30);
+      const whole = model.predict({ shape: [T, B], data: x }).data;
+      model.resetState();
+      const steps = Array.from({ length: T }, (_, t) => Array.from(model.step({ shape: [B], data: x.subarray(t * B, (t + 1) * B) }).data));
+      assert.deepEqual(Float32Array.from(steps.flat()), whole);
+    } finally {
+      model.dispose();
+    }
+  });
+
   it("refuses ids outside [0, inputSize), float inputs of the wrong rank, and tokenInput past the first layer", () => {
     const lstm = new LSTM({ inputSize: V, units: 3, tokenInput: true, seed: 1 });
     try {
