@@ -1,5 +1,5 @@
 // A model: layers composed with a loss and an optimizer, all parameters in one wasm arena.
-import { yieldToEventLoop } from "./schedule.js";
+import { checkEpochOptions, runEpochs, type EpochOptions } from "./epochs.js";
 import { core, copyOut } from "./core.js";
 import { Workspace } from "./buffer.js";
 import { ParameterArena } from "./arena.js";
@@ -11,7 +11,6 @@ import { Adam, optimizerFromConfig, type Optimizer } from "./optimizers.js";
 import { encodeModel, decodeModel } from "./io.js";
 import { layerFromConfig } from "./layers/registry.js";
 import { clipGradNorm, clipGradValue } from "./clip.js";
-import { Rng } from "./random.js";
 import { StagedDataset, type Batch, type DataSpec } from "./dataset.js";
 import { type NestedArray, type Tensor, type TensorLike, type IntTensorLike } from "./tensor.js";
 import { ACTIVATION_CODES } from "./kernels/activations.js";
@@ -45,14 +44,6 @@ export interface EpochLogs {
   valAccuracy?: number;
 }
 
-/** Progress after every batch of `fit`. */
-export interface BatchProgress {
-  epoch: number;
-  batch: number;
-  batches: number;
-  loss: number;
-}
-
 /** Per-sequence inputs beside x, for fit, evaluate and predict. */
 export interface SequenceInputs {
   /** Length of each sequence, [N] ints in [1, T]: padded steps give zero outputs, keep the state and are left out of the loss. */
@@ -61,23 +52,13 @@ export interface SequenceInputs {
   context?: TensorLike;
 }
 
-/** Options of `Model.fit`. */
-export interface FitOptions extends SequenceInputs {
-  epochs?: number;
-  batchSize?: number;
-  /** Shuffle the sequences every epoch (default true), with a seeded RNG. */
-  shuffle?: boolean;
-  /** Seed of the shuffling (default 0). */
-  seed?: number;
+/** Options of `Model.fit`: the shared epoch options (epochs, batchSize, shuffle, seed, onBatchEnd, onEpochEnd, signal) and these. */
+export interface FitOptions extends SequenceInputs, EpochOptions<EpochLogs> {
   /** Per-target weights in [0, 1] with the targets' leading shape ([T, N] or [N]): 0 ignores a padded step. */
   mask?: TensorLike;
   validationData?: { x: ModelInput; y: ModelTarget; mask?: TensorLike; lengths?: IntTensorLike; context?: TensorLike };
   /** Truncated BPTT: process each batch in chunks of k steps, carrying the state and cutting the gradient. */
   truncatedBptt?: number;
-  onBatchEnd?: (progress: BatchProgress) => void;
-  onEpochEnd?: (logs: EpochLogs) => void;
-  /** Stops training between batches; fit then rejects with the signal's reason. */
-  signal?: AbortSignal;
 }
 
 /** Options of `Model.evaluate`. */
@@ -309,54 +290,36 @@ export class Model {
     this.check();
     const where = "Model.fit";
     checkOptionKeys(where, options, FIT_KEYS);
-    const epochs = checkInt(where, "epochs", options.epochs ?? 1);
-    const batchSize = checkInt(where, "batchSize", options.batchSize ?? 32);
-    const shuffle = options.shuffle ?? true;
-    const seed = checkInt(where, "seed", options.seed ?? 0, 0);
+    const settings = checkEpochOptions(where, options);
     if (options.truncatedBptt !== undefined && !this.spec.sequenceOutput) {
       throw new RangeError(`${where}: truncatedBptt needs an output at every step (all recurrent layers with returnSequences true)`);
     }
     const tbptt = options.truncatedBptt === undefined ? Infinity : checkInt(where, "truncatedBptt", options.truncatedBptt);
     const data = new StagedDataset(where, this.spec, x, y, options);
-    const rng = new Rng(seed);
-    const history: EpochLogs[] = [];
     try {
-      const N = data.N;
-      const order = this.ws.get("order", N);
-      const batches = Math.ceil(N / batchSize);
-      for (let epoch = 0; epoch < epochs; epoch++) {
-        core().fillIotaI32(order.ptr, N);
-        if (shuffle) rng.shuffle(order.ptr, N);
-        const sums = { loss: 0, correct: 0, weight: 0 };
-        for (let b = 0; b < batches; b++) {
-          options.signal?.throwIfAborted();
-          const B = Math.min(batchSize, N - b * batchSize);
-          const { loss, correct, weight } = this.trainBatch(data, data.gather(order.ptr + b * batchSize * 4, B, this.ws), tbptt);
-          if (!Number.isFinite(loss)) throw new RangeError(`${where}: the loss became ${loss} at epoch ${epoch}, batch ${b}; lower the learning rate or clip gradients`);
-          sums.loss += loss;
-          sums.correct += correct;
-          sums.weight += weight;
-          options.onBatchEnd?.({ epoch, batch: b, batches, loss });
-          await yieldToEventLoop();
-        }
+      let sums = { loss: 0, correct: 0, weight: 0 };
+      return await runEpochs(where, data.N, settings, (indices, count) => {
+        const { loss, correct, weight } = this.trainBatch(data, data.gather(indices, count, this.ws), tbptt);
+        sums.loss += loss;
+        sums.correct += correct;
+        sums.weight += weight;
+        return loss;
+      }, (epoch, batches) => {
         const logs: EpochLogs = { epoch, loss: sums.loss / batches };
         const accuracy = this.accuracy(sums.correct, sums.weight);
         if (accuracy !== undefined) logs.accuracy = accuracy;
+        sums = { loss: 0, correct: 0, weight: 0 };
         if (options.validationData !== undefined) {
-          const v = options.validationData;
-          const { x: vx, y: vy, ...rest } = v;
-          const val = this.evaluate(vx, vy, { batchSize, ...rest });
+          const { x: vx, y: vy, ...rest } = options.validationData;
+          const val = this.evaluate(vx, vy, { batchSize: settings.batchSize, ...rest });
           logs.valLoss = val.loss;
           if (val.accuracy !== undefined) logs.valAccuracy = val.accuracy;
         }
-        history.push(logs);
-        options.onEpochEnd?.(logs);
-      }
+        return logs;
+      });
     } finally {
-      rng.dispose();
       data.free();
     }
-    return history;
   }
 
   /** Mean loss (and accuracy for classification losses) over a dataset, without training. */

@@ -273,6 +273,22 @@ describe("Model bad input", () => {
     assert.throws(() => new Model({ layers: [new Dense({ inputSize: 2, units: 3 })], loss: "hinge" as never }), /loss must be one of/);
   });
 
+  it("stops fit with a RangeError naming the epoch and batch once the loss is not finite", async () => {
+    const model = new Model({
+      layers: [new SimpleRNN({ inputSize: 2, units: 4, activation: "linear", seed: 1 }), new Dense({ inputSize: 4, units: 1, seed: 2 })],
+      loss: "meanSquaredError",
+      optimizer: new SGD({ lr: 1e30 }),
+    });
+    const seen: number[] = [];
+    await assert.rejects(
+      model.fit({ shape: [3, 8, 2], data: new Float32Array(48).fill(3) }, { shape: [3, 8, 1], data: new Float32Array(24).fill(1) },
+        { epochs: 5, batchSize: 4, onBatchEnd: ({ loss }) => seen.push(loss) }),
+      (e: Error) => e instanceof RangeError && /Model\.fit: the loss became Infinity at epoch 0, batch 1; lower the learning rate or clip gradients/.test(e.message),
+    );
+    assert.equal(seen.length, 1);
+    model.dispose();
+  });
+
   it("binds the optimizer when built: its state exists before the first step, and a second model cannot share it", () => {
     const adam = new Adam({ lr: 0.01 });
     const model = new Model({ layers: [new SimpleRNN({ inputSize: 2, units: 4, seed: 1 }), new Dense({ inputSize: 4, units: 3, seed: 2 })], loss: "softmaxCrossEntropy", optimizer: adam });

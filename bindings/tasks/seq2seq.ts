@@ -2,7 +2,6 @@
 // Embedding and a recurrent encoder whose final state initialises a recurrent decoder over the
 // target Embedding, with a Dense head giving the next token's logits. Trained with teacher forcing,
 // decoded greedily or by beam search, one decoder step (T = 1) at a time with explicit states.
-import { yieldToEventLoop } from "../schedule.js";
 import { ParameterArena } from "../arena.js";
 import type { Layer } from "../layers/layer.js";
 import type { RecurrentLayer, RecurrentState } from "../layers/recurrent.js";
@@ -11,15 +10,14 @@ import { GRU } from "../layers/gru.js";
 import { Embedding } from "../layers/embedding.js";
 import { Dense } from "../layers/dense.js";
 import { softmaxCrossEntropy } from "../losses.js";
-import { bindOptimizer, type BatchProgress } from "../model.js";
+import { bindOptimizer } from "../model.js";
+import { checkEpochOptions, runEpochs, type EpochOptions } from "../epochs.js";
 import { Adam, optimizerFromConfig, type Optimizer } from "../optimizers.js";
 import { clipGradNorm } from "../clip.js";
 import { encodeModel, decodeModel } from "../io.js";
-import { core } from "../core.js";
-import { WasmArray } from "../buffer.js";
-import { Rng } from "../random.js";
+import { i32View } from "../core.js";
 import { toIntTensor, expectShape, type Tensor, type IntTensor, type IntTensorLike } from "../tensor.js";
-import { checkOptionKeys, checkInt, checkNumber, checkChoice, checkBoolean, describe, shapeString } from "../validate.js";
+import { checkOptionKeys, checkInt, checkNumber, checkChoice, describe, shapeString } from "../validate.js";
 
 /** The recurrent cell of the encoder and the decoder. */
 export type Seq2SeqCell = "lstm" | "gru";
@@ -50,20 +48,8 @@ export interface Seq2SeqOptions {
   seed?: number;
 }
 
-/** Options of `Seq2Seq.fit`. */
-export interface Seq2SeqFitOptions {
-  epochs?: number;
-  /** Sequences per batch (default 32); each batch is cut to its longest source and target. */
-  batchSize?: number;
-  /** Shuffle the sequences every epoch (default true) with a seeded RNG. */
-  shuffle?: boolean;
-  /** Seed of the shuffling (default 0). */
-  seed?: number;
-  onBatchEnd?: (progress: BatchProgress) => void;
-  onEpochEnd?: (logs: Seq2SeqEpochLogs) => void;
-  /** Stops training between batches; fit then rejects with the signal's reason. */
-  signal?: AbortSignal;
-}
+/** Options of `Seq2Seq.fit`: the shared epoch options; each batch is cut to its longest source and target. */
+export type Seq2SeqFitOptions = EpochOptions<Seq2SeqEpochLogs>;
 
 /** Per-epoch numbers reported by `fit`. */
 export interface Seq2SeqEpochLogs {
@@ -420,44 +406,20 @@ export class Seq2Seq {
     this.check();
     const where = "Seq2Seq.fit";
     checkOptionKeys(where, options, FIT_KEYS);
-    const epochs = checkInt(where, "epochs", options.epochs ?? 1);
-    const batchSize = checkInt(where, "batchSize", options.batchSize ?? 32);
-    const shuffle = checkBoolean(where, "shuffle", options.shuffle ?? true);
-    const seed = checkInt(where, "seed", options.seed ?? 0, 0);
-    for (const name of ["onBatchEnd", "onEpochEnd"] as const) {
-      if (options[name] !== undefined && typeof options[name] !== "function") throw new TypeError(`${where}: ${name} must be a function; got ${describe(options[name])}`);
-    }
+    const settings = checkEpochOptions(where, options);
     const all = this.batch(where, source, sourceLengths, target, targetLengths);
-    const N = all.N;
-    const batches = Math.ceil(N / batchSize);
-    const rng = new Rng(seed);
-    const order = new WasmArray(N);
-    const history: Seq2SeqEpochLogs[] = [];
-    try {
-      for (let epoch = 0; epoch < epochs; epoch++) {
-        core().fillIotaI32(order.ptr, N);
-        if (shuffle) rng.shuffle(order.ptr, N);
-        const perm = order.i32().slice();
-        const sum = { loss: 0, correct: 0, tokens: 0 };
-        for (let b = 0; b < batches; b++) {
-          options.signal?.throwIfAborted();
-          const s = this.trainStep(this.subBatch(all, perm.subarray(b * batchSize, Math.min(N, (b + 1) * batchSize))));
-          if (!Number.isFinite(s.loss)) throw new RangeError(`${where}: the loss became ${s.loss} at epoch ${epoch}, batch ${b}; lower the learning rate or set clipNorm`);
-          sum.loss += s.loss * s.tokens;
-          sum.correct += s.correct;
-          sum.tokens += s.tokens;
-          options.onBatchEnd?.({ epoch, batch: b, batches, loss: s.loss });
-          await yieldToEventLoop();
-        }
-        const logs = { epoch, loss: sum.loss / sum.tokens, accuracy: sum.correct / sum.tokens };
-        history.push(logs);
-        options.onEpochEnd?.(logs);
-      }
-    } finally {
-      rng.dispose();
-      order.free();
-    }
-    return history;
+    let sum = { loss: 0, correct: 0, tokens: 0 };
+    return runEpochs(where, all.N, settings, (indices, count) => {
+      const s = this.trainStep(this.subBatch(all, i32View(indices, count).slice()));
+      sum.loss += s.loss * s.tokens;
+      sum.correct += s.correct;
+      sum.tokens += s.tokens;
+      return s.loss;
+    }, (epoch) => {
+      const logs = { epoch, loss: sum.loss / sum.tokens, accuracy: sum.correct / sum.tokens };
+      sum = { loss: 0, correct: 0, tokens: 0 };
+      return logs;
+    });
   }
 
   // ---- decoding ---------------------------------------------------------------------------
