@@ -10,23 +10,12 @@ import { Miniflare } from "miniflare";
 import { bundleWorker, COMPATIBILITY_DATE, ROOT, type Bundle } from "../examples/edge/build.js";
 import { Model } from "../bindings/model.js";
 import { Vocabulary, type VocabularyJSON } from "../bindings/sequences/vocabulary.js";
-import { nextTokenDistribution } from "../bindings/tasks/language-model.js";
-import { generate } from "../bindings/tasks/generate.js";
+import { suggestNext, NEVER_NEXT, type SuggestAnswer } from "../examples/edge/suggestions.js";
 
 /** The core Node runs in this suite (test/helpers/setup.ts): the worker gets the same binary. */
 const wasmPath = process.env.WASM_RNN_WASM ?? join(ROOT, "build", `${process.env.WASM_RNN_BUILD === "debug" ? "debug" : "release"}.wasm`);
-const NEVER = [Vocabulary.PAD_ID, Vocabulary.UNK_ID, Vocabulary.BOS_ID];
 const PREFIXES = ["", "jo", "Mar", "chris", "ann-", "x", "elizabet", "ka", "th", "zz"];
 
-interface Suggestion {
-  next: string;
-  p: number;
-}
-interface SuggestAnswer {
-  prefix: string;
-  suggestions: Suggestion[];
-  completion: string;
-}
 
 /** Starts workerd with `modules`, or fails with the reason workerd could not run here. */
 async function startWorkerd(modules: Bundle["modules"]): Promise<Miniflare> {
@@ -69,19 +58,8 @@ describe("Edge runtime (Cloudflare Workers, workerd via Miniflare)", function ()
     return json as SuggestAnswer;
   };
 
-  /** What Node computes for the same model and prefix. */
-  const expected = (prefix: string, top = 5): SuggestAnswer => {
-    const lower = prefix.toLowerCase();
-    const ids = vocab.encode([...lower]);
-    const p = nextTokenDistribution(model, ids);
-    const suggestions = Array.from(p, (prob, id) => ({ id, prob }))
-      .filter(({ id }) => !NEVER.includes(id))
-      .sort((a, b) => b.prob - a.prob || a.id - b.id)
-      .slice(0, top)
-      .map(({ id, prob }) => ({ next: vocab.tokenOf(id), p: prob }));
-    const added = generate(model, { start: [Vocabulary.BOS_ID, ...ids], maxLength: 20, temperature: 0, avoid: NEVER });
-    return { prefix: lower, suggestions, completion: lower + vocab.decode(added).join("") };
-  };
+  /** What Node computes for the same model and prefix, with the Worker's own function. */
+  const expected = (prefix: string, top = 5): SuggestAnswer => suggestNext(model, vocab, prefix, top);
 
   before(async function () {
     let t = performance.now();
@@ -144,8 +122,8 @@ export default { async fetch() {
       for (let i = 1; i < 5; i++) assert.ok(answer.suggestions[i - 1]!.p >= answer.suggestions[i]!.p);
       assert.ok(answer.completion.startsWith(prefix.toLowerCase()));
     }
-    const all = await suggest("jo", vocab.size - NEVER.length);
-    assert.deepEqual(all, expected("jo", vocab.size - NEVER.length));
+    const all = await suggest("jo", vocab.size - NEVER_NEXT.length);
+    assert.deepEqual(all, expected("jo", vocab.size - NEVER_NEXT.length));
     const total = all.suggestions.reduce((s, x) => s + x.p, 0);
     assert.ok(Math.abs(total - 1) < 1e-4, `the probabilities of every next character sum to ${total}`);
     assert.ok(all.suggestions.some((s) => s.next === "<eos>"));
@@ -170,7 +148,7 @@ export default { async fetch() {
       [JSON.stringify({ prefix: "J0hn" }), /unknown character "0" at position 1; the model knows only "-abcdefghijklmnopqrstuvwxyz"/],
       [JSON.stringify({ prefix: "zoë" }), /unknown character "ë" at position 2/],
       [JSON.stringify({ prefix: "a".repeat(33) }), /at most 32 characters; got 33/],
-      [JSON.stringify({ prefix: "jo", top: 0 }), new RegExp(`top must be an integer from 1 to ${vocab.size - NEVER.length}; got 0`)],
+      [JSON.stringify({ prefix: "jo", top: 0 }), new RegExp(`top must be an integer from 1 to ${vocab.size - NEVER_NEXT.length}; got 0`)],
       [JSON.stringify({ prefix: "jo", top: 2.5 }), /top must be an integer/],
       [JSON.stringify({ prefix: "jo", tpo: 3 }), /unknown field "tpo"/],
     ];

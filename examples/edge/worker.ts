@@ -7,16 +7,13 @@
 //   GET  /          a short help text
 //   POST /suggest   {"prefix": "jo", "top": 5}
 //                -> {"prefix": "jo", "suggestions": [{"next": "s", "p": 0.155}, ...], "completion": "jose"}
-import { init, coreInfo, Model, Vocabulary, nextTokenDistribution, generate, type VocabularyJSON } from "wasm-rnn";
+import { init, coreInfo, Model, Vocabulary, type VocabularyJSON } from "wasm-rnn";
 import modelBytes from "./model.wrnn";
+import { suggestNext, NEVER_NEXT } from "./suggestions.js";
 
 /** Longest prefix accepted (the longest name in the data has 15 characters). */
 const MAX_PREFIX = 32;
-/** Most characters a completion adds. */
-const MAX_COMPLETION = 20;
 const DEFAULT_TOP = 5;
-/** Ids that are never a next character. */
-const NEVER = [Vocabulary.PAD_ID, Vocabulary.UNK_ID, Vocabulary.BOS_ID];
 
 interface Loaded {
   model: Model;
@@ -48,14 +45,13 @@ function json(body: unknown, status = 200, headers: Record<string, string> = {})
   return new Response(JSON.stringify(body) + "\n", { status, headers: { "content-type": "application/json; charset=utf-8", ...headers } });
 }
 
-/** The prefix's ids, or a BadRequest naming the first unknown character. */
-function encodePrefix({ vocab, alphabet }: Loaded, prefix: string): Int32Array {
+/** A BadRequest naming the prefix's first character the model does not know, if any. */
+function checkPrefix({ vocab, alphabet }: Loaded, prefix: string): void {
   const chars = [...prefix.toLowerCase()];
   const bad = chars.findIndex((c) => c.length !== 1 || !vocab.has(c) || vocab.idOf(c) < 4);
   if (bad >= 0) {
     throw new BadRequest(`prefix: unknown character ${JSON.stringify(chars[bad])} at position ${bad}; the model knows only "${alphabet}" (case is ignored)`);
   }
-  return vocab.encode(chars);
 }
 
 async function readSuggestRequest(request: Request, V: number): Promise<{ prefix: string; top: number }> {
@@ -71,7 +67,7 @@ async function readSuggestRequest(request: Request, V: number): Promise<{ prefix
   if (unknown.length > 0) throw new BadRequest(`unknown field ${JSON.stringify(unknown[0])}; expected "prefix" and optionally "top"`);
   if (typeof prefix !== "string") throw new BadRequest(`prefix must be a string; got ${prefix === undefined ? "nothing" : JSON.stringify(prefix)}`);
   if (prefix.length > MAX_PREFIX) throw new BadRequest(`prefix must have at most ${MAX_PREFIX} characters; got ${prefix.length}`);
-  const maxTop = V - NEVER.length;
+  const maxTop = V - NEVER_NEXT.length;
   if (typeof top !== "number" || !Number.isInteger(top) || top < 1 || top > maxTop) {
     throw new BadRequest(`top must be an integer from 1 to ${maxTop}; got ${JSON.stringify(top)}`);
   }
@@ -83,18 +79,8 @@ async function suggest(request: Request): Promise<Response> {
   const loaded = await load();
   const { model, vocab } = loaded;
   const { prefix, top } = await readSuggestRequest(request, vocab.size);
-  const ids = encodePrefix(loaded, prefix);
-  // One forward pass (Model.predict) over BOS + prefix: the distribution of the next id.
-  const p = nextTokenDistribution(model, ids);
-  const suggestions = Array.from(p, (prob, id) => ({ id, prob }))
-    .filter(({ id }) => !NEVER.includes(id))
-    .sort((a, b) => b.prob - a.prob || a.id - b.id)
-    .slice(0, top)
-    .map(({ id, prob }) => ({ next: vocab.tokenOf(id), p: prob }));
-  // Greedy decoding, one Model.step per character, until <eos>.
-  const added = generate(model, { start: [Vocabulary.BOS_ID, ...ids], maxLength: MAX_COMPLETION, temperature: 0, avoid: NEVER });
-  const completion = prefix.toLowerCase() + vocab.decode(added).join("");
-  return json({ prefix: prefix.toLowerCase(), suggestions, completion });
+  checkPrefix(loaded, prefix);
+  return json(suggestNext(model, vocab, prefix, top));
 }
 
 async function help(): Promise<Response> {
