@@ -73,6 +73,29 @@ export class ParameterArena {
     return this.grads.f32().subarray(e.offset, e.offset + e.size);
   }
 
+  /** Every parameter's values in entry order, without the alignment padding (the save format's layout). */
+  packedParams(): Float32Array {
+    const entries = [...this.entries.values()];
+    const out = new Float32Array(entries.reduce((n, e) => n + e.size, 0));
+    const all = this.params.f32();
+    let offset = 0;
+    for (const e of entries) {
+      out.set(all.subarray(e.offset, e.offset + e.size), offset);
+      offset += e.size;
+    }
+    return out;
+  }
+
+  /** Sets every parameter from `values` laid out as `packedParams()` gives them. */
+  setPackedParams(values: Float32Array): void {
+    const all = this.params.f32();
+    let offset = 0;
+    for (const e of this.entries.values()) {
+      all.set(values.subarray(offset, offset + e.size), e.offset);
+      offset += e.size;
+    }
+  }
+
   /** Sets every gradient to zero. */
   zeroGrad(): void {
     this.grads.fill(0);

@@ -472,13 +472,7 @@ export class Model {
   /** The model as bytes: layer configs, loss, optimizer settings and every parameter (exact float32). */
   save(): Uint8Array {
     this.check();
-    const entries = [...this.arena.entries.values()];
-    const values = new Float32Array(entries.reduce((n, e) => n + e.size, 0));
-    let offset = 0;
-    for (const e of entries) {
-      values.set(this.arena.paramView(e.name), offset);
-      offset += e.size;
-    }
+    const values = this.arena.packedParams();
     if (this.metadata === null || typeof this.metadata !== "object" || Array.isArray(this.metadata)) {
       throw new TypeError(`Model.save: metadata must be a plain object; got ${describe(this.metadata)}`);
     }
@@ -494,7 +488,7 @@ export class Model {
       optimizer: this.optimizer.config,
       clipNorm: this.clipNorm,
       clipValue: this.clipValue,
-      params: entries.map((e) => ({ name: e.name, shape: [...e.shape] })),
+      params: [...this.arena.entries.values()].map((e) => ({ name: e.name, shape: [...e.shape] })),
     }, values);
   }
 

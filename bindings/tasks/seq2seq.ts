@@ -564,13 +564,7 @@ export class Seq2Seq {
     if (this.metadata === null || typeof this.metadata !== "object" || Array.isArray(this.metadata)) {
       throw new TypeError(`Seq2Seq.save: metadata must be a plain object; got ${describe(this.metadata)}`);
     }
-    const entries = [...this.arena.entries.values()];
-    const values = new Float32Array(entries.reduce((n, e) => n + e.size, 0));
-    let offset = 0;
-    for (const e of entries) {
-      values.set(this.arena.paramView(e.name), offset);
-      offset += e.size;
-    }
+    const values = this.arena.packedParams();
     return encodeModel({
       metadata: { format: FORMAT, version: 1, options: this.savedOptions(), metadata: this.metadata },
       layers: this.parts.map(([, l]) => l.config()),
@@ -578,7 +572,7 @@ export class Seq2Seq {
       optimizer: this.optimizer.config,
       clipNorm: this.clipNorm,
       clipValue: null,
-      params: entries.map((e) => ({ name: e.name, shape: [...e.shape] })),
+      params: [...this.arena.entries.values()].map((e) => ({ name: e.name, shape: [...e.shape] })),
     }, values);
   }
 
@@ -598,11 +592,7 @@ export class Seq2Seq {
       const same = entries.length === header.params.length
         && entries.every((e, i) => e.name === header.params[i]!.name && shapeString(e.shape) === shapeString(header.params[i]!.shape));
       if (!same) throw new RangeError(`${where}: the saved parameters do not match the saved options`);
-      let offset = 0;
-      for (const e of entries) {
-        model.arena.paramView(e.name).set(values.subarray(offset, offset + e.size));
-        offset += e.size;
-      }
+      model.arena.setPackedParams(values);
       model.metadata = saved.metadata ?? {};
     } catch (e) {
       model.dispose();
