@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import {
   init, Model, Embedding, LSTM, Dense, Adam, Rng, Vocabulary, tokenizeChars, padSequences, trainValidationSplit, generate, perplexity,
 } from "../bindings/index.js";
-import { fitWithProgress } from "./progress.js";
+import { fitWithProgress, seconds } from "./progress.js";
 import { loadNameLists } from "./names.js";
 
 const { values: flags } = parseArgs({ options: { full: { type: "boolean", default: false } } });
@@ -28,7 +28,6 @@ const SHOWN_SAMPLES = 12;
 const COUNTED_SAMPLES = 300;
 const TEMPERATURE = 0.8;
 
-const seconds = (since: number): string => `${((performance.now() - since) / 1000).toFixed(1)} s`;
 const capitalize = (name: string): string => name.charAt(0).toUpperCase() + name.slice(1);
 const started = performance.now();
 await init();

@@ -10,6 +10,7 @@ import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { seconds } from "./progress.js";
 
 /** One phase of the tour: the example program it runs and what it shows. */
 interface Phase {
@@ -38,7 +39,6 @@ if (unknown.length > 0) {
 const phases = PHASES.filter((p) => wanted.includes(p.name));
 
 const here = dirname(fileURLToPath(import.meta.url));
-const seconds = (since: number): string => `${((performance.now() - since) / 1000).toFixed(1)} s`;
 const started = performance.now();
 const times: string[] = [];
 console.log(`wasm-rnn demo: ${phases.length} phases${flags.full ? " (--full)" : ""}`);

@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { init, Model, GRU, LSTM, Dense, Adam, Normalizer, slidingWindows, selectSequences } from "../bindings/index.js";
 import type { Tensor } from "../bindings/index.js";
-import { fitWithProgress } from "./progress.js";
+import { fitWithProgress, seconds } from "./progress.js";
 
 const { values: args } = parseArgs({ options: { full: { type: "boolean", default: false }, seed: { type: "string", default: "0" } } });
 const SEED = Number(args.seed);
@@ -38,7 +38,6 @@ const rmse = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
 /** "12.3% lower" or "4.5% higher": the model's RMSE against the baseline's. */
 const relative = (model: number, baseline: number): string =>
   `${Math.abs((1 - model / baseline) * 100).toFixed(1)}% ${model <= baseline ? "lower" : "higher"}`;
-const seconds = (t0: number): string => ((performance.now() - t0) / 1000).toFixed(1);
 
 /** A line chart as a hand-written SVG string. */
 function lineChart(title: string, yLabel: string, lines: { name: string; color: string; values: ArrayLike<number>; dash?: boolean }[]): string {
@@ -112,7 +111,7 @@ async function trainAndPredict(label: string, model: Model, x: Tensor, y: Tensor
   const actual = Float32Array.from(testIdx, (i) => temperature[i + W]!);
   const persistence = Float32Array.from(testIdx, (i) => temperature[i + W - 1]!);
   const gru = rmse(predicted, actual), base = rmse(persistence, actual);
-  console.log(`  held-out RMSE: GRU ${gru.toFixed(3)} °C, persistence ${base.toFixed(3)} °C (${relative(gru, base)})  [${seconds(t0)}s]`);
+  console.log(`  held-out RMSE: GRU ${gru.toFixed(3)} °C, persistence ${base.toFixed(3)} °C (${relative(gru, base)})  [${seconds(t0)}]`);
   console.log("  sample (hour: actual / GRU / persistence): " + [0, 6, 12, 18].map((h) =>
     `+${h}h ${actual[h]!.toFixed(1)}/${predicted[h]!.toFixed(1)}/${persistence[h]!.toFixed(1)}`).join("  "));
   const days = 14 * 24;
@@ -188,7 +187,7 @@ async function trainAndPredict(label: string, model: Model, x: Tensor, y: Tensor
     perSymbol.push(`${t.symbol} ${rmse(predicted, t.actual).toFixed(2)}/${rmse(t.last, t.actual).toFixed(2)}`);
   });
   const lstm = rmse(all.predicted, all.actual), base = rmse(all.persistence, all.actual);
-  console.log(`  held-out RMSE over ${all.actual.length} next-month prices: LSTM $${lstm.toFixed(2)}, persistence $${base.toFixed(2)} (${relative(lstm, base)})  [${seconds(t0)}s]`);
+  console.log(`  held-out RMSE over ${all.actual.length} next-month prices: LSTM $${lstm.toFixed(2)}, persistence $${base.toFixed(2)} (${relative(lstm, base)})  [${seconds(t0)}]`);
   console.log("  (monthly returns are close to a random walk: matching persistence is the honest outcome here)");
   console.log(`  per symbol (LSTM/persistence): ${perSymbol.join("  ")}`);
   const aapl = tests.findIndex((t) => t.symbol === "AAPL");

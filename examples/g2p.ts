@@ -10,7 +10,7 @@
 import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
 import { init, Seq2Seq, Vocabulary, padSequences, shuffledIndices, Adam } from "../bindings/index.js";
-import { TrainingProgress } from "./progress.js";
+import { TrainingProgress, seconds } from "./progress.js";
 
 const { values: args } = parseArgs({ options: { full: { type: "boolean", default: false }, seed: { type: "string", default: "0" } } });
 const SEED = Number(args.seed);
@@ -48,7 +48,6 @@ const model = new Seq2Seq({
   cell: "lstm", numLayers: 1, optimizer: new Adam({ lr: 0.005 }), clipNorm: 5, seed: SEED,
 });
 const t0 = performance.now();
-const seconds = () => ((performance.now() - t0) / 1000).toFixed(1);
 const progress = new TrainingProgress("training", EPOCHS);
 let trainAccuracy = 0;
 await model.fit(tr.source.ids, tr.source.lengths, tr.target.ids, tr.target.lengths, {
@@ -60,7 +59,7 @@ await model.fit(tr.source.ids, tr.source.lengths, tr.target.ids, tr.target.lengt
 });
 progress.stop();
 const heldOut = model.evaluate(te.source.ids, te.source.lengths, te.target.ids, te.target.lengths);
-console.log(`phoneme accuracy with the reference fed back (teacher forcing): last epoch's training ${trainAccuracy.toFixed(3)}, held-out ${heldOut.accuracy.toFixed(3)}; ${seconds()}s`);
+console.log(`phoneme accuracy with the reference fed back (teacher forcing): last epoch's training ${trainAccuracy.toFixed(3)}, held-out ${heldOut.accuracy.toFixed(3)}; ${seconds(t0)}`);
 
 function editDistance(a: readonly string[], b: readonly string[]): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -105,5 +104,5 @@ const src = padSequences(novel.map((w) => letters.encode(w.split(""))), { paddin
 const out = model.beamSearch(src.ids, { sourceLengths: src.lengths, beamWidth: 4, maxLength });
 console.log("\nwords of our own (top 2 beams with scores):");
 novel.forEach((w, i) => console.log(`  ${w.padEnd(9)} ${out[i]!.slice(0, 2).map((h) => `${phones.decode(h.tokens).join(" ")} (${h.score.toFixed(2)})`).join("  |  ")}`));
-console.log(`\ndone in ${seconds()}s`);
+console.log(`\ndone in ${seconds(t0)}`);
 model.dispose();

