@@ -2,7 +2,6 @@
 // the original one (reset before it), selectable.
 import { core } from "../core.js";
 import type { ParameterSpec } from "../arena.js";
-import type { Rng } from "../random.js";
 import { RecurrentLayer, RECURRENT_OPTION_KEYS, torchRecurrentParams, type Cell, CELL_ACTIVATIONS, GATE_ACTIVATIONS, type CarriedState, type RecurrentOptions, type CellActivation, type GateActivation } from "./recurrent.js";
 import type { LayerConfig } from "./layer.js";
 import { ACTIVATION_CODES } from "../kernels/activations.js";
@@ -53,10 +52,6 @@ export class GRU extends RecurrentLayer {
 
   protected cellParams(cell: Cell): ParameterSpec[] {
     return torchRecurrentParams(3, this.units, cell.inputSize, cell.suffix);
-  }
-
-  protected initParams(rng: Rng): void {
-    this.initUniform(rng, 1 / Math.sqrt(this.units));
   }
 
   config(): LayerConfig {

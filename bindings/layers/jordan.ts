@@ -2,7 +2,6 @@
 //   h_t = f(W_ih x_t + W_hy y_{t-1} + b),  y_t = g(W_o h_t + b_o),  y_0 = 0 or given.
 import { core } from "../core.js";
 import type { ParameterSpec } from "../arena.js";
-import type { Rng } from "../random.js";
 import { RecurrentLayer, RECURRENT_OPTION_KEYS, type Cell, type CarriedState, type RecurrentOptions } from "./recurrent.js";
 import type { LayerConfig } from "./layer.js";
 import { ACTIVATION_CODES } from "../kernels/activations.js";
@@ -64,10 +63,6 @@ export class Jordan extends RecurrentLayer {
       { name: this.name("weight_o", cell), shape: [O, H] },
       { name: this.name("bias_o", cell), shape: [O] },
     ];
-  }
-
-  protected initParams(rng: Rng): void {
-    this.initUniform(rng, 1 / Math.sqrt(this.units));
   }
 
   config(): LayerConfig {

@@ -59,9 +59,9 @@ export class LSTM extends RecurrentLayer {
     return specs;
   }
 
-  protected initParams(rng: Rng): void {
+  protected override initParams(rng: Rng): void {
+    super.initParams(rng);
     const H = this.units;
-    this.initUniform(rng, 1 / Math.sqrt(H));
     if (this.forgetBias === null) return;
     for (const cell of this.cells) {
       this.paramView(`bias_ih${cell.suffix}`).fill(this.forgetBias, H, 2 * H);

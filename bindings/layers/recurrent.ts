@@ -244,6 +244,11 @@ export abstract class RecurrentLayer extends Layer {
     return this.cellList;
   }
 
+  /** PyTorch's initialisation of recurrent layers: every parameter uniform in ±1/√units. */
+  protected initParams(rng: Rng): void {
+    this.initUniform(rng, 1 / Math.sqrt(this.units));
+  }
+
   paramSpecs(): ParameterSpec[] {
     const specs = this.cells.flatMap((cell) => this.cellParams(cell));
     if (this.contextSize > 0) {

@@ -1,7 +1,6 @@
 // Elman network: s_t = f(W_ih x_t + b_ih + W_hh s_{t-1} + b_hh), PyTorch's nn.RNN.
 import { core } from "../core.js";
 import type { ParameterSpec } from "../arena.js";
-import type { Rng } from "../random.js";
 import { RecurrentLayer, RECURRENT_OPTION_KEYS, torchRecurrentParams, type Cell, type CarriedState, type RecurrentOptions } from "./recurrent.js";
 import type { LayerConfig } from "./layer.js";
 import { ACTIVATION_CODES } from "../kernels/activations.js";
@@ -41,10 +40,6 @@ export class SimpleRNN extends RecurrentLayer {
 
   protected cellParams(cell: Cell): ParameterSpec[] {
     return torchRecurrentParams(1, this.units, cell.inputSize, cell.suffix);
-  }
-
-  protected initParams(rng: Rng): void {
-    this.initUniform(rng, 1 / Math.sqrt(this.units));
   }
 
   config(): LayerConfig {
