@@ -20,6 +20,15 @@ export function fillF32(x: usize, n: i32, value: f32): void {
   for (; p < end; p += 4) store<f32>(p, value);
 }
 
+/** x[i] *= s for i < n (f32). */
+export function scaleF32(x: usize, n: i32, s: f32): void {
+  const v = f32x4.splat(s);
+  const end = x + (<usize>n << 2);
+  let p = x;
+  for (; p + 16 <= end; p += 16) v128.store(p, f32x4.mul(v128.load(p), v));
+  for (; p < end; p += 4) store<f32>(p, load<f32>(p) * s);
+}
+
 /** dst[i] = src[i] for i < n (f32); the ranges may overlap. */
 export function copyF32(dst: usize, src: usize, n: i32): void {
   memory.copy(dst, src, <usize>n << 2);

@@ -215,19 +215,6 @@ export function sumSquares(x: usize, n: i32): f64 {
   return total;
 }
 
-@inline function scaleAt(o: usize, x: usize, wide: bool, s: v128): void {
-  st(x + o, f32x4.mul(ld(x + o, wide), s), wide);
-}
-
-/** x[i] *= s for i < n. */
-export function scaleF32(x: usize, n: i32, s: f32): void {
-  const sv = f32x4.splat(s);
-  const bytes = <usize>n << 2;
-  let o: usize = 0;
-  for (; o + 16 <= bytes; o += 16) scaleAt(o, x, true, sv);
-  for (; o < bytes; o += 4) scaleAt(o, x, false, sv);
-}
-
 @inline function clipAt(o: usize, x: usize, wide: bool, lo: v128, hi: v128): void {
   st(x + o, f32x4.pmin(f32x4.pmax(ld(x + o, wide), lo), hi), wide);
 }

@@ -1,6 +1,7 @@
 // Whole-sequence helpers for variable lengths, directions and merges; time-major [T, B, F].
 // lengths: i32 [B], each in [1, T], or 0 meaning every sequence has all T steps.
 import { addInPlace } from "./rows";
+import { scaleF32 } from "./memory";
 
 /** The length of sequence b (T when lengths is 0). */
 // @ts-ignore: decorator
@@ -70,15 +71,6 @@ export function mulInPlace(x: usize, y: usize, n: i32): void {
   for (; p < end; p += 4, q += 4) store<f32>(p, load<f32>(p) * load<f32>(q));
 }
 
-/** x[i] *= s for i < n. */
-export function scaleInPlace(x: usize, n: i32, s: f32): void {
-  const v = f32x4.splat(s);
-  const end = x + (<usize>n << 2);
-  let p = x;
-  for (; p + 16 <= end; p += 16) v128.store(p, f32x4.mul(v128.load(p), v));
-  for (; p < end; p += 4) store<f32>(p, load<f32>(p) * s);
-}
-
 /** sum [B, F] = Σ_t x[t] over x [T, B, F] (overwrite). */
 export function sumSteps(sum: usize, x: usize, T: i32, BF: i32): void {
   const bytes = <usize>BF << 2;
@@ -113,7 +105,7 @@ export function mergeForward(mode: i32, a: usize, b: usize, out: usize, M: i32, 
   memory.copy(out, a, <usize>n << 2);
   if (mode == MERGE_MUL) mulInPlace(out, b, n);
   else addInPlace(out, b, n);
-  if (mode == MERGE_AVE) scaleInPlace(out, n, 0.5);
+  if (mode == MERGE_AVE) scaleF32(out, n, 0.5);
 }
 
 /** da, db from dOut (shaped as out) and the merged inputs a, b. */
@@ -131,8 +123,8 @@ export function mergeBackward(mode: i32, a: usize, b: usize, dOut: usize, da: us
     mulInPlace(da, b, n);
     mulInPlace(db, a, n);
   } else if (mode == MERGE_AVE) {
-    scaleInPlace(da, n, 0.5);
-    scaleInPlace(db, n, 0.5);
+    scaleF32(da, n, 0.5);
+    scaleF32(db, n, 0.5);
   }
 }
 
@@ -147,7 +139,7 @@ export function meanOverValidSteps(y: usize, x: usize, lengths: usize, T: i32, B
     const dst = y + <usize>b * rowBytes;
     memory.fill(dst, 0, rowBytes);
     for (let t = 0; t < len; t++) addInPlace(dst, x + <usize>(t * B + b) * rowBytes, F);
-    scaleInPlace(dst, F, <f32>(1.0 / <f64>len));
+    scaleF32(dst, F, <f32>(1.0 / <f64>len));
   }
 }
 
@@ -161,7 +153,7 @@ export function meanOverValidStepsBackward(dx: usize, dy: usize, lengths: usize,
       const dst = dx + <usize>(t * B + b) * rowBytes;
       if (t < len) {
         memory.copy(dst, src, rowBytes);
-        scaleInPlace(dst, F, <f32>(1.0 / <f64>len));
+        scaleF32(dst, F, <f32>(1.0 / <f64>len));
       } else {
         memory.fill(dst, 0, rowBytes);
       }

@@ -5,6 +5,8 @@ export interface MemoryExports {
   free(ptr: number): void;
   fillF32(x: number, n: number, value: number): void;
   copyF32(dst: number, src: number, n: number): void;
+  /** x[i] *= s. */
+  scaleF32(x: number, n: number, s: number): void;
   findNonFinite(x: number, n: number): number;
   findOutOfRange(x: number, n: number, lo: number, hi: number): number;
   findOutOfRangeWhere(x: number, weights: number, n: number, lo: number, hi: number): number;

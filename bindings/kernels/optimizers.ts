@@ -14,6 +14,5 @@ export interface OptimizersExports {
     lrDecay: number, step: number): void;
   /** Sum of squares of n f32, accumulated in f64. */
   sumSquares(x: number, n: number): number;
-  scaleF32(x: number, n: number, s: number): void;
   clipByValue(x: number, n: number, c: number): void;
 }

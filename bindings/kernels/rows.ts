@@ -1,11 +1,5 @@
 /** Row broadcast / reduction exports of the wasm core (assembly/rows.ts); [M, N] row-major. */
 export interface RowsExports {
-  /** dst[i, :] = v. */
-  broadcastRows(dst: number, v: number, M: number, N: number): void;
-  /** dst[i, :] += v. */
-  addRowVector(dst: number, v: number, M: number, N: number): void;
-  /** dst[j] += Σ_i X[i, j]. */
-  sumRowsInto(dst: number, X: number, M: number, N: number): void;
   /** dst[i] += src[i]. */
   addInPlace(dst: number, src: number, n: number): void;
   /** dst[i, :] = src[index[i], :] (index: i32 [M]). */

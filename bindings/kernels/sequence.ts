@@ -8,16 +8,10 @@ export interface SequenceExports {
   lengthMask(mask: number, lengths: number, T: number, B: number): void;
   /** First b with lengths[b] outside [1, T], or -1. */
   findBadLength(lengths: number, B: number, T: number): number;
-  /** Strided column copy over M rows. */
-  copyColumns(dst: number, dstCols: number, dstOff: number, src: number, srcCols: number, srcOff: number, M: number, F: number): void;
   /** x *= y elementwise. */
   mulInPlace(x: number, y: number, n: number): void;
-  /** x *= s. */
-  scaleInPlace(x: number, n: number, s: number): void;
   /** sum [B, F] = Σ_t x[t]. */
   sumSteps(sum: number, x: number, T: number, BF: number): void;
-  /** x[t] += v for every step. */
-  addToEachStep(x: number, v: number, T: number, BF: number): void;
   /** Merges two directions (0 concat, 1 sum, 2 mul, 3 ave). */
   mergeForward(mode: number, a: number, b: number, out: number, M: number, H: number): void;
   /** Gradients of mergeForward. */

@@ -11,12 +11,4 @@ export interface SoftmaxExports {
   softmaxBackwardRows(y: number, dy: number, dx: number, M: number, N: number): void;
   /** dx = dy - e^y Σ_j dy_j per row, y the log-softmax output. */
   logSoftmaxBackwardRows(y: number, dy: number, dx: number, M: number, N: number): void;
-  /** Row helpers the losses share. max_j x_j over x [n]. */
-  rowMax(x: number, n: number): number;
-  /** y_j = e^(x_j - m) for x, y [n]; returns Σ_j y_j. */
-  rowExp(x: number, m: number, y: number, n: number): number;
-  /** Σ_j e^(x_j - m) over x [n]. */
-  rowSumExp(x: number, m: number, n: number): number;
-  /** y_j *= c for y [n]. */
-  rowScale(y: number, c: number, n: number): void;
 }
