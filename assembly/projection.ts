@@ -4,12 +4,11 @@
 // With token input, X holds ids i32 [M] in [0, D), read as one-hot rows, so the product is a
 // gather of W's columns and its weight gradient a scatter-add (dX, the one-hot rows' gradient, as above):
 //   forward:  table [D, G] = W^T + b1 (+ b2);  Z[m] = table[id_m]
-//   backward: S [D, G] = Σ_{m: id_m = v} dZ[m] per id v;  dW += S^T;  db1 (and db2) += Σ_v S[v]
+//   backward: S [D, G] = Σ_{m: id_m = v} dZ[m] per id v;  dW += S^T;  db1 (and db2) += Σ_rows dZ
 // and the weight gradient of a product with the previous states, dW [R, K] += dZ[:, :R]^T H_prev.
 // W is [G, D] (PyTorch's layout).
 import { gemm } from "./gemm";
 import { broadcastRows, addRowVector, sumRowsInto, gatherRows, scatterAddRows } from "./rows";
-import { addToEachStep } from "./sequence";
 
 /** Z [T*B, G] = X [T*B, D] · W^T + b1 + b2 (b2, zAdd: 0 for none); X is ids i32 [T*B] when tokens. */
 export function inputProjection(T: i32, B: i32, D: i32, G: i32, x: usize, tokens: bool, w: usize, b1: usize, b2: usize, zAdd: usize, z: usize): void {
@@ -26,7 +25,7 @@ export function inputProjection(T: i32, B: i32, D: i32, G: i32, x: usize, tokens
     if (b2 != 0) addRowVector(z, b2, M, G);
     gemm(M, G, D, x, D, 1, w, 1, D, z, G, 1);
   }
-  if (zAdd != 0) addToEachStep(z, zAdd, T, B * G);
+  if (zAdd != 0) addRowVector(z, zAdd, T, B * G); // the [B, G] block at each of T steps
 }
 
 /** dW [G, D] += dZ^T X; db1 (and db2 unless 0) += Σ dZ; dX [M, D] = dZ W unless dx is 0. */
@@ -37,14 +36,12 @@ export function inputProjectionBackward(M: i32, D: i32, G: i32, x: usize, tokens
     memory.fill(perId, 0, bytes);
     scatterAddRows(perId, dz, x, M, G);
     transposeAdd(dw, perId, D, G);
-    sumRowsInto(db1, perId, D, G);
-    if (db2 != 0) sumRowsInto(db2, perId, D, G);
     heap.free(perId);
   } else {
     gemm(G, D, M, dz, 1, G, x, D, 1, dw, D, 1);
-    sumRowsInto(db1, dz, M, G);
-    if (db2 != 0) sumRowsInto(db2, dz, M, G);
   }
+  sumRowsInto(db1, dz, M, G);
+  if (db2 != 0) sumRowsInto(db2, dz, M, G);
   if (dx != 0) gemm(M, D, G, dz, G, 1, w, D, 1, dx, D, 0);
 }
 

@@ -1,6 +1,6 @@
 // Whole-sequence helpers for variable lengths, directions and merges; time-major [T, B, F].
 // lengths: i32 [B], each in [1, T], or 0 meaning every sequence has all T steps.
-import { addInPlace } from "./rows";
+import { addInPlace, sumRowsInto } from "./rows";
 import { scaleF32 } from "./memory";
 
 /** The length of sequence b (T when lengths is 0). */
@@ -45,15 +45,6 @@ export function lengthMask(mask: usize, lengths: usize, T: i32, B: i32): void {
   }
 }
 
-/** Index of the first length outside [1, T], or -1. */
-export function findBadLength(lengths: usize, B: i32, T: i32): i32 {
-  for (let b = 0; b < B; b++) {
-    const len = load<i32>(lengths + (<usize>b << 2));
-    if (len < 1 || len > T) return b;
-  }
-  return -1;
-}
-
 /** dst[m, dstOff + j] = src[m, srcOff + j] for j < F over M rows (strided column copy). */
 export function copyColumns(dst: usize, dstCols: i32, dstOff: i32, src: usize, srcCols: i32, srcOff: i32, M: i32, F: i32): void {
   const bytes = <usize>F << 2;
@@ -75,13 +66,7 @@ export function mulInPlace(x: usize, y: usize, n: i32): void {
 export function sumSteps(sum: usize, x: usize, T: i32, BF: i32): void {
   const bytes = <usize>BF << 2;
   memory.fill(sum, 0, bytes);
-  for (let t = 0; t < T; t++) addInPlace(sum, x + <usize>t * bytes, BF);
-}
-
-/** x[t] += v for every step of x [T, B, F], v [B, F]: a per-sequence term at every step. */
-export function addToEachStep(x: usize, v: usize, T: i32, BF: i32): void {
-  const bytes = <usize>BF << 2;
-  for (let t = 0; t < T; t++) addInPlace(x + <usize>t * bytes, v, BF);
+  sumRowsInto(sum, x, T, BF);
 }
 
 // Merging the two directions of a bidirectional layer, a and b [M, H]:

@@ -1,7 +1,7 @@
 // A time-major dataset staged in wasm memory once; batches are gathered by the core.
 import { core } from "./core.js";
 import { Workspace } from "./buffer.js";
-import { toTensor, toIntTensor, expectShape, stageF32, stageIds } from "./tensor.js";
+import { toTensor, toIntTensor, expectShape, stageF32, stageIds, stageLengths } from "./tensor.js";
 import type { LossName } from "./losses.js";
 
 /** What a model expects of its data. */
@@ -90,12 +90,7 @@ export class StagedDataset {
       }
       this.hasLengths = lengths !== undefined;
       if (lengths !== undefined) {
-        const l = toIntTensor(where, "lengths", lengths);
-        expectShape(where, "lengths", l.shape, [N], ["N"]);
-        const block = this.ws.get("lengths", N);
-        block.i32().set(l.data);
-        const bad = core().findBadLength(block.ptr, N, T);
-        if (bad >= 0) throw new RangeError(`${where}: lengths must lie in [1, T=${T}]; got ${l.data[bad]} at index ${bad}`);
+        stageLengths(where, lengths, T, N, this.ws.get("lengths", N));
       }
       if (y === undefined) {
         this.yFeatures = 0;

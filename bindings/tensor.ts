@@ -150,6 +150,17 @@ export function stageIds(where: string, name: string, data: Int32Array, limit: n
   return buf.ptr;
 }
 
+/** Validates sequence lengths [N] (ints in [1, T]) and copies them into `buf`; returns its pointer. */
+export function stageLengths(where: string, lengths: unknown, T: number, N: number, buf: WasmArray): number {
+  const t = toIntTensor(where, "lengths", lengths);
+  expectShape(where, "lengths", t.shape, [N], ["N"]);
+  buf.ensure(N);
+  buf.i32().set(t.data);
+  const bad = core().findOutOfRange(buf.ptr, N, 1, T + 1);
+  if (bad >= 0) throw new RangeError(`${where}: lengths must lie in [1, T=${T}]; got ${t.data[bad]} at index ${bad}`);
+  return buf.ptr;
+}
+
 /** The tensor as nested number arrays, as `torch.tensor(...).tolist()` gives (a scalar shape [] gives []). */
 export function toNestedArray(t: Tensor): NestedArray {
   const build = (depth: number, offset: number): NestedArray => {

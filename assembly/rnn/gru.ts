@@ -212,7 +212,6 @@ export function gruBackward(
       // dh_{t-1} += dHh_t [B, 3H] · W_hh [3H, H]
       gemmPacked(B, H, G, dht, G, 1, pack1, dh0, H, 1);
     } else {
-      const rht = aux + <usize>t * stateBytes;
       for (let b = 0; b < B; b++) {
         const off = <usize>(b * G) * 4;
         const row = <usize>(b * H) << 2;

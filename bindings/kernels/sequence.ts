@@ -6,8 +6,6 @@ export interface SequenceExports {
   maskPaddedSteps(dst: number, src: number, lengths: number, T: number, B: number, F: number): void;
   /** mask [T, B] = [t < len_b]. */
   lengthMask(mask: number, lengths: number, T: number, B: number): void;
-  /** First b with lengths[b] outside [1, T], or -1. */
-  findBadLength(lengths: number, B: number, T: number): number;
   /** x *= y elementwise. */
   mulInPlace(x: number, y: number, n: number): void;
   /** sum [B, F] = Σ_t x[t]. */

@@ -10,7 +10,7 @@ import { Workspace } from "../buffer.js";
 import type { ParameterSpec } from "../arena.js";
 import { Rng } from "../random.js";
 import { Layer, defaultSeed, type SequencePointers } from "./layer.js";
-import { toTensor, toIntTensor, expectShape, stageF32, stageIds, type Tensor, type TensorLike, type IntTensorLike } from "../tensor.js";
+import { toTensor, toIntTensor, expectShape, stageF32, stageIds, stageLengths, type Tensor, type TensorLike, type IntTensorLike } from "../tensor.js";
 import { checkOptionKeys, checkInt, checkBoolean, checkChoice, checkNumber } from "../validate.js";
 
 /** States by name ("h" for Elman and GRU; "h", "c" for LSTM; "y", "h" for Jordan), each [layers * dirs, B, size]. */
@@ -534,18 +534,6 @@ export abstract class RecurrentLayer extends Layer {
     });
   }
 
-  /** Validates lengths [B] (ints in [1, T]) and stages them; 0 when absent. */
-  private stageLengths(where: string, lengths: IntTensorLike | undefined, T: number, B: number): number {
-    if (lengths === undefined) return 0;
-    const t = toIntTensor(where, "lengths", lengths);
-    expectShape(where, "lengths", t.shape, [B]);
-    const block = this.ws.get("lengths", B);
-    block.i32().set(t.data);
-    const bad = core().findBadLength(block.ptr, B, T);
-    if (bad >= 0) throw new RangeError(`${where}: lengths must lie in [1, T=${T}]; got ${t.data[bad]} at index ${bad}`);
-    return block.ptr;
-  }
-
   /**
    * Runs the whole sequence x [T, B, inputSize] (time-major; ids [T, B] with tokenInput) and returns
    * the output and the final states. The layer keeps what `backward` needs.
@@ -560,7 +548,7 @@ export abstract class RecurrentLayer extends Layer {
     if (T === 0 || B === 0) throw new RangeError(`${where}: x must hold at least one step and one sequence; got shape [${xt.shape.join(", ")}]`);
     const training = checkBoolean(where, "training", options?.training ?? false);
     const staged = this.stageStates(where, "initialState", options?.initialState, B, "pendingState", this.extraStateNames);
-    const lengths = this.stageLengths(where, options?.lengths, T, B);
+    const lengths = options?.lengths === undefined ? 0 : stageLengths(where, options.lengths, T, B, this.ws.get("lengths", B));
     let context = 0;
     if (options?.context !== undefined || this.contextSize > 0) {
       if (this.contextSize === 0) throw new RangeError(`${where}: context given, but the layer was built without contextSize`);
