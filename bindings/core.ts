@@ -39,7 +39,6 @@ export type InitSource = WebAssembly.Module | BufferSource | URL | string | Resp
 
 let current: CoreExports | null = null;
 
-/** The two release binaries: plain 128-bit SIMD (runs wherever wasm SIMD does) and relaxed SIMD (FMA). */
 /** Reads (Node, from a file: URL) or fetches one binary; `fs` is imported only on this path. */
 async function load(url: URL): Promise<BufferSource | Response> {
   const isNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
@@ -79,7 +78,8 @@ export async function init(source?: InitSource): Promise<void> {
   if (source === undefined && current !== null) return;
   let resolved: unknown;
   if (source === undefined) resolved = await defaultSource();
-  else if (typeof source === "string" || source instanceof URL) resolved = await fetch(source);
+  else if (source instanceof URL) resolved = await load(source);
+  else if (typeof source === "string") resolved = await load(new URL(source, typeof location === "undefined" ? undefined : location.href));
   else resolved = source;
   if (!isInstantiable(resolved)) {
     throw new TypeError(

@@ -12,7 +12,7 @@ import { encodeModel, decodeModel } from "./io.js";
 import { layerFromConfig } from "./layers/registry.js";
 import { clipGradNorm, clipGradValue } from "./clip.js";
 import { StagedDataset, type Batch, type DataSpec } from "./dataset.js";
-import { type NestedArray, type Tensor, type TensorLike, type IntTensorLike } from "./tensor.js";
+import { toTensor, toIntTensor, sizeOf, type NestedArray, type Tensor, type TensorLike, type IntTensorLike } from "./tensor.js";
 import { ACTIVATION_CODES } from "./kernels/activations.js";
 import { checkOptionKeys, checkInt, checkNumber, checkChoice, describe } from "./validate.js";
 
@@ -96,21 +96,6 @@ function contextSizeOf(where: string, layers: readonly Layer[]): number {
   const sizes = new Set(layers.filter((l): l is RecurrentLayer => l instanceof RecurrentLayer && l.contextSize > 0).map((l) => l.contextSize));
   if (sizes.size > 1) throw new RangeError(`${where}: layers built with different contextSize values (${[...sizes].join(", ")}) cannot share one context`);
   return sizes.size === 1 ? [...sizes][0]! : 0;
-}
-
-/** The shape of a tensor or nested array (as far as the first entries go). */
-function shapeOf(x: unknown): number[] {
-  if (x !== null && typeof x === "object" && "shape" in x && Array.isArray((x as { shape: unknown }).shape)) return (x as { shape: number[] }).shape;
-  const shape: number[] = [];
-  for (let level: unknown = x; Array.isArray(level); level = level[0]) shape.push(level.length);
-  return shape;
-}
-
-/** One step [B, ...] as a sequence [1, B, ...]. */
-function withLeadingStep(x: ModelInput): ModelInput {
-  if (Array.isArray(x)) return [x] as ModelInput;
-  const t = x as { shape: number[]; data: Float32Array | Int32Array };
-  return { shape: [1, ...t.shape], data: t.data } as ModelInput;
 }
 
 /**
@@ -294,6 +279,10 @@ export class Model {
     if (options.truncatedBptt !== undefined && !this.spec.sequenceOutput) {
       throw new RangeError(`${where}: truncatedBptt needs an output at every step (all recurrent layers with returnSequences true)`);
     }
+    const bidirectional = this.layers.find((l) => l instanceof RecurrentLayer && l.bidirectional);
+    if (options.truncatedBptt !== undefined && bidirectional !== undefined) {
+      throw new RangeError(`${where}: truncatedBptt carries the state from chunk to chunk, which a bidirectional ${bidirectional.constructor.name} cannot (its reverse direction needs the whole sequence)`);
+    }
     const tbptt = options.truncatedBptt === undefined ? Infinity : checkInt(where, "truncatedBptt", options.truncatedBptt);
     const data = new StagedDataset(where, this.spec, x, y, options);
     try {
@@ -404,9 +393,10 @@ export class Model {
     const recurrent = this.layers.filter((l): l is RecurrentLayer => l instanceof RecurrentLayer);
     const bidirectional = recurrent.find((l) => l.bidirectional);
     if (bidirectional !== undefined) throw new RangeError(`${where}: a bidirectional ${bidirectional.constructor.name} needs the whole sequence; streaming is for unidirectional layers`);
-    const rank = this.spec.vocabSize !== null ? 1 : 2;
-    const single = shapeOf(x).length === rank;
-    const data = new StagedDataset(where, this.spec, single ? withLeadingStep(x) : x, undefined, { context: options.context });
+    const ids = this.spec.vocabSize !== null;
+    const t = ids ? toIntTensor(where, "x", x) : toTensor(where, "x", x);
+    const single = t.shape.length === (ids ? 1 : 2); // one step [B(, D)]: a sequence of one step
+    const data = new StagedDataset(where, this.spec, single ? { shape: [1, ...t.shape], data: t.data } : t, undefined, { context: options.context });
     try {
       const { T, N: B } = data;
       if (this.stream !== null && this.stream.B !== B) {
@@ -425,7 +415,6 @@ export class Model {
       for (const [layer, blocks] of states) layer.setInitialStates(blocks, B);
       const out = this.forwardPointers({ x: batch.x, T, B, context: batch.context });
       for (const [layer, blocks] of states) layer.finalStatesInto(blocks);
-      this.stream = { B, states };
       if (options.probabilities === true) this.toProbabilities(out.x, out.T * B);
       const O = this.spec.outputSize;
       const shape = single || out.T === 1 ? [B, O] : [out.T, B, O];
@@ -500,14 +489,19 @@ export class Model {
     if (header.clipNorm !== null) options.clipNorm = header.clipNorm;
     if (header.clipValue !== null) options.clipValue = header.clipValue;
     const model = new Model(options);
-    const dict: Record<string, Tensor> = {};
-    let offset = 0;
-    for (const { name, shape } of header.params) {
-      const size = shape.reduce((a, b) => a * b, 1);
-      dict[name] = { shape, data: values.subarray(offset, offset + size) };
-      offset += size;
+    try {
+      const dict: Record<string, Tensor> = {};
+      let offset = 0;
+      for (const { name, shape } of header.params) {
+        const size = sizeOf(shape);
+        dict[name] = { shape, data: values.subarray(offset, offset + size) };
+        offset += size;
+      }
+      model.loadStateDict(dict);
+    } catch (e) {
+      model.dispose();
+      throw e;
     }
-    model.loadStateDict(dict);
     model.metadata = header.metadata ?? {};
     return model;
   }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
+import { pathToFileURL } from "node:url";
 import { init } from "../bindings/index.js";
 import { core, f32View } from "../bindings/core.js";
 import { WasmArray } from "../bindings/buffer.js";
@@ -20,6 +21,14 @@ describe("core", () => {
     await init(await WebAssembly.compile(bytes));
     assert.equal(typeof core().alloc, "function");
     await init(bytes);
+    assert.equal(typeof core().alloc, "function");
+  });
+
+  it("init reads a file: URL, given as a URL or as a string", async () => {
+    const url = wasmUrl instanceof URL ? wasmUrl : pathToFileURL(wasmUrl);
+    await init(url);
+    assert.equal(typeof core().alloc, "function");
+    await init(url.href);
     assert.equal(typeof core().alloc, "function");
   });
 

@@ -289,6 +289,27 @@ describe("Model bad input", () => {
     model.dispose();
   });
 
+  it("refuses truncatedBptt with a bidirectional layer before training anything", async () => {
+    const model = new Model({
+      layers: [new LSTM({ inputSize: 2, units: 3, bidirectional: true, seed: 1 }), new Dense({ inputSize: 6, units: 3, seed: 2 })],
+      loss: "softmaxCrossEntropy",
+    });
+    const before = model.stateDict();
+    await assert.rejects(model.fit(x, y, { truncatedBptt: 2 }), (e: Error) => e instanceof RangeError && /truncatedBptt .* a bidirectional LSTM cannot/.test(e.message));
+    assert.deepEqual(model.stateDict(), before);
+    model.dispose();
+  });
+
+  it("step takes one step of ids as a bare Int32Array", () => {
+    const model = new Model({ layers: [new Embedding({ inputSize: 5, units: 3, seed: 1 }), new GRU({ inputSize: 3, units: 4, seed: 2 }), new Dense({ inputSize: 4, units: 5, seed: 3 })], loss: "softmaxCrossEntropy" });
+    const ids = Int32Array.of(1, 4);
+    const bare = model.step(ids);
+    model.resetState();
+    assert.deepEqual(bare, model.step({ shape: [2], data: ids }));
+    assert.deepEqual(bare.shape, [2, 5]);
+    model.dispose();
+  });
+
   it("binds the optimizer when built: its state exists before the first step, and a second model cannot share it", () => {
     const adam = new Adam({ lr: 0.01 });
     const model = new Model({ layers: [new SimpleRNN({ inputSize: 2, units: 4, seed: 1 }), new Dense({ inputSize: 4, units: 3, seed: 2 })], loss: "softmaxCrossEntropy", optimizer: adam });
