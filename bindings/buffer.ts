@@ -7,18 +7,23 @@ import { core, f32View, i32View } from "./core.js";
  */
 export class WasmArray {
   ptr: number;
+  /** Elements in use (views cover these). */
   length: number;
+  /** Elements allocated: a shorter `ensure` keeps the block, a longer one than this reallocates. */
+  private capacity: number;
 
   constructor(length: number) {
     this.length = length;
-    this.ptr = core().alloc(Math.max(length, 4) * 4);
+    this.capacity = Math.max(length, 4);
+    this.ptr = core().alloc(this.capacity * 4);
   }
 
   /** Makes room for at least `length` elements; old contents are lost when it grows. */
   ensure(length: number): this {
-    if (length > this.length || this.ptr === 0) {
+    if (length > this.capacity || this.ptr === 0) {
       if (this.ptr !== 0) core().free(this.ptr);
-      this.ptr = core().alloc(Math.max(length, 4) * 4);
+      this.capacity = Math.max(length, 4);
+      this.ptr = core().alloc(this.capacity * 4);
     }
     this.length = length;
     return this;
@@ -44,6 +49,7 @@ export class WasmArray {
     if (this.ptr !== 0) core().free(this.ptr);
     this.ptr = 0;
     this.length = 0;
+    this.capacity = 0;
   }
 }
 

@@ -6,7 +6,7 @@ import { ParameterArena } from "./arena.js";
 import { Layer, type SequencePointers } from "./layers/layer.js";
 import { RecurrentLayer } from "./layers/recurrent.js";
 import { Embedding } from "./layers/embedding.js";
-import { lossOnPointers, type LossName } from "./losses.js";
+import { lossOnPointers, LOSS_NAMES, type LossName } from "./losses.js";
 import { Adam, optimizerFromConfig, type Optimizer } from "./optimizers.js";
 import { encodeModel, decodeModel } from "./io.js";
 import { layerFromConfig } from "./layers/registry.js";
@@ -82,7 +82,6 @@ export interface Evaluation {
 
 const MODEL_KEYS = ["layers", "loss", "optimizer", "clipNorm", "clipValue"] as const;
 const FIT_KEYS = ["epochs", "batchSize", "shuffle", "seed", "mask", "lengths", "context", "validationData", "truncatedBptt", "onBatchEnd", "onEpochEnd", "signal"] as const;
-const LOSSES = ["softmaxCrossEntropy", "meanSquaredError", "binaryCrossEntropyWithLogits"] as const;
 
 /** Loss of a training step and the counts behind its accuracy. */
 interface StepScore {
@@ -153,7 +152,7 @@ export class Model {
       }
     });
     if (new Set(layers).size !== layers.length) throw new RangeError(`${where}: the same layer appears twice in layers`);
-    this.loss = checkChoice(where, "loss", options.loss, LOSSES);
+    this.loss = checkChoice(where, "loss", options.loss, LOSS_NAMES);
     this.clipNorm = options.clipNorm === undefined ? null : checkNumber(where, "clipNorm", options.clipNorm, 0);
     this.clipValue = options.clipValue === undefined ? null : checkNumber(where, "clipValue", options.clipValue, 0);
     if (options.optimizer !== undefined && (options.optimizer === null || typeof options.optimizer.bind !== "function")) {
