@@ -2,9 +2,7 @@
 // xoshiro128** in the wasm core whose 16-byte state lives in wasm memory.
 import { core } from "./core.js";
 import { WasmArray } from "./buffer.js";
-import { checkInt, checkNumber } from "./validate.js";
-
-const MAX_U32 = 0xffffffff;
+import { checkInt, checkNumber, checkSeed, MAX_U32 } from "./validate.js";
 
 /**
  * A seeded pseudo-random generator. The same seed gives bit-identical streams on every
@@ -16,8 +14,7 @@ export class Rng {
 
   /** @param seed an integer in [0, 2^32 - 1]. */
   constructor(seed: number) {
-    checkInt("Rng", "seed", seed, 0);
-    if (seed > MAX_U32) throw new RangeError(`Rng: seed must be <= ${MAX_U32}; got ${seed}`);
+    checkSeed("Rng", seed);
     this.#state = new WasmArray(4);
     core().rngSeed(this.#state.ptr, seed);
   }

@@ -59,3 +59,13 @@ export function describe(value: unknown): string {
 export function shapeString(shape: readonly (number | string)[]): string {
   return `[${shape.join(", ")}]`;
 }
+
+/** The largest unsigned 32-bit integer: the bound of seeds and of Rng.nextInt. */
+export const MAX_U32 = 0xffffffff;
+
+/** A seed of the library's Rng: an integer in [0, 2^32 - 1]. */
+export function checkSeed(where: string, seed: unknown): number {
+  checkInt(where, "seed", seed, 0);
+  if ((seed as number) > MAX_U32) throw new RangeError(`${where}: seed must be <= ${MAX_U32}; got ${seed}`);
+  return seed as number;
+}

@@ -4,7 +4,8 @@ import { core } from "../core.js";
 import { WasmArray } from "../buffer.js";
 import { Rng } from "../random.js";
 import { checkOptionKeys, checkInt, checkNumber } from "../validate.js";
-import { toIndexArray, checkSeed, type IdArray } from "./check.js";
+import { toIndexArray, type IdArray } from "./check.js";
+import { checkSeed } from "../validate.js";
 
 /** Options of `bucketByLength`. */
 export interface BucketOptions {

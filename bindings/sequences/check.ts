@@ -1,10 +1,9 @@
-// Argument checks shared by the sequence utilities: id arrays, seeds and saved JSON headers.
-import { checkInt, describe } from "../validate.js";
+// Argument checks shared by the sequence utilities: id arrays and saved JSON headers.
+import { describe } from "../validate.js";
 
 /** Ids, indices and lengths as the sequence utilities take them. */
 export type IdArray = readonly number[] | Int32Array;
 
-const MAX_U32 = 0xffffffff;
 /** The largest int32: ids and indices lie below it. */
 export const MAX_I32 = 0x7fffffff;
 
@@ -27,13 +26,6 @@ export function toIndexArray(where: string, name: string, value: unknown, limit 
   return out;
 }
 
-/** A seed of the library's Rng: an integer in [0, 2^32 - 1]. */
-export function checkSeed(where: string, seed: unknown): number {
-  checkInt(where, "seed", seed, 0);
-  if ((seed as number) > MAX_U32) throw new RangeError(`${where}: seed must be <= ${MAX_U32}; got ${seed}`);
-  return seed as number;
-}
-
 /**
  * The object behind saved JSON (the object `toJSON()` returned, or its string), after checking
  * its `format` tag and `version`.
@@ -54,4 +46,11 @@ export function readJson(where: string, json: unknown, format: string, version: 
   if (record.format !== format) throw new TypeError(`${where}: json.format must be "${format}"; got ${describe(record.format)}`);
   if (record.version !== version) throw new RangeError(`${where}: json.version must be ${version} (the only version this library reads); got ${describe(record.version)}`);
   return record;
+}
+
+/** A list of id sequences (each number[] or Int32Array). */
+export function checkSequenceList(where: string, name: string, seqs: unknown): readonly IdArray[] {
+  if (!Array.isArray(seqs)) throw new TypeError(`${where}: ${name} must be an array of id sequences; got ${describe(seqs)}`);
+  if (seqs.length === 0) throw new RangeError(`${where}: ${name} must hold at least one sequence; got an empty array`);
+  return seqs as readonly IdArray[];
 }

@@ -2,7 +2,7 @@
 // n-grams, folded into a fixed number of buckets, so words never seen in training still get a vector.
 import type { Tensor } from "../tensor.js";
 import { checkOptionKeys, checkInt, describe } from "../validate.js";
-import { checkSeed } from "./check.js";
+import { checkSeed } from "../validate.js";
 
 /** Options of `new NgramHasher(...)`. */
 export interface NgramHasherOptions {

@@ -1,7 +1,7 @@
 // Padding variable-length id sequences into one time-major batch with a mask and the lengths.
 import type { Tensor, IntTensor } from "../tensor.js";
-import { checkOptionKeys, checkInt, checkChoice, describe } from "../validate.js";
-import { toIndexArray, MAX_I32, type IdArray } from "./check.js";
+import { checkOptionKeys, checkInt, checkChoice } from "../validate.js";
+import { toIndexArray, checkSequenceList, MAX_I32, type IdArray } from "./check.js";
 
 /** Options of `padSequences`. */
 export interface PadOptions {
@@ -38,8 +38,7 @@ export function padSequences(seqs: readonly IdArray[], options: PadOptions): Pad
   const value = checkInt(where, "value", options.value ?? 0, 0);
   if (value > MAX_I32) throw new RangeError(`${where}: value must be <= ${MAX_I32} (an int32 id); got ${value}`);
   const truncating = options.truncating === undefined ? undefined : checkChoice(where, "truncating", options.truncating, SIDES);
-  if (!Array.isArray(seqs)) throw new TypeError(`${where}: seqs must be an array of id sequences; got ${describe(seqs)}`);
-  if (seqs.length === 0) throw new RangeError(`${where}: seqs must hold at least one sequence; got an empty array`);
+  checkSequenceList(where, "seqs", seqs);
   const ids = seqs.map((s, i) => toIndexArray(where, `seqs[${i}]`, s));
   ids.forEach((s, i) => {
     if (s.length === 0) throw new RangeError(`${where}: seqs[${i}] must hold at least one id; got an empty sequence`);

@@ -5,7 +5,7 @@ import { Embedding } from "../layers/embedding.js";
 import { RecurrentLayer } from "../layers/recurrent.js";
 import { toTensor, type Tensor, type TensorLike } from "../tensor.js";
 import { describe, shapeString } from "../validate.js";
-import type { IdArray } from "../sequences/check.js";
+export { checkSequenceList } from "../sequences/check.js";
 
 /** What the generation and language-model helpers need to know about a token model. */
 export interface TokenModel {
@@ -65,6 +65,16 @@ export function checkId(where: string, name: string, value: unknown, V: number):
 }
 
 /**
+ * An optional boundary id (BOS, EOS): null turns it off; absent gives `fallback` when the
+ * vocabulary has it (else null); otherwise an id in [0, V).
+ */
+export function optionalId(where: string, name: string, value: unknown, fallback: number | null, V: number): number | null {
+  if (value === null) return null;
+  if (value === undefined) return fallback !== null && fallback < V ? fallback : null;
+  return checkId(where, name, value, V);
+}
+
+/**
  * The context of one sequence as a [1, C] tensor (given as [C] or [1, C]); undefined when the
  * model takes none. Missing or unexpected contexts are errors.
  */
@@ -81,9 +91,3 @@ export function checkContextRow(where: string, context: TensorLike | undefined, 
   return { shape: [1, contextSize], data: c.data };
 }
 
-/** A list of id sequences (each number[] or Int32Array). */
-export function checkSequenceList(where: string, name: string, seqs: unknown): readonly IdArray[] {
-  if (!Array.isArray(seqs)) throw new TypeError(`${where}: ${name} must be an array of id sequences; got ${describe(seqs)}`);
-  if (seqs.length === 0) throw new RangeError(`${where}: ${name} must hold at least one sequence; got an empty array`);
-  return seqs as readonly IdArray[];
-}

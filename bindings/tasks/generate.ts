@@ -3,9 +3,8 @@ import type { Model } from "../model.js";
 import { Rng } from "../random.js";
 import { Vocabulary } from "../sequences/vocabulary.js";
 import type { TensorLike } from "../tensor.js";
-import { checkOptionKeys, checkInt } from "../validate.js";
-import { checkSeed } from "../sequences/check.js";
-import { checkTokenModel, checkIds, checkId, checkContextRow } from "./check.js";
+import { checkOptionKeys, checkInt, checkSeed } from "../validate.js";
+import { checkTokenModel, checkIds, checkContextRow, optionalId } from "./check.js";
 import { SAMPLING_KEYS, checkSamplingOptions, checkUniformSource, drawToken, type SamplingOptions } from "./sampling.js";
 
 /** Options of `generate`. */
@@ -47,7 +46,7 @@ export function generate(model: Model, options: GenerateOptions): number[] {
     ? checkIds(where, "start (default Vocabulary.BOS_ID)", [Vocabulary.BOS_ID], V)
     : checkIds(where, "start", typeof options.start === "number" ? [options.start] : options.start, V);
   if (start.length === 0) throw new RangeError(`${where}: start must hold at least one id`);
-  const eos = options.eos === null ? null : options.eos === undefined ? (Vocabulary.EOS_ID < V ? Vocabulary.EOS_ID : null) : checkId(where, "eos", options.eos, V);
+  const eos = optionalId(where, "eos", options.eos, Vocabulary.EOS_ID, V);
   const context = checkContextRow(where, options.context, contextSize);
   const settings = checkSamplingOptions(where, options, V, Vocabulary.UNK_ID < V ? [Vocabulary.UNK_ID] : []);
   if (options.seed !== undefined && options.rng !== undefined) throw new TypeError(`${where}: give seed or rng, not both`);

@@ -6,7 +6,7 @@ import { padSequences } from "../sequences/padding.js";
 import type { IdArray } from "../sequences/check.js";
 import { toTensor, type Tensor, type TensorLike } from "../tensor.js";
 import { checkOptionKeys, checkInt, shapeString } from "../validate.js";
-import { checkTokenModel, checkIds, checkId, checkContextRow, checkSequenceList, type TokenModel } from "./check.js";
+import { checkTokenModel, checkIds, checkContextRow, checkSequenceList, optionalId, type TokenModel } from "./check.js";
 
 /** Where a scored sequence starts and ends. */
 export interface BoundaryOptions {
@@ -44,12 +44,6 @@ interface Scores {
   tokens: Int32Array;
 }
 
-function boundary(where: string, name: string, value: unknown, fallback: number | null, V: number): number | null {
-  if (value === null) return null;
-  if (value === undefined) return fallback !== null && fallback < V ? fallback : null;
-  return checkId(where, name, value, V);
-}
-
 /** log Σ_c exp(logits[offset + c]) over one row of V logits, in float64 (log-softmax = logit - this). */
 function logSumExp(logits: Float32Array, offset: number, V: number): number {
   let max = -Infinity;
@@ -73,8 +67,8 @@ function scoreSequences(
   batchSize: number,
 ): Scores {
   const V = tm.vocabSize;
-  const bos = boundary(where, "bos", options.bos, Vocabulary.BOS_ID, V);
-  const eos = boundary(where, "eos", options.eos, null, V);
+  const bos = optionalId(where, "bos", options.bos, Vocabulary.BOS_ID, V);
+  const eos = optionalId(where, "eos", options.eos, null, V);
   const full = seqs.map((s, n) => {
     const ids = checkIds(where, name(n), s, V);
     const seq = [...(bos === null ? [] : [bos]), ...ids, ...(eos === null ? [] : [eos])];
@@ -159,7 +153,7 @@ export function nextTokenDistribution(model: Model, prefix: IdArray, options: Ne
   const tm = checkTokenModel(where, model);
   checkOptionKeys(where, options, ["bos", "context"]);
   const V = tm.vocabSize;
-  const bos = boundary(where, "bos", options.bos, Vocabulary.BOS_ID, V);
+  const bos = optionalId(where, "bos", options.bos, Vocabulary.BOS_ID, V);
   const ids = checkIds(where, "prefix", prefix, V);
   const input = Int32Array.from([...(bos === null ? [] : [bos]), ...ids]);
   if (input.length === 0) throw new RangeError(`${where}: prefix must not be empty when bos is null`);
