@@ -50,6 +50,14 @@ WORKLOADS.W5.flops = 2 * (WORKLOADS.W5.D + WORKLOADS.W5.H) * 4 * WORKLOADS.W5.H 
 export const WORKLOAD_IDS = Object.keys(WORKLOADS);
 export { rng };
 
+/** `fn` timed as it is, but throwing when the number it returns (a loss, an output) is not finite: a broken build must not post a speed. */
+export function finite(library, fn) {
+  return () => {
+    const v = fn();
+    if (!Number.isFinite(v)) throw new Error(`${library}: got ${v}`);
+  };
+}
+
 /** n uniform floats in [-1, 1). */
 export function uniform(n, seed) {
   const next = rng(seed);

@@ -19,6 +19,7 @@ import v8 from "node:v8";
 import {
   WORKLOADS, WORKLOAD_IDS, fmt, fmtRatio, markdownTable, measure, metricOf, shownPath, textTable, timingSettings,
 } from "./common.mjs";
+import { PYTHON } from "./torch-setup.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const BENCH = path.dirname(HERE);
@@ -105,7 +106,7 @@ function record(workload, library, spec, m) {
   const metric = metricOf(workload, m.secondsPerCall * (WORKLOADS[workload].tokens / tokens));
   const row = { workload, library, variant: spec.variant, what: spec.what, tokens, ...m, ...metric };
   results.push(row);
-  const unit = workload === "W2" ? "ms/sequence" : "tokens/s";
+  const unit = WORKLOADS[workload].metric;
   const extra = metric.gflops ? `, ${metric.gflops.toFixed(1)} GFLOP/s` : "";
   log(`  ${workload} ${library}${spec.variant ? ` (${spec.variant})` : ""}: ${fmt(metric.value)} ${unit}${extra} ` +
     `(spread ${(100 * m.spread).toFixed(1)}%, ${m.samples} samples, ${m.seconds.toFixed(1)} s)`);
@@ -216,7 +217,7 @@ if (libs.includes("pytorch")) {
     for (const w of only) skipped.push({ workload: w, library: "pytorch", reason: `skipped: ${libraryInfo.pytorch.skip}` });
   } else {
     const out = await new Promise((resolve) => {
-      const child = spawn("/usr/bin/python3", [path.join(HERE, "torch_bench.py"), "bench", "--only", only.join(","), ...(args.quick ? ["--quick"] : [])], {
+      const child = spawn(PYTHON, [path.join(HERE, "torch_bench.py"), "bench", "--only", only.join(","), ...(args.quick ? ["--quick"] : [])], {
         env: torch.env, stdio: ["ignore", "pipe", "inherit"],
       });
       let stdout = "";
@@ -272,7 +273,7 @@ for (const w of only) {
     const row = (lib) => (lib === "wasm-rnn" ? wasm(w, variant) : results.find((x) => x.workload === w && x.library === lib));
     metricRows.push([
       title,
-      w === "W2" ? "ms/sequence" : w === "W5" ? "tokens/s (GFLOP/s)" : "tokens/s",
+      WORKLOADS[w].flops ? `${WORKLOADS[w].metric} (GFLOP/s)` : WORKLOADS[w].metric,
       ...libs.map((lib) => (row(lib) ? cellValue(row(lib)) : "—")),
     ]);
     ratioRows.push([title, ...peers.map((lib) => (row(lib) && wasm(w, variant) ? fmtRatio(ratio(w, row(lib), variant)) : "—"))]);

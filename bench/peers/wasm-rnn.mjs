@@ -2,7 +2,7 @@
 // WASM_RNN_DIST names another build). Every call returns JavaScript copies, so nothing is lazy.
 import { pathToFileURL } from "node:url";
 import path from "node:path";
-import { WORKLOADS, ids, oneHot, shownPath, uniform } from "./common.mjs";
+import { WORKLOADS, finite, ids, oneHot, shownPath, uniform } from "./common.mjs";
 
 let lib;
 
@@ -38,13 +38,13 @@ export default {
       return [
         {
           what: "ids [64, 32] -> LSTM(65 -> 128, tokenInput: the one-hot product is a column gather) -> Dense(65), softmax CE every step, Adam; Model.trainOnBatch",
-          fn: () => onIds.trainOnBatch(x, y),
+          fn: finite("wasm-rnn", () => onIds.trainOnBatch(x, y)),
           dispose: () => onIds.dispose(),
         },
         {
           variant: "one-hot floats",
           what: "one-hot floats [64, 32, 65] -> LSTM(65 -> 128) -> Dense(65) (the peers' model exactly); Model.trainOnBatch",
-          fn: () => plain.trainOnBatch(xOneHot, y),
+          fn: finite("wasm-rnn", () => plain.trainOnBatch(xOneHot, y)),
           dispose: () => plain.dispose(),
         },
       ];
@@ -56,7 +56,7 @@ export default {
       const x = { shape: [T, 1, D], data: uniform(T * D, 21) };
       return {
         what: "LSTM({ inputSize: 64, units: 256, numLayers: 2 }).forward(x [100, 1, 64])",
-        fn: () => lstm.forward(x).output.data[0],
+        fn: finite("wasm-rnn", () => lstm.forward(x).output.data[0]),
         dispose: () => lstm.dispose(),
       };
     },
@@ -75,7 +75,7 @@ export default {
       const y = { shape: [B, 1], data: uniform(B, 32) };
       return {
         what: "GRU(1 -> 32, last step) -> Dense(1), MSE, Adam; Model.trainOnBatch",
-        fn: () => model.trainOnBatch(x, y),
+        fn: finite("wasm-rnn", () => model.trainOnBatch(x, y)),
         dispose: () => model.dispose(),
       };
     },
@@ -95,7 +95,7 @@ export default {
       const y = { shape: [T, B], data: ids(T * B, tags, 42) };
       return {
         what: "Embedding(1000, 64) -> LSTM(64 -> 64, bidirectional, concat) -> Dense(10), softmax CE every step, Adam; Model.trainOnBatch",
-        fn: () => model.trainOnBatch(x, y),
+        fn: finite("wasm-rnn", () => model.trainOnBatch(x, y)),
         dispose: () => model.dispose(),
       };
     },
@@ -106,7 +106,7 @@ export default {
       const x = { shape: [T, B, D], data: uniform(T * B * D, 51) };
       return {
         what: "LSTM({ inputSize: 512, units: 512 }).forward(x [50, 64, 512])",
-        fn: () => lstm.forward(x).output.data[0],
+        fn: finite("wasm-rnn", () => lstm.forward(x).output.data[0]),
         dispose: () => lstm.dispose(),
       };
     },
