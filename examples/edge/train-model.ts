@@ -10,6 +10,7 @@ import {
   init, Model, Embedding, LSTM, Dense, Adam, Vocabulary, tokenizeChars, padSequences, trainValidationSplit, perplexity,
 } from "../../bindings/index.js";
 import { loadNameLists } from "../names.js";
+import { fitWithProgress, seconds } from "../progress.js";
 
 const SEED = 7;
 const EMBEDDING_SIZE = 16;
@@ -42,16 +43,7 @@ const model = new Model({
   optimizer: new Adam({ lr: 1e-2 }),
   clipNorm: 5,
 });
-await model.fit(x.ids, y.ids, {
-  lengths: x.lengths,
-  epochs: EPOCHS,
-  batchSize: BATCH_SIZE,
-  seed: SEED,
-  onEpochEnd: ({ epoch, loss }) => {
-    model.optimizer.lr *= 0.8;
-    console.log(`epoch ${epoch + 1}/${EPOCHS}: loss ${loss.toFixed(3)}`);
-  },
-});
+await fitWithProgress(model, x.ids, y.ids, { lengths: x.lengths, epochs: EPOCHS, batchSize: BATCH_SIZE, seed: SEED, lrDecay: 0.8 });
 const bitsPerChar = Math.log2(perplexity(model, encode(validation, { addEos: true })));
 model.metadata = {
   description: "next character of an English first name (lowercase a-z and '-'; <eos>: the name ends)",
@@ -63,5 +55,5 @@ model.metadata = {
 const bytes = model.save();
 await writeFile(output, bytes);
 console.log(`${train.length} training names, ${validation.length} held out: ${bitsPerChar.toFixed(3)} bits per character`);
-console.log(`wrote ${fileURLToPath(output)}: ${model.parameterCount} parameters, ${bytes.length} bytes, in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+console.log(`wrote ${fileURLToPath(output)}: ${model.parameterCount} parameters, ${bytes.length} bytes, in ${seconds(started)}`);
 model.dispose();
