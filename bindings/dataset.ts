@@ -1,7 +1,7 @@
 // A time-major dataset staged in wasm memory once; batches are gathered by the core.
 import { core } from "./core.js";
 import { Workspace } from "./buffer.js";
-import { toTensor, toIntTensor, expectShape, stageF32, stageIds, stageLengths } from "./tensor.js";
+import { toTensor, toIntTensor, expectShape, stageF32, stageIds, stageLengths, stageUnitF32 } from "./tensor.js";
 import type { LossName } from "./losses.js";
 
 /** What a model expects of its data. */
@@ -84,9 +84,7 @@ export class StagedDataset {
       if (mask !== undefined) {
         const m = toTensor(where, "mask", mask);
         expectShape(where, "mask", m.shape, lead, leadNames);
-        const ptr = stageF32(where, "mask", m.data, this.ws.get("mask", m.data.length));
-        const bad = core().findOutsideF32(ptr, m.data.length, 0, 1);
-        if (bad >= 0) throw new RangeError(`${where}: mask must hold weights in [0, 1]; got ${m.data[bad]} at flat index ${bad}`);
+        stageUnitF32(where, "mask", m.data, this.ws.get("mask", m.data.length), "weights");
       }
       this.hasLengths = lengths !== undefined;
       if (lengths !== undefined) {
@@ -102,11 +100,9 @@ export class StagedDataset {
       } else {
         const yt = toTensor(where, "y", y);
         expectShape(where, "y", yt.shape, [...lead, spec.outputSize], [...leadNames, String(spec.outputSize)]);
-        const ptr = stageF32(where, "y", yt.data, this.ws.get("y", yt.data.length));
-        if (spec.loss === "binaryCrossEntropyWithLogits") {
-          const bad = core().findOutsideF32(ptr, yt.data.length, 0, 1);
-          if (bad >= 0) throw new RangeError(`${where}: y must hold targets in [0, 1] for binaryCrossEntropyWithLogits; got ${yt.data[bad]} at flat index ${bad}`);
-        }
+        const buf = this.ws.get("y", yt.data.length);
+        if (spec.loss === "binaryCrossEntropyWithLogits") stageUnitF32(where, "y", yt.data, buf, "targets");
+        else stageF32(where, "y", yt.data, buf);
         this.yFeatures = spec.outputSize;
       }
       this.contextSize = spec.contextSize;

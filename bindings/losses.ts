@@ -3,7 +3,7 @@
 // (e.g. [T, B, N] or [B, N]) with an optional mask over the leading shape for padded steps.
 import { core } from "./core.js";
 import { WasmArray } from "./buffer.js";
-import { expectShape, sizeOf, stageF32, toIntTensor, toTensor } from "./tensor.js";
+import { expectShape, sizeOf, stageF32, stageIds, stageUnitF32, toIntTensor, toTensor } from "./tensor.js";
 import type { IntTensor, IntTensorLike, Tensor, TensorLike } from "./tensor.js";
 import { checkChoice, checkOptionKeys, shapeString } from "./validate.js";
 
@@ -62,23 +62,6 @@ export function binaryCrossEntropyWithLogits(predictions: TensorLike, targets: T
   return lossOnTensors("binaryCrossEntropyWithLogits", predictions, targets, options);
 }
 
-/** Index of the first row i with mask[i] != 0 whose class id is outside [0, N), or -1. */
-function firstBadId(ids: Int32Array, mask: Float32Array | null, N: number): number {
-  for (let i = 0; i < ids.length; i++) {
-    const id = ids[i]!;
-    if ((mask === null || mask[i] !== 0) && (id < 0 || id >= N)) return i;
-  }
-  return -1;
-}
-
-/** Stages f32 data, rejecting non-finite values and values outside [0, 1] when `unit`. */
-function stageChecked(where: string, name: string, data: Float32Array, unit: boolean, buf: WasmArray): number {
-  const ptr = stageF32(where, name, data, buf);
-  const bad = unit ? core().findOutsideF32(ptr, data.length, 0, 1) : -1;
-  if (bad >= 0) throw new RangeError(`${where}: ${name} must hold values in [0, 1]; got ${data[bad]} at flat index ${bad}`);
-  return ptr;
-}
-
 function lossOnTensors(where: LossName, predictions: unknown, targets: unknown, options: LossOptions | undefined): LossResult {
   checkOptionKeys(where, options, ["mask", "reduction"]);
   const reduction = checkChoice(where, "options.reduction", options?.reduction ?? "mean", REDUCTIONS);
@@ -107,18 +90,14 @@ function lossOnTensors(where: LossName, predictions: unknown, targets: unknown, 
   };
   try {
     const predPtr = stageF32(where, "predictions", pred.data, alloc(M * N));
-    const maskPtr = mask === null ? 0 : stageChecked(where, "options.mask", mask.data, true, alloc(M));
+    const maskPtr = mask === null ? 0 : stageUnitF32(where, "options.mask", mask.data, alloc(M));
     let targetPtr: number;
     if (target.data instanceof Int32Array) {
-      const bad = firstBadId(target.data, mask === null ? null : mask.data, N);
-      if (bad >= 0) {
-        throw new RangeError(`${where}: targets must hold class ids in [0, ${N}) where the mask is nonzero; got ${target.data[bad]} at flat index ${bad}`);
-      }
-      const buf = alloc(M);
-      buf.i32().set(target.data);
-      targetPtr = buf.ptr;
+      targetPtr = stageIds(where, "targets", target.data, N, alloc(M), maskPtr, "class ids");
+    } else if (where === "binaryCrossEntropyWithLogits") {
+      targetPtr = stageUnitF32(where, "targets", target.data, alloc(M * N));
     } else {
-      targetPtr = stageChecked(where, "targets", target.data, where === "binaryCrossEntropyWithLogits", alloc(M * N));
+      targetPtr = stageF32(where, "targets", target.data, alloc(M * N));
     }
     const grad = alloc(M * N);
     const loss = lossOnPointers(where, predPtr, targetPtr, maskPtr, M, N, reduction, grad.ptr);

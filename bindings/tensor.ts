@@ -140,14 +140,25 @@ export function stageF32(where: string, name: string, data: Float32Array, buf: W
  * Copies int data into a wasm block and rejects values outside [0, limit), naming the flat index;
  * with `weights` (a pointer to f32 [n]) only where the weight is nonzero (padding may hold anything).
  */
-export function stageIds(where: string, name: string, data: Int32Array, limit: number, buf: WasmArray, weights = 0): number {
+export function stageIds(where: string, name: string, data: Int32Array, limit: number, buf: WasmArray, weights = 0, what = "ids"): number {
   buf.ensure(data.length);
   buf.i32().set(data);
   const bad = weights === 0
     ? core().findOutOfRange(buf.ptr, data.length, 0, limit)
     : core().findOutOfRangeWhere(buf.ptr, weights, data.length, 0, limit);
-  if (bad >= 0) throw new RangeError(`${where}: ${name} must hold ids in [0, ${limit}); got ${data[bad]} at flat index ${bad}`);
+  if (bad >= 0) throw new RangeError(`${where}: ${name} must hold ${what} in [0, ${limit}); got ${data[bad]} at flat index ${bad}`);
   return buf.ptr;
+}
+
+/**
+ * stageF32 for data that must lie in [0, 1] (masks, probabilities), naming the flat index of the
+ * first value outside; `what` names the values in the message.
+ */
+export function stageUnitF32(where: string, name: string, data: Float32Array, buf: WasmArray, what = "values"): number {
+  const ptr = stageF32(where, name, data, buf);
+  const bad = core().findOutsideF32(ptr, data.length, 0, 1);
+  if (bad >= 0) throw new RangeError(`${where}: ${name} must hold ${what} in [0, 1]; got ${data[bad]} at flat index ${bad}`);
+  return ptr;
 }
 
 /** Validates sequence lengths [N] (ints in [1, T]) and copies them into `buf`; returns its pointer. */
