@@ -284,7 +284,14 @@ export class Model {
     }
     const tbptt = options.truncatedBptt === undefined ? Infinity : checkInt(where, "truncatedBptt", options.truncatedBptt);
     const data = new StagedDataset(where, this.spec, x, y, options);
+    let validation: StagedDataset | null = null;
     try {
+      if (options.validationData !== undefined) {
+        // Checked and staged once, before any training: a bad validation set fails now, not after an epoch.
+        checkOptionKeys(`${where}: validationData`, options.validationData, ["x", "y", "mask", "lengths", "context"]);
+        const { x: vx, y: vy, ...extras } = options.validationData;
+        validation = new StagedDataset(`${where}: validationData`, this.spec, vx, vy, extras);
+      }
       let sums = { loss: 0, correct: 0, weight: 0 };
       return await runEpochs(where, data.N, settings, (indices, count) => {
         const { loss, correct, weight } = this.trainBatch(data, data.gather(indices, count, this.ws), tbptt);
@@ -297,9 +304,8 @@ export class Model {
         const accuracy = this.accuracy(sums.correct, sums.weight);
         if (accuracy !== undefined) logs.accuracy = accuracy;
         sums = { loss: 0, correct: 0, weight: 0 };
-        if (options.validationData !== undefined) {
-          const { x: vx, y: vy, ...rest } = options.validationData;
-          const val = this.evaluate(vx, vy, { batchSize: settings.batchSize, ...rest });
+        if (validation !== null) {
+          const val = this.evaluateStaged(validation, settings.batchSize);
           logs.valLoss = val.loss;
           if (val.accuracy !== undefined) logs.valAccuracy = val.accuracy;
         }
@@ -307,6 +313,7 @@ export class Model {
       });
     } finally {
       data.free();
+      validation?.free();
     }
   }
 
@@ -317,22 +324,27 @@ export class Model {
     checkOptionKeys(where, options, ["batchSize", "mask", "lengths", "context"]);
     const batchSize = checkInt(where, "batchSize", options.batchSize ?? 256);
     const data = new StagedDataset(where, this.spec, x, y, options);
+    try {
+      return this.evaluateStaged(data, batchSize);
+    } finally {
+      data.free();
+    }
+  }
+
+  /** evaluate over staged data. */
+  private evaluateStaged(data: StagedDataset, batchSize: number): Evaluation {
     const N = this.spec.outputSize;
     let lossSum = 0;
     let weight = 0;
     let correct = 0;
-    try {
-      const index = this.identityIndex(data.N);
-      for (let b0 = 0; b0 < data.N; b0 += batchSize) {
-        const batch = data.gather(index + b0 * 4, Math.min(batchSize, data.N - b0), this.ws);
-        const out = this.forwardPointers({ x: batch.x, T: batch.T, B: batch.B, lengths: batch.lengths, context: batch.context });
-        const M = out.T * out.B;
-        lossSum += lossOnPointers(this.loss, out.x, batch.y, batch.mask, M, N, "sum", 0);
-        weight += core().maskWeight(batch.mask, M);
-        correct += this.countCorrect(out.x, batch, M);
-      }
-    } finally {
-      data.free();
+    const index = this.identityIndex(data.N);
+    for (let b0 = 0; b0 < data.N; b0 += batchSize) {
+      const batch = data.gather(index + b0 * 4, Math.min(batchSize, data.N - b0), this.ws);
+      const out = this.forwardPointers({ x: batch.x, T: batch.T, B: batch.B, lengths: batch.lengths, context: batch.context });
+      const M = out.T * out.B;
+      lossSum += lossOnPointers(this.loss, out.x, batch.y, batch.mask, M, N, "sum", 0);
+      weight += core().maskWeight(batch.mask, M);
+      correct += this.countCorrect(out.x, batch, M);
     }
     const perRow = this.loss === "softmaxCrossEntropy" ? 1 : N;
     const result: Evaluation = { loss: weight > 0 ? lossSum / (weight * perRow) : 0 };

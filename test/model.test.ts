@@ -289,6 +289,17 @@ describe("Model bad input", () => {
     model.dispose();
   });
 
+  it("checks validationData before training anything", async () => {
+    const model = smallModel(13);
+    const before = model.stateDict();
+    const badY = { shape: [4, 6], data: new Int32Array(24).fill(7) };
+    await assert.rejects(model.fit(x, y, { epochs: 2, validationData: { x, y: badY } }), (e: Error) => e instanceof RangeError && /Model\.fit: validationData: y must hold ids in \[0, 3\); got 7/.test(e.message));
+    assert.deepEqual(model.stateDict(), before);
+    const logs = await model.fit(x, y, { epochs: 2, validationData: { x, y } });
+    assert.ok(logs.every((l) => Number.isFinite(l.valLoss)));
+    model.dispose();
+  });
+
   it("refuses truncatedBptt with a bidirectional layer before training anything", async () => {
     const model = new Model({
       layers: [new LSTM({ inputSize: 2, units: 3, bidirectional: true, seed: 1 }), new Dense({ inputSize: 6, units: 3, seed: 2 })],
