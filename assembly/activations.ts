@@ -42,7 +42,7 @@ const EXP_LO = 16, EXP_HI = 17, LOG2E = 18, MAGIC = 19, LN2_HI = 20, LN2_LO = 21
 
 /** p * x + c, one Horner step. */
 // @ts-ignore: decorator
-@inline function madd(p: v128, x: v128, c: v128): v128 {
+@inline export function madd(p: v128, x: v128, c: v128): v128 {
   return f32x4.add(f32x4.mul(p, x), c);
 }
 

@@ -2,7 +2,7 @@
 // 0/1; pointer 0 means every row counts) and a `scale` for the weighted sum (the bindings pass
 // 1 / count for a mean). It returns scale Σ_i mask_i L_i, summed in f64, and when grad != 0
 // overwrites grad [M, N] with scale mask_i dL_i/dx_i (exactly 0 in masked rows).
-import { expV } from "./activations";
+import { expV, madd } from "./activations";
 import { rowMax, rowExp, rowSumExp, rowScale } from "./softmax";
 import { fillF32 } from "./memory";
 
@@ -76,12 +76,6 @@ export function softmaxCrossEntropy(logits: usize, targets: usize, mask: usize, 
 //   BCE with logits x = p   L = Σ_j max(x, 0) - x t + log(1 + e^-|x|)    dL/dx = sigmoid(x) - t
 // with sigmoid(x) = 1 / (1 + e) for x >= 0, e / (1 + e) otherwise, e = e^-|x|.
 const MSE = 0, BCE = 1;
-
-/** p * x + c, one Horner step. */
-// @ts-ignore: decorator
-@inline function madd(p: v128, x: v128, c: v128): v128 {
-  return f32x4.add(f32x4.mul(p, x), c);
-}
 
 /** What loss and gradient share: e^-|p| for BCE, nothing (p) for MSE. */
 // @ts-ignore: decorator

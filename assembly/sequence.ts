@@ -133,15 +133,13 @@ export function meanOverValidStepsBackward(dx: usize, dy: usize, lengths: usize,
   const rowBytes = <usize>F << 2;
   for (let b = 0; b < B; b++) {
     const len = lengthOf(lengths, b, T);
-    const src = dy + <usize>b * rowBytes;
-    for (let t = 0; t < T; t++) {
+    const first = dx + <usize>b * rowBytes; // step 0: dy / len, then copied to the other valid steps
+    memory.copy(first, dy + <usize>b * rowBytes, rowBytes);
+    scaleF32(first, F, <f32>(1.0 / <f64>len));
+    for (let t = 1; t < T; t++) {
       const dst = dx + <usize>(t * B + b) * rowBytes;
-      if (t < len) {
-        memory.copy(dst, src, rowBytes);
-        scaleF32(dst, F, <f32>(1.0 / <f64>len));
-      } else {
-        memory.fill(dst, 0, rowBytes);
-      }
+      if (t < len) memory.copy(dst, first, rowBytes);
+      else memory.fill(dst, 0, rowBytes);
     }
   }
 }
