@@ -4,13 +4,14 @@ import { readFile } from "node:fs/promises";
 import { init, Model, SimpleRNN, Dense, Adam } from "../bindings/index.js";
 import { formatTable, measure } from "./timing.js";
 import { charBatch } from "./data.js";
+import { wasmPath } from "../test/helpers/wasm-path.js";
 
 const B = 32;
 const T = 64;
 const H = 128;
 const V = 65;
 
-const wasm = process.env.WASM_RNN_WASM ?? new URL("../../build/release.wasm", import.meta.url);
+const wasm = wasmPath();
 await init(await readFile(wasm));
 
 const { x, y } = charBatch(T, B, V);

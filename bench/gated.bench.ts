@@ -6,6 +6,7 @@ import { init, Model, LSTM, GRU, Dense, Adam, type RecurrentLayer } from "../bin
 import { formatTable, measure, type Measurement } from "./timing.js";
 import { charBatch } from "./data.js";
 import { randomArray } from "../test/helpers/random.js";
+import { wasmPath } from "../test/helpers/wasm-path.js";
 
 /** A gated cell type: its name, its gate count G and a constructor. */
 interface Cell {
@@ -74,7 +75,7 @@ function inference(cell: Cell): string[] {
   return [m.name, (1000 / m.hz).toFixed(2), m.gflops!.toFixed(1), `±${m.rme.toFixed(1)}%`];
 }
 
-const wasm = process.env.WASM_RNN_WASM ?? new URL("../../build/release.wasm", import.meta.url);
+const wasm = wasmPath();
 await init(await readFile(wasm));
 
 console.log(`Training step: B=${train.B}, T=${train.T}, D=V=${train.V} (one-hot), H=${train.H}; tokens/s = B*T per step`);

@@ -7,8 +7,9 @@ import { init, Model, LSTM, Dense, Adam } from "../bindings/index.js";
 import { core } from "../bindings/core.js";
 import { charBatch } from "./data.js";
 import { formatTable } from "./timing.js";
+import { wasmPath } from "../test/helpers/wasm-path.js";
 
-const wasm = process.env.WASM_RNN_WASM ?? new URL("../../build/release.wasm", import.meta.url);
+const wasm = wasmPath();
 await init(await readFile(wasm));
 
 const V = 65;

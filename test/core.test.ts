@@ -4,10 +4,10 @@ import { pathToFileURL } from "node:url";
 import { init } from "../bindings/index.js";
 import { core, f32View } from "../bindings/core.js";
 import { WasmArray } from "../bindings/buffer.js";
+import { wasmPath } from "./helpers/wasm-path.js";
 
 // The binary the suite runs on (as test/helpers/setup.ts picks it), so that re-initializing keeps it.
-const wasmUrl = process.env.WASM_RNN_WASM
-  ?? new URL(`../../build/${process.env.WASM_RNN_BUILD === "debug" ? "debug" : "release"}.wasm`, import.meta.url);
+const wasmUrl = wasmPath();
 
 describe("core", () => {
   it("allocates 16-byte aligned blocks", () => {
@@ -25,7 +25,7 @@ describe("core", () => {
   });
 
   it("init reads a file: URL, given as a URL or as a string", async () => {
-    const url = wasmUrl instanceof URL ? wasmUrl : pathToFileURL(wasmUrl);
+    const url = pathToFileURL(wasmUrl);
     await init(url);
     assert.equal(typeof core().alloc, "function");
     await init(url.href);

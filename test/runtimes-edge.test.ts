@@ -5,15 +5,15 @@
 // same core and model. Prints the cold start and the per-request latency.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { Miniflare } from "miniflare";
-import { bundleWorker, COMPATIBILITY_DATE, ROOT, type Bundle } from "../examples/edge/build.js";
+import { bundleWorker, COMPATIBILITY_DATE, type Bundle } from "../examples/edge/build.js";
 import { Model } from "../bindings/model.js";
 import { Vocabulary, type VocabularyJSON } from "../bindings/sequences/vocabulary.js";
 import { suggestNext, NEVER_NEXT, type SuggestAnswer } from "../examples/edge/suggestions.js";
+import { wasmPath } from "./helpers/wasm-path.js";
 
 /** The core Node runs in this suite (test/helpers/setup.ts): the worker gets the same binary. */
-const wasmPath = process.env.WASM_RNN_WASM ?? join(ROOT, "build", `${process.env.WASM_RNN_BUILD === "debug" ? "debug" : "release"}.wasm`);
+const wasmFile = wasmPath();
 const PREFIXES = ["", "jo", "Mar", "chris", "ann-", "x", "elizabet", "ka", "th", "zz"];
 
 
@@ -63,7 +63,7 @@ describe("Edge runtime (Cloudflare Workers, workerd via Miniflare)", function ()
 
   before(async function () {
     let t = performance.now();
-    bundle = await bundleWorker({ wasmPath });
+    bundle = await bundleWorker({ wasmPath: wasmFile });
     timings.bundle = performance.now() - t;
     // The same bytes as a plain Uint8Array, as the worker gets them.
     model = Model.load(new Uint8Array(readFileSync(bundle.files.model)));
@@ -102,7 +102,7 @@ export default { async fetch() {
   catch (e) { return new Response(String(e)); }
 } };`,
       },
-      { type: "Data", path: "core.bin", contents: readFileSync(wasmPath) },
+      { type: "Data", path: "core.bin", contents: readFileSync(wasmFile) },
     ]);
     try {
       const text = await (await probe.dispatchFetch("http://localhost/")).text();

@@ -2,14 +2,14 @@
 // models in one process (interleaved fits) do not interfere.
 import assert from "node:assert/strict";
 import { Worker } from "node:worker_threads";
-import { fileURLToPath } from "node:url";
 import { Model } from "../bindings/model.js";
 import { LSTM } from "../bindings/layers/lstm.js";
 import { Dense } from "../bindings/layers/dense.js";
 import { Adam } from "../bindings/optimizers.js";
 import { randomArray, mulberry32 } from "./helpers/random.js";
+import { wasmPath } from "./helpers/wasm-path.js";
 
-const wasmPath = process.env.WASM_RNN_WASM ?? fileURLToPath(new URL(`../../build/${process.env.WASM_RNN_BUILD === "debug" ? "debug" : "release"}.wasm`, import.meta.url));
+const wasmFile = wasmPath();
 
 interface WorkerResult {
   epochs: number[];
@@ -19,7 +19,7 @@ interface WorkerResult {
 
 function trainInWorker(epochs: number): Promise<WorkerResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL("./helpers/train-worker.js", import.meta.url), { workerData: { wasmPath, epochs } });
+    const worker = new Worker(new URL("./helpers/train-worker.js", import.meta.url), { workerData: { wasmPath: wasmFile, epochs } });
     const seen: number[] = [];
     worker.on("message", (m: { type: string; loss: number; weight?: number[] }) => {
       if (m.type === "epoch") seen.push(m.loss);
