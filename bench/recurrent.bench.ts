@@ -1,14 +1,14 @@
-// Gated recurrent layers: training throughput of LSTM and GRU (tokens/s, B*T per step, and the
-// GFLOP/s of the layer's matrix products) and batch-1 inference of two-layer stacks (ms per sequence).
-//   node dist/bench/gated.bench.js   (loads build/release.wasm, or the file named by WASM_RNN_WASM)
+// Recurrent layers: training throughput of SimpleRNN (Elman), LSTM and GRU (tokens/s, B*T per step,
+// and the GFLOP/s of the layer's matrix products) and batch-1 inference of two-layer stacks (ms per sequence).
+//   node dist/bench/recurrent.bench.js   (loads build/release.wasm, or the file named by WASM_RNN_WASM)
 import { readFile } from "node:fs/promises";
-import { init, Model, LSTM, GRU, Dense, Adam, type RecurrentLayer } from "../bindings/index.js";
+import { init, Model, SimpleRNN, LSTM, GRU, Dense, Adam, type RecurrentLayer } from "../bindings/index.js";
 import { formatTable, measure, type Measurement } from "./timing.js";
 import { charBatch } from "./data.js";
 import { randomArray } from "../test/helpers/random.js";
 import { wasmPath } from "../test/helpers/wasm-path.js";
 
-/** A gated cell type: its name, its gate count G and a constructor. */
+/** A cell type: its name, its gate count G (1 for Elman) and a constructor. */
 interface Cell {
   name: string;
   G: number;
@@ -16,6 +16,7 @@ interface Cell {
 }
 
 const cells: Cell[] = [
+  { name: "SimpleRNN", G: 1, make: (inputSize, units, seed) => new SimpleRNN({ inputSize, units, seed }) },
   { name: "LSTM", G: 4, make: (inputSize, units, seed) => new LSTM({ inputSize, units, seed }) },
   { name: "GRU", G: 3, make: (inputSize, units, seed) => new GRU({ inputSize, units, seed }) },
 ];
