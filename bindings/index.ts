@@ -59,8 +59,8 @@ export { sampleToken } from "./tasks/sampling.js";
 export type { SamplingOptions, UniformSource } from "./tasks/sampling.js";
 export { generate } from "./tasks/generate.js";
 export type { GenerateOptions } from "./tasks/generate.js";
-export { sequenceLogProbability, perplexity, nextTokenDistribution } from "./tasks/language-model.js";
-export type { BoundaryOptions, SequenceScoreOptions, PerplexityOptions, NextTokenOptions } from "./tasks/language-model.js";
+export { sequenceLogProbability, perplexity, nextTokenDistribution, nextTokenBatch } from "./tasks/language-model.js";
+export type { BoundaryOptions, SequenceScoreOptions, PerplexityOptions, NextTokenOptions, NextTokenBatch } from "./tasks/language-model.js";
 // Encoder-decoder sequence to sequence: teacher-forced training, greedy and beam-search decoding.
 export { Seq2Seq } from "./tasks/seq2seq.js";
 export type { Seq2SeqOptions, Seq2SeqCell, Seq2SeqFitOptions, Seq2SeqEpochLogs, GreedyDecodeOptions, BeamSearchOptions, BeamHypothesis, LengthsLike } from "./tasks/seq2seq.js";

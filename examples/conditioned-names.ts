@@ -10,7 +10,7 @@
 // Everything is seeded: two runs print the same numbers and the same names.
 import { parseArgs } from "node:util";
 import {
-  init, Model, Embedding, LSTM, Dense, Adam, Rng, Vocabulary, tokenizeChars, padSequences, trainValidationSplit, generate, perplexity,
+  init, Model, Embedding, LSTM, Dense, Adam, Rng, Vocabulary, tokenizeChars, nextTokenBatch, trainValidationSplit, generate, perplexity,
 } from "../bindings/index.js";
 import { fitWithProgress, seconds } from "./progress.js";
 import { loadNameLists } from "./names.js";
@@ -47,11 +47,9 @@ const oneHot = (set: { list: number }[], flip = false) => ({
 });
 console.log(`first names: ${lists[0]!.length} female, ${lists[1]!.length} male (${members[0]!.size + members[1]!.size - new Set(lists.flat()).size} in both); ${train.length} (name, list) examples for training, ${test.length} held out`);
 
-const encode = (set: { name: string }[], options: { addBos?: boolean; addEos?: boolean }) =>
-  set.map(({ name }) => vocab.encode(tokenizeChars(name), options));
-const x = padSequences(encode(train, { addBos: true }), { padding: "post" }); // BOS c1 … ck
-const y = padSequences(encode(train, { addEos: true }), { padding: "post" }); // c1 … ck EOS
-const T = x.ids.shape[0]!;
+const encode = (set: { name: string }[]) => set.map(({ name }) => vocab.encode(tokenizeChars(name)));
+const pairs = nextTokenBatch(encode(train), { eos: Vocabulary.EOS_ID }); // BOS c1 … ck -> c1 … ck EOS
+const T = pairs.x.shape[0]!;
 
 const model = new Model({
   layers: [
@@ -64,8 +62,8 @@ const model = new Model({
   clipNorm: 5,
 });
 console.log(`model: Embedding(${vocab.size}, ${CONFIG.embedding}) -> LSTM(${CONFIG.units}, contextSize 2: one-hot list id) -> Dense(${vocab.size}), ${model.parameterCount.toLocaleString("en")} parameters, ${CONFIG.epochs} epochs, names padded to ${T} steps`);
-await fitWithProgress(model, x.ids, y.ids, {
-  lengths: x.lengths,
+await fitWithProgress(model, pairs.x, pairs.y, {
+  lengths: pairs.lengths,
   context: oneHot(train),
   epochs: CONFIG.epochs,
   batchSize: CONFIG.batchSize,
@@ -77,7 +75,7 @@ await fitWithProgress(model, x.ids, y.ids, {
 console.log("\nheld-out perplexity per character (lower is better), with the right and with the wrong list's context:");
 LISTS.forEach((label, list) => {
   const part = test.filter((e) => e.list === list);
-  const seqs = encode(part, {});
+  const seqs = encode(part);
   const right = perplexity(model, seqs, { eos: Vocabulary.EOS_ID, context: oneHot(part) });
   const wrong = perplexity(model, seqs, { eos: Vocabulary.EOS_ID, context: oneHot(part, true) });
   console.log(`  ${label.padEnd(6)} names (${part.length}): ${right.toFixed(3)} with the ${label} context, ${wrong.toFixed(3)} with the ${LISTS[1 - list]} context`);

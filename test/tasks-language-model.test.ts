@@ -2,8 +2,8 @@
 // the next-token distribution and sampling (seeded, top-k, avoiding UNK) through generate().
 import assert from "node:assert/strict";
 import {
-  Model, Embedding, GRU, LSTM, Dense, Adam, Vocabulary, padSequences, generate, sampleToken,
-  sequenceLogProbability, perplexity, nextTokenDistribution,
+  Model, Embedding, GRU, LSTM, Dense, Adam, Vocabulary, generate, sampleToken,
+  sequenceLogProbability, perplexity, nextTokenDistribution, nextTokenBatch,
 } from "../bindings/index.js";
 import { mulberry32 } from "./helpers/random.js";
 
@@ -45,8 +45,7 @@ describe("language model", () => {
     const V = vocab.size;
 
     // Next-word training: inputs [BOS, w...], targets [w..., EOS], post-padded with lengths.
-    const inputs = padSequences(train.map((s) => [BOS, ...s]), { padding: "post" });
-    const targets = padSequences(train.map((s) => [...s, EOS]), { padding: "post" });
+    const pairs = nextTokenBatch(train, { eos: EOS });
     const model = new Model({
       layers: [
         new Embedding({ inputSize: V, units: 16, seed: 1 }),
@@ -56,7 +55,7 @@ describe("language model", () => {
       loss: "softmaxCrossEntropy",
       optimizer: new Adam({ lr: 0.01 }),
     });
-    await model.fit(inputs.ids, targets.ids, { lengths: inputs.lengths, epochs: 10, batchSize: 32, seed: 4 });
+    await model.fit(pairs.x, pairs.y, { lengths: pairs.lengths, epochs: 10, batchSize: 32, seed: 4 });
 
     // Word order.
     const [good, morning] = [vocab.encode(["good"])[0]!, vocab.encode(["morning"])[0]!];
@@ -126,6 +125,17 @@ describe("language model", () => {
     for (const id of nucleus) assert.ok(smallest.has(id!), `top-p 0.5 drew ${id} outside ${[...smallest]}`);
     assert.ok(nucleus.size >= 2, `top-p 0.5 drew only ${[...nucleus]}`); // measured: the three ids of the set, "to" 0.28, "dan" 0.18, UNK 0.17
     model.dispose();
+  });
+
+  it("nextTokenBatch frames, shifts and pads sequences the way perplexity scores them", () => {
+    const { x, y, lengths } = nextTokenBatch([[5, 6], [7]], { eos: Vocabulary.EOS_ID });
+    // time-major [T, N]: x = [BOS 5 6 | BOS 7 PAD], y = [5 6 EOS | 7 EOS PAD]
+    assert.deepEqual(x, { shape: [3, 2], data: Int32Array.of(3, 3, 5, 7, 6, 0) });
+    assert.deepEqual(y, { shape: [3, 2], data: Int32Array.of(5, 7, 6, 2, 2, 0) });
+    assert.deepEqual(lengths, Int32Array.of(3, 2));
+    assert.deepEqual(nextTokenBatch([[5, 6]], { bos: null }).x, { shape: [1, 1], data: Int32Array.of(5) });
+    assert.throws(() => nextTokenBatch([[5]], { bos: null }), /nextTokenBatch: sequences\[0\] leaves nothing to score/);
+    assert.throws(() => nextTokenBatch([[5, -1]]), /nextTokenBatch: sequences\[0\] must hold integers/);
   });
 
   it("rejects bad input with errors that name the argument", () => {

@@ -3,8 +3,9 @@
 import type { Model } from "../model.js";
 import { Vocabulary } from "../sequences/vocabulary.js";
 import { padSequences } from "../sequences/padding.js";
-import type { IdArray } from "../sequences/check.js";
-import { toTensor, type Tensor, type TensorLike } from "../tensor.js";
+import { toIndexArray, MAX_I32, type IdArray } from "../sequences/check.js";
+import { toTensor, type IntTensor, type Tensor, type TensorLike } from "../tensor.js";
+import { softmaxCrossEntropy } from "../losses.js";
 import { checkOptionKeys, checkInt, shapeString } from "../validate.js";
 import { checkTokenModel, checkIds, checkContextRow, checkSequenceList, optionalId, type TokenModel } from "./check.js";
 
@@ -38,24 +39,43 @@ export interface NextTokenOptions {
   context?: TensorLike;
 }
 
-/** The log-probability sum and the number of scored tokens of every sequence. */
-interface Scores {
-  logProbabilities: Float64Array;
-  tokens: Int32Array;
+/** Next-token pairs of a batch: inputs x [T, N] and targets y [T, N], post-padded, and each sequence's length. */
+export interface NextTokenBatch {
+  x: IntTensor;
+  y: IntTensor;
+  lengths: Int32Array;
 }
 
-/** log Σ_c exp(logits[offset + c]) over one row of V logits, in float64 (log-softmax = logit - this). */
-function logSumExp(logits: Float32Array, offset: number, V: number): number {
-  let max = -Infinity;
-  for (let c = 0; c < V; c++) max = Math.max(max, logits[offset + c]!);
-  let sum = 0;
-  for (let c = 0; c < V; c++) sum += Math.exp(logits[offset + c]! - max);
-  return max + Math.log(sum);
+/** x = s[:-1], y = s[1:] for every s = [bos?, ...ids, eos?] (ids already checked), padded to the longest. */
+function nextTokenPairs(where: string, seqs: readonly Int32Array[], name: (n: number) => string, bos: number | null, eos: number | null): NextTokenBatch {
+  const framed = seqs.map((ids, n) => {
+    const s = Int32Array.from([...(bos === null ? [] : [bos]), ...ids, ...(eos === null ? [] : [eos])]);
+    if (s.length < 2) throw new RangeError(`${where}: ${name(n)} leaves nothing to score: with bos and eos added it must hold at least 2 ids; got ${s.length}`);
+    return s;
+  });
+  const x = padSequences(framed.map((s) => s.subarray(0, -1)), { padding: "post" });
+  const y = padSequences(framed.map((s) => s.subarray(1)), { padding: "post" });
+  return { x: x.ids, y: y.ids, lengths: x.lengths };
 }
 
 /**
- * Scores sequences with one padded forward pass per batch: sequence n becomes
- * [bos?, ...ids, eos?]; every id after the first is scored given the ids before it.
+ * What a next-token model trains on and what `perplexity` scores: sequence n becomes
+ * s = [bos?, ...ids, eos?] (bos defaults to Vocabulary.BOS_ID, eos to none: pass
+ * Vocabulary.EOS_ID to learn where sequences end), x = s without its last id and y = s without its
+ * first, both post-padded [T, N], with lengths for `fit(x, y, { lengths })`.
+ */
+export function nextTokenBatch(sequences: readonly IdArray[], options: BoundaryOptions = {}): NextTokenBatch {
+  const where = "nextTokenBatch";
+  checkOptionKeys(where, options, ["bos", "eos"]);
+  const seqs = checkSequenceList(where, "sequences", sequences).map((s, n) => toIndexArray(where, `sequences[${n}]`, s));
+  const bos = optionalId(where, "bos", options.bos, Vocabulary.BOS_ID, MAX_I32);
+  const eos = optionalId(where, "eos", options.eos, null, MAX_I32);
+  return nextTokenPairs(where, seqs, (n) => `sequences[${n}]`, bos, eos);
+}
+
+/**
+ * Σ log P over every scored token of `seqs` and the number of scored tokens: one padded forward
+ * pass per batch of next-token pairs, the log-probabilities summed by the core's cross-entropy.
  */
 function scoreSequences(
   where: string,
@@ -65,40 +85,28 @@ function scoreSequences(
   options: BoundaryOptions,
   context: Tensor | undefined,
   batchSize: number,
-): Scores {
+): { logProbability: number; tokens: number } {
   const V = tm.vocabSize;
   const bos = optionalId(where, "bos", options.bos, Vocabulary.BOS_ID, V);
   const eos = optionalId(where, "eos", options.eos, null, V);
-  const full = seqs.map((s, n) => {
-    const ids = checkIds(where, name(n), s, V);
-    const seq = [...(bos === null ? [] : [bos]), ...ids, ...(eos === null ? [] : [eos])];
-    if (seq.length < 2) {
-      throw new RangeError(`${where}: ${name(n)} leaves nothing to score: with bos and eos added it must hold at least 2 ids; got ${seq.length}`);
-    }
-    return seq;
-  });
-  const N = full.length;
-  const logProbabilities = new Float64Array(N);
-  const tokens = new Int32Array(N);
-  for (let b0 = 0; b0 < N; b0 += batchSize) {
-    const batch = full.slice(b0, b0 + batchSize);
-    const B = batch.length;
-    const { ids, lengths } = padSequences(batch.map((s) => s.slice(0, -1)), { padding: "post" });
+  const ids = seqs.map((s, n) => checkIds(where, name(n), s, V));
+  let logProbability = 0;
+  let tokens = 0;
+  for (let b0 = 0; b0 < ids.length; b0 += batchSize) {
+    const { x, y, lengths } = nextTokenPairs(where, ids.slice(b0, b0 + batchSize), (k) => name(b0 + k), bos, eos);
+    const [T, B] = x.shape as [number, number];
     const options = context === undefined
       ? { lengths }
       : { lengths, context: { shape: [B, tm.contextSize], data: context.data.slice(b0 * tm.contextSize, (b0 + B) * tm.contextSize) } };
-    const logits = tm.model.predict(ids, options).data;
-    batch.forEach((seq, k) => {
-      let sum = 0;
-      for (let t = 0; t < lengths[k]!; t++) {
-        const offset = (t * B + k) * V;
-        sum += logits[offset + seq[t + 1]!]! - logSumExp(logits, offset, V);
-      }
-      logProbabilities[b0 + k] = sum;
-      tokens[b0 + k] = lengths[k]!;
+    const logits = tm.model.predict(x, options);
+    const mask = new Float32Array(T * B);
+    lengths.forEach((len, b) => {
+      for (let t = 0; t < len; t++) mask[t * B + b] = 1;
     });
+    logProbability -= softmaxCrossEntropy(logits, y, { mask: { shape: [T, B], data: mask }, reduction: "sum" }).loss;
+    tokens += lengths.reduce((a, l) => a + l, 0);
   }
-  return { logProbabilities, tokens };
+  return { logProbability, tokens };
 }
 
 /**
@@ -112,7 +120,7 @@ export function sequenceLogProbability(model: Model, ids: IdArray, options: Sequ
   const tm = checkTokenModel(where, model);
   checkOptionKeys(where, options, ["bos", "eos", "context"]);
   const context = checkContextRow(where, options.context, tm.contextSize);
-  return scoreSequences(where, tm, [ids], () => "ids", options, context, 1).logProbabilities[0]!;
+  return scoreSequences(where, tm, [ids], () => "ids", options, context, 1).logProbability;
 }
 
 /**
@@ -134,14 +142,8 @@ export function perplexity(model: Model, sequences: readonly IdArray[], options:
       throw new RangeError(`${where}: context must have shape [${seqs.length}, ${tm.contextSize}] (one row per sequence); got ${shapeString(context.shape)}`);
     }
   }
-  const { logProbabilities, tokens } = scoreSequences(where, tm, seqs, (n) => `sequences[${n}]`, options, context, batchSize);
-  let sum = 0;
-  let count = 0;
-  logProbabilities.forEach((lp, n) => {
-    sum += lp;
-    count += tokens[n]!;
-  });
-  return Math.exp(-sum / count);
+  const { logProbability, tokens } = scoreSequences(where, tm, seqs, (n) => `sequences[${n}]`, options, context, batchSize);
+  return Math.exp(-logProbability / tokens);
 }
 
 /**
@@ -159,10 +161,6 @@ export function nextTokenDistribution(model: Model, prefix: IdArray, options: Ne
   if (input.length === 0) throw new RangeError(`${where}: prefix must not be empty when bos is null`);
   const context = checkContextRow(where, options.context, tm.contextSize);
   const x = { shape: [input.length, 1], data: input };
-  const logits = model.predict(x, context === undefined ? {} : { context }).data;
-  const offset = (input.length - 1) * V;
-  const norm = logSumExp(logits, offset, V);
-  const out = new Float32Array(V);
-  for (let c = 0; c < V; c++) out[c] = Math.exp(logits[offset + c]! - norm);
-  return out;
+  const probabilities = model.predict(x, context === undefined ? { probabilities: true } : { context, probabilities: true }).data;
+  return probabilities.slice((input.length - 1) * V);
 }

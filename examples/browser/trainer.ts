@@ -2,7 +2,7 @@
 // browser test (test/runtimes-browser.test.ts) builds the same model in Node to check that both
 // runtimes compute the same numbers for the same seed.
 import {
-  Model, Embedding, GRU, Dense, Adam, Rng, Vocabulary, tokenizeChars, padSequences, generate,
+  Model, Embedding, GRU, Dense, Adam, Rng, Vocabulary, tokenizeChars, nextTokenBatch, generate,
   type IntTensor, type BatchProgress, type EpochLogs,
 } from "../../bindings/index.js";
 import { NAMES } from "./names.js";
@@ -40,9 +40,8 @@ export interface NameData {
 export function nameData(names: readonly string[] = NAMES): NameData {
   const chars = names.map((n) => tokenizeChars(n));
   const vocab = Vocabulary.build(chars);
-  const x = padSequences(chars.map((c) => vocab.encode(c, { addBos: true })), { padding: "post" });
-  const y = padSequences(chars.map((c) => vocab.encode(c, { addEos: true })), { padding: "post" });
-  return { names, vocab, x: x.ids, y: y.ids, lengths: x.lengths, tokens: x.lengths.reduce((a, b) => a + b, 0) };
+  const { x, y, lengths } = nextTokenBatch(chars.map((c) => vocab.encode(c)), { eos: Vocabulary.EOS_ID }); // BOS c1 … ck -> c1 … ck EOS
+  return { names, vocab, x, y, lengths, tokens: lengths.reduce((a, b) => a + b, 0) };
 }
 
 /** Embedding -> GRU -> Dense over the characters, seeded. Call `init()` first. */

