@@ -326,14 +326,23 @@ export abstract class RecurrentLayer extends Layer {
     return xr;
   }
 
-  /** A cell's output in the layer's time order, padded steps zeroed. */
-  private cellOutput(cell: Cell, out: number, T: number, B: number, lengths: number): number {
+  /** Writes a cell's output in the layer's time order, padded steps zeroed (forward only); returns it. */
+  private cellOutput(cell: Cell, T: number, B: number, lengths: number): number {
+    const out = this.cellKeptOutput(cell, T, B);
     if (!cell.reverse && lengths === 0) return out;
-    const F = this.cellOutputSize;
-    const dst = cell.ws.ptr("output", T * B * F);
-    if (cell.reverse) core().reverseWithinLengths(dst, out, lengths, T, B, F);
-    else core().maskPaddedSteps(dst, out, lengths, T, B, F);
+    const dst = this.cellOutputBlock(cell, T, B);
+    if (cell.reverse) core().reverseWithinLengths(dst, out, lengths, T, B, this.cellOutputSize);
+    else core().maskPaddedSteps(dst, out, lengths, T, B, this.cellOutputSize);
     return dst;
+  }
+
+  /** What cellOutput wrote in the last forward (for backward: nothing has overwritten it since). */
+  private lastCellOutput(cell: Cell, T: number, B: number, lengths: number): number {
+    return !cell.reverse && lengths === 0 ? this.cellKeptOutput(cell, T, B) : this.cellOutputBlock(cell, T, B);
+  }
+
+  private cellOutputBlock(cell: Cell, T: number, B: number): number {
+    return cell.ws.ptr("output", T * B * this.cellOutputSize);
   }
 
   /** zAdd [B, gateWidth] = context [B, C] · weight_ch^T for the first layer's cells. */
@@ -362,7 +371,7 @@ export abstract class RecurrentLayer extends Layer {
       const outs = this.cells.filter((cell) => cell.layer === l).map((cell) => {
         const xin = this.cellInput(cell, layerInput, T, B, lengths);
         this.cellForward(cell, xin, T, B, initial[cell.index]!, lengths, this.contextProjection(cell, context, B));
-        return this.cellOutput(cell, this.cellKeptOutput(cell, T, B), T, B, lengths);
+        return this.cellOutput(cell, T, B, lengths);
       });
       let layerOut = outs[0]!;
       if (this.bidirectional) {
@@ -432,7 +441,7 @@ export abstract class RecurrentLayer extends Layer {
       const dCellOuts = layerCells.map((cell) => (dLayerOut === 0 ? 0 : cell.ws.ptr("dOutput", T * B * F)));
       if (dLayerOut !== 0) {
         if (this.bidirectional) {
-          const [a, b] = layerCells.map((cell) => this.cellOutput(cell, this.cellKeptOutput(cell, T, B), T, B, lengths));
+          const [a, b] = layerCells.map((cell) => this.lastCellOutput(cell, T, B, lengths));
           c.mergeBackward(MERGE_CODES[this.mergeMode], a!, b!, dLayerOut, dCellOuts[0]!, dCellOuts[1]!, T * B, F);
         } else {
           c.copyF32(dCellOuts[0]!, dLayerOut, T * B * F);
@@ -474,7 +483,7 @@ export abstract class RecurrentLayer extends Layer {
     const cells = this.cells.filter((cell) => cell.layer === l);
     const { lengths, training } = this.last!;
     if (this.bidirectional || (training && this.dropout > 0)) return this.ws.ptr(`layer${l}.output`, T * B * this.outputSize);
-    return this.cellOutput(cells[0]!, this.cellKeptOutput(cells[0]!, T, B), T, B, lengths);
+    return this.lastCellOutput(cells[0]!, T, B, lengths);
   }
 
   /** Turns dLoss/dPooled [B, F] into a sequence gradient (mean) or final-state gradients (last). */
