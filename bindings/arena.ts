@@ -75,25 +75,35 @@ export class ParameterArena {
 
   /** Every parameter's values in entry order, without the alignment padding (the save format's layout). */
   packedParams(): Float32Array {
+    return this.pack(this.params.f32());
+  }
+
+  /** Sets every parameter from `values` laid out as `packedParams()` gives them. */
+  setPackedParams(values: Float32Array): void {
+    this.params.f32().set(this.unpack(values));
+  }
+
+  /** A block laid out as this arena's (one float per parameter slot, padding included), packed in entry order without the padding. */
+  pack(block: Float32Array): Float32Array {
     const entries = [...this.entries.values()];
     const out = new Float32Array(entries.reduce((n, e) => n + e.size, 0));
-    const all = this.params.f32();
     let offset = 0;
     for (const e of entries) {
-      out.set(all.subarray(e.offset, e.offset + e.size), offset);
+      out.set(block.subarray(e.offset, e.offset + e.size), offset);
       offset += e.size;
     }
     return out;
   }
 
-  /** Sets every parameter from `values` laid out as `packedParams()` gives them. */
-  setPackedParams(values: Float32Array): void {
-    const all = this.params.f32();
+  /** The inverse of `pack`: values in entry order spread over `into` (default: zeros), a block in this arena's layout. */
+  unpack(values: Float32Array, into: Float32Array = new Float32Array(this.size)): Float32Array {
+    const out = into;
     let offset = 0;
     for (const e of this.entries.values()) {
-      all.set(values.subarray(offset, offset + e.size), e.offset);
+      out.set(values.subarray(offset, offset + e.size), e.offset);
       offset += e.size;
     }
+    return out;
   }
 
   /** Sets every gradient to zero. */

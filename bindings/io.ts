@@ -1,4 +1,5 @@
-// The saved-model format: versioned, little-endian (as wasm memory and every JS engine it runs on), exact (parameters stored as raw float32).
+// The version-1 saved-model format, still read by Model.load and Seq2Seq.load (files are written in
+// version 2, bindings/model-file.ts): little-endian, parameters as raw float32.
 //   bytes 0..3   magic "WRNN"
 //   bytes 4..7   u32 format version (1)
 //   bytes 8..11  u32 header length L
@@ -8,7 +9,7 @@ import type { LayerConfig } from "./layers/layer.js";
 import type { OptimizerConfig } from "./optimizers.js";
 import type { LossName } from "./losses.js";
 
-export const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 1;
 const MAGIC = [0x57, 0x52, 0x4e, 0x4e];
 
 /** Everything but the parameter values. */
@@ -24,21 +25,7 @@ export interface ModelHeader {
   metadata?: Record<string, unknown>;
 }
 
-/** Serialises a header and the parameter values (concatenated in header order). */
-export function encodeModel(header: ModelHeader, values: Float32Array): Uint8Array {
-  const json = new TextEncoder().encode(JSON.stringify({ format: "wasm-rnn", ...header }));
-  const padded = Math.ceil(json.length / 4) * 4;
-  const bytes = new Uint8Array(12 + padded + values.length * 4);
-  const view = new DataView(bytes.buffer);
-  bytes.set(MAGIC, 0);
-  view.setUint32(4, FORMAT_VERSION, true);
-  view.setUint32(8, json.length, true);
-  bytes.set(json, 12);
-  new Float32Array(bytes.buffer, 12 + padded, values.length).set(values);
-  return bytes;
-}
-
-/** Parses bytes from `encodeModel`; throws a clear error (prefixed with `where`) for anything else. */
+/** Parses a version-1 file; throws a clear error (prefixed with `where`) for anything else. */
 export function decodeModel(bytes: Uint8Array, where = "Model.load"): { header: ModelHeader; values: Float32Array } {
   if (!(bytes instanceof Uint8Array)) throw new TypeError(`${where}: bytes must be a Uint8Array`);
   if (bytes.length < 12 || MAGIC.some((m, i) => bytes[i] !== m)) throw new RangeError(`${where}: not a wasm-rnn model (bad magic)`);

@@ -21,8 +21,20 @@ export interface Optimizer {
   readonly config: OptimizerConfig;
   /** Number of steps taken. */
   readonly iterations: number;
+  /** Names of the state buffers, as torch.optim's per-parameter state keys (Adam: exp_avg, exp_avg_sq). */
+  readonly stateNames: readonly string[];
+  /** A copy of the step count and every state buffer (in the bound arena's layout), to save and resume training. */
+  exportState(): OptimizerState;
+  /** Restores what `exportState` gave (same state names, buffers of the bound arena's size); binds first. */
+  importState(state: OptimizerState): void;
   /** Frees the optimizer state (moment buffers); the optimizer cannot step afterwards. */
   dispose(): void;
+}
+
+/** An optimizer's resumable state: steps taken and each state buffer by name, laid out as the arena's blocks. */
+export interface OptimizerState {
+  iterations: number;
+  buffers: Record<string, Float32Array>;
 }
 
 /** Options of `SGD` (torch.optim.SGD). */
@@ -120,9 +132,9 @@ function checkBeta(where: string, name: string, value: unknown): number {
 }
 
 /**
- * What every optimizer shares: the learning rate, the step count, binding to one arena, and
- * `stateCount` state buffers of `arena.size` floats filled with `stateFill`, allocated on the
- * first step.
+ * What every optimizer shares: the learning rate, the step count, binding to one arena, and one
+ * state buffer of `arena.size` floats per name in `stateNames`, filled with `stateFill`, allocated
+ * when bound.
  */
 abstract class ArenaOptimizer implements Optimizer {
   #lr: number;
@@ -131,7 +143,7 @@ abstract class ArenaOptimizer implements Optimizer {
   #state: WasmArray[] = [];
   #disposed = false;
 
-  protected constructor(protected readonly name: string, lr: number, private readonly stateCount: number,
+  protected constructor(protected readonly name: string, lr: number, readonly stateNames: readonly string[],
     private readonly stateFill = 0) {
     this.#lr = checkNonNegative(name, "lr", lr);
   }
@@ -177,11 +189,35 @@ abstract class ArenaOptimizer implements Optimizer {
   private bindTo(where: string, arena: ParameterArena): void {
     checkArena(where, arena);
     if (this.#arena === null) {
-      this.#state = Array.from({ length: this.stateCount }, () => new WasmArray(arena.size).fill(this.stateFill));
+      this.#state = this.stateNames.map(() => new WasmArray(arena.size).fill(this.stateFill));
       this.#arena = arena;
     } else if (arena !== this.#arena) {
       throw new Error(`${where}: this optimizer is bound to the ParameterArena it first stepped; create one optimizer per arena`);
     }
+  }
+
+  exportState(): OptimizerState {
+    if (this.#disposed) throw new Error(`${this.name}.exportState: the optimizer was disposed`);
+    const buffers: Record<string, Float32Array> = {};
+    this.stateNames.forEach((n, i) => { buffers[n] = this.#state[i]!.f32().slice(); });
+    return { iterations: this.#iterations, buffers };
+  }
+
+  importState(state: OptimizerState): void {
+    const where = `${this.name}.importState`;
+    if (this.#disposed) throw new Error(`${where}: the optimizer was disposed`);
+    if (this.#arena === null) throw new Error(`${where}: bind the optimizer to an arena first`);
+    const size = this.#arena.size;
+    const names = Object.keys(state.buffers);
+    if (names.length !== this.stateNames.length || this.stateNames.some((n) => !(state.buffers[n] instanceof Float32Array))) {
+      throw new RangeError(`${where}: expected state buffers ${describe(this.stateNames)}; got ${describe(names)}`);
+    }
+    for (const n of this.stateNames) {
+      if (state.buffers[n]!.length !== size) throw new RangeError(`${where}: state buffer "${n}" must hold ${size} floats; got ${state.buffers[n]!.length}`);
+    }
+    if (!Number.isInteger(state.iterations) || state.iterations < 0) throw new RangeError(`${where}: iterations must be an integer >= 0; got ${describe(state.iterations)}`);
+    this.stateNames.forEach((n, i) => this.#state[i]!.f32().set(state.buffers[n]!));
+    this.#iterations = state.iterations;
   }
 
   /** Frees the state buffers; any later `step` throws. */
@@ -211,7 +247,7 @@ export class SGD extends ArenaOptimizer {
   constructor(options?: SGDOptions) {
     const o = withDefaults("SGD", options, { lr: 0.01, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0 });
     const momentum = checkNonNegative("SGD", "momentum", o.momentum);
-    super("SGD", o.lr, momentum !== 0 ? 1 : 0);
+    super("SGD", o.lr, momentum !== 0 ? ["momentum_buffer"] : []);
     this.momentum = momentum;
     this.dampening = checkNumber("SGD", "dampening", o.dampening, 0, 1);
     this.nesterov = checkBoolean("SGD", "nesterov", o.nesterov);
@@ -242,7 +278,7 @@ abstract class AdamBase extends ArenaOptimizer {
   protected constructor(name: "Adam" | "AdamW", options: AdamOptions | undefined) {
     const o = withDefaults(name, options,
       { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: name === "AdamW" ? 1e-2 : 0 });
-    super(name, o.lr, 2);
+    super(name, o.lr, ["exp_avg", "exp_avg_sq"]);
     this.beta1 = checkBeta(name, "beta1", o.beta1);
     this.beta2 = checkBeta(name, "beta2", o.beta2);
     this.eps = checkPositive(name, "eps", o.eps);
@@ -306,7 +342,7 @@ export class RMSprop extends ArenaOptimizer {
   constructor(options?: RMSpropOptions) {
     const o = withDefaults("RMSprop", options, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0 });
     const momentum = checkNonNegative("RMSprop", "momentum", o.momentum);
-    super("RMSprop", o.lr, momentum > 0 ? 2 : 1);
+    super("RMSprop", o.lr, momentum > 0 ? ["square_avg", "momentum_buffer"] : ["square_avg"]);
     this.momentum = momentum;
     this.alpha = checkNumber("RMSprop", "alpha", o.alpha, 0, 1);
     this.eps = checkPositive("RMSprop", "eps", o.eps);
@@ -343,7 +379,7 @@ export class Adagrad extends ArenaOptimizer {
     const o = withDefaults("Adagrad", options,
       { lr: 1e-2, lrDecay: 0, weightDecay: 0, eps: 1e-10, initialAccumulatorValue: 0 });
     const initial = checkNonNegative("Adagrad", "initialAccumulatorValue", o.initialAccumulatorValue);
-    super("Adagrad", o.lr, 1, initial);
+    super("Adagrad", o.lr, ["sum"], initial);
     this.initialAccumulatorValue = initial;
     this.lrDecay = checkNonNegative("Adagrad", "lrDecay", o.lrDecay);
     this.weightDecay = checkNonNegative("Adagrad", "weightDecay", o.weightDecay);

@@ -4,7 +4,8 @@ import { ParameterArena, type ParameterSpec } from "../arena.js";
 import { Rng } from "../random.js";
 import { toTensor, expectShape, sizeOf, toNestedArray, type Tensor, type TensorLike, type NestedArray } from "../tensor.js";
 import { core } from "../core.js";
-import { describe, shapeString, checkOptionKeys } from "../validate.js";
+import { shapeString, checkOptionKeys } from "../validate.js";
+import { checkLoadOptions, finishLoad, keysUnderPrefix, stateDictTensors, type LayerLoadOptions, type LoadResult, type StateDictSource } from "../state-dict.js";
 
 let seedCounter = 0;
 
@@ -168,35 +169,54 @@ export abstract class Layer {
   }
 
   /**
-   * Loads parameters by PyTorch name (values as { shape, data } or nested arrays). Every name must
-   * be present with its exact shape and finite values; nothing changes when any check fails.
+   * Loads parameters by PyTorch name: a dict of { shape, data } tensors or nested arrays, or what
+   * `readSafetensors` / `readTorchStateDict` return. With `prefix`, only keys under it count (e.g.
+   * "lstm." for one submodule of a PyTorch module). Strict by default: every name present with its
+   * exact shape and finite values, nothing else; nothing changes when any check fails.
    */
-  loadStateDict(dict: Record<string, TensorLike>): void {
-    this.writeParams(this.parseStateDict(dict, `${this.constructor.name}.loadStateDict`));
+  loadStateDict(dict: StateDictSource, options?: LayerLoadOptions): LoadResult {
+    const where = `${this.constructor.name}.loadStateDict`;
+    const { prefix, strict } = checkLoadOptions(where, options, ["prefix", "strict"]);
+    const tensors = stateDictTensors(where, dict);
+    const result: LoadResult = { missingKeys: [], unexpectedKeys: [] };
+    const values = this.matchStateDict(where, tensors, keysUnderPrefix(tensors, prefix, result.unexpectedKeys), prefix, strict, result);
+    finishLoad(where, strict, result, () => this.paramSpecs().map((s) => prefix + s.name));
+    this.writeParams(values);
+    return result;
   }
 
-  /** Validates a state dict against paramSpecs (names prefixed by `keyPrefix` in messages); returns the values in spec order. */
-  parseStateDict(dict: Record<string, TensorLike>, where: string, keyPrefix = ""): Float32Array[] {
-    if (dict === null || typeof dict !== "object") throw new TypeError(`${where}: dict must be an object; got ${describe(dict)}`);
+  /**
+   * Matches a state dict against paramSpecs: `names` maps a parameter name to its key in `tensors`
+   * (missing keys are reported as `keyPrefix` + name). Names the layer does not have go to
+   * result.unexpectedKeys; absent parameters throw (strict) or go to result.missingKeys (null value).
+   * Returns the validated values in spec order.
+   */
+  matchStateDict(where: string, tensors: Record<string, TensorLike>, names: ReadonlyMap<string, string>, keyPrefix: string, strict: boolean,
+    result: LoadResult): (Float32Array | null)[] {
     const specs = this.paramSpecs();
-    const names = specs.map((s) => s.name);
-    for (const key of Object.keys(dict)) {
-      if (!names.includes(key)) throw new RangeError(`${where}: unexpected key "${keyPrefix}${key}"; expected ${names.map((n) => keyPrefix + n).join(", ")}`);
-    }
+    for (const [name, key] of names) if (!specs.some((s) => s.name === name)) result.unexpectedKeys.push(key);
     return specs.map(({ name, shape }) => {
-      const key = `dict["${keyPrefix}${name}"]`;
-      if (!(name in dict)) throw new RangeError(`${where}: missing key "${keyPrefix}${name}" (shape ${shapeString(shape)})`);
-      const t = toTensor(where, key, dict[name]);
-      expectShape(where, key, t.shape, shape);
+      const key = names.get(name);
+      if (key === undefined) {
+        if (strict) throw new RangeError(`${where}: missing key "${keyPrefix}${name}" (shape ${shapeString(shape)})`);
+        result.missingKeys.push(keyPrefix + name);
+        return null;
+      }
+      const label = `dict["${key}"]`;
+      const t = toTensor(where, label, tensors[key]);
+      expectShape(where, label, t.shape, shape);
       const bad = t.data.findIndex((v) => !Number.isFinite(v));
-      if (bad >= 0) throw new RangeError(`${where}: ${key} must be finite; got ${t.data[bad]} at flat index ${bad}`);
+      if (bad >= 0) throw new RangeError(`${where}: ${label} must be finite; got ${t.data[bad]} at flat index ${bad}`);
       return t.data;
     });
   }
 
-  /** Copies values (in paramSpecs order, already validated) into the parameters. */
-  writeParams(values: Float32Array[]): void {
-    this.paramSpecs().forEach(({ name }, i) => this.params.paramView(this.prefix + name).set(values[i]!));
+  /** Copies values (in paramSpecs order, already validated; null keeps a parameter) into the parameters. */
+  writeParams(values: readonly (Float32Array | null)[]): void {
+    this.paramSpecs().forEach(({ name }, i) => {
+      const v = values[i];
+      if (v !== null && v !== undefined) this.params.paramView(this.prefix + name).set(v);
+    });
   }
 
   /** Number of trainable parameters. */

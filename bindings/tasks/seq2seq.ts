@@ -14,7 +14,7 @@ import { bindOptimizer } from "../model.js";
 import { checkEpochOptions, runEpochs, type EpochOptions } from "../epochs.js";
 import { Adam, optimizerFromConfig, type Optimizer } from "../optimizers.js";
 import { clipGradNorm } from "../clip.js";
-import { encodeModel, decodeModel } from "../io.js";
+import { encodeModelFile, decodeModelFile, restoreModelFile } from "../model-file.js";
 import { i32View } from "../core.js";
 import { toIntTensor, expectShape, type Tensor, type IntTensor, type IntTensorLike } from "../tensor.js";
 import { checkOptionKeys, checkInt, checkNumber, checkChoice, describe, shapeString } from "../validate.js";
@@ -564,22 +564,21 @@ export class Seq2Seq {
     if (this.metadata === null || typeof this.metadata !== "object" || Array.isArray(this.metadata)) {
       throw new TypeError(`Seq2Seq.save: metadata must be a plain object; got ${describe(this.metadata)}`);
     }
-    const values = this.arena.packedParams();
-    return encodeModel({
+    return encodeModelFile({
       metadata: { format: FORMAT, version: 1, options: this.savedOptions(), metadata: this.metadata },
       layers: this.parts.map(([, l]) => l.config()),
       loss: "softmaxCrossEntropy",
       optimizer: this.optimizer.config,
       clipNorm: this.clipNorm,
       clipValue: null,
-      params: [...this.arena.entries.values()].map((e) => ({ name: e.name, shape: [...e.shape] })),
-    }, values);
+    }, this.arena, this.optimizer);
   }
 
   /** Rebuilds a model saved with `save()` (with a fresh optimizer of the saved settings). */
   static load(bytes: Uint8Array): Seq2Seq {
     const where = "Seq2Seq.load";
-    const { header, values } = decodeModel(bytes, where);
+    const file = decodeModelFile(bytes, where);
+    const { header } = file;
     const saved = header.metadata as { format?: unknown; version?: unknown; options?: SavedOptions; metadata?: Record<string, unknown> } | undefined;
     if (saved?.format !== FORMAT || saved.options === undefined) throw new RangeError(`${where}: the bytes hold a wasm-rnn model that is not a Seq2Seq (load it with Model.load)`);
     if (saved.version !== 1) throw new RangeError(`${where}: Seq2Seq format version ${describe(saved.version)} is not supported; expected 1`);
@@ -588,11 +587,7 @@ export class Seq2Seq {
     if (clipNorm !== null) options.clipNorm = clipNorm;
     const model = new Seq2Seq(options);
     try {
-      const entries = [...model.arena.entries.values()];
-      const same = entries.length === header.params.length
-        && entries.every((e, i) => e.name === header.params[i]!.name && shapeString(e.shape) === shapeString(header.params[i]!.shape));
-      if (!same) throw new RangeError(`${where}: the saved parameters do not match the saved options`);
-      model.arena.setPackedParams(values);
+      restoreModelFile(where, file, model.arena, model.optimizer);
       model.metadata = saved.metadata ?? {};
     } catch (e) {
       model.dispose();
