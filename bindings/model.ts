@@ -8,13 +8,17 @@ import { RecurrentLayer } from "./layers/recurrent.js";
 import { Embedding } from "./layers/embedding.js";
 import { lossOnPointers, LOSS_NAMES, type LossName } from "./losses.js";
 import { Adam, optimizerFromConfig, type Optimizer } from "./optimizers.js";
-import { encodeModel, decodeModel } from "./io.js";
+import { encodeModelFile, decodeModelFile, restoreModelFile } from "./model-file.js";
 import { layerFromConfig } from "./layers/registry.js";
 import { clipGradNorm, clipGradValue } from "./clip.js";
 import { StagedDataset, type Batch, type DataSpec } from "./dataset.js";
-import { toTensor, toIntTensor, sizeOf, type NestedArray, type Tensor, type TensorLike, type IntTensorLike } from "./tensor.js";
+import { toTensor, toIntTensor, type NestedArray, type Tensor, type TensorLike, type IntTensorLike } from "./tensor.js";
 import { ACTIVATION_CODES } from "./kernels/activations.js";
 import { checkOptionKeys, checkInt, checkNumber, checkChoice, describe } from "./validate.js";
+import { modelFromStateDict, type FromStateDictOptions } from "./formats/torch-model.js";
+import { modelFromTfjs } from "./formats/tfjs-import.js";
+import type { TfjsArtifactsLike, FromTfjsOptions } from "./formats/tfjs-types.js";
+import { checkLoadOptions, finishLoad, keysUnderPrefix, stateDictTensors, type LoadResult, type ModelLoadOptions, type StateDictSource } from "./state-dict.js";
 
 /** Options of `new Model(...)`. */
 export interface ModelOptions {
@@ -108,6 +112,42 @@ export function bindOptimizer(optimizer: Optimizer, arena: ParameterArena): void
     arena.dispose();
     throw e;
   }
+}
+
+/** The submodule name of each layer: `modules`' names, "<index>" for the others. */
+function moduleNames(where: string, modules: Record<string, number> | undefined, count: number): string[] {
+  const names = Array.from({ length: count }, (_, i) => `${i}`);
+  if (modules === undefined) return names;
+  if (modules === null || typeof modules !== "object" || Array.isArray(modules)) throw new TypeError(`${where}: modules must be an object of submodule name -> layer index; got ${describe(modules)}`);
+  const seen = new Set<number>();
+  for (const [name, index] of Object.entries(modules)) {
+    if (name.startsWith(".") || name.endsWith(".")) throw new RangeError(`${where}: modules: "${name}" is not a submodule name`);
+    if (!Number.isInteger(index) || index < 0 || index >= count) throw new RangeError(`${where}: modules["${name}"] must be a layer index in [0, ${count - 1}]; got ${describe(index)}`);
+    if (seen.has(index)) throw new RangeError(`${where}: modules names layer ${index} twice`);
+    seen.add(index);
+    names[index] = name;
+  }
+  return names;
+}
+
+/** How a layer's keys start: the prefix and its submodule name ("" for the root module). */
+function keyPrefixOf(prefix: string, name: string): string {
+  return name === "" ? prefix : `${prefix}${name}.`;
+}
+
+/**
+ * The layer a key belongs to and the parameter name within it: the layer whose submodule name is
+ * the longest dotted prefix of `key` ("" names the root module: keys without a submodule, as a bare
+ * nn.LSTM's state dict has), or null.
+ */
+function layerOfKey(names: readonly string[], key: string): { layer: number; name: string } | null {
+  let best = -1;
+  names.forEach((name, i) => {
+    const inside = name === "" ? !key.includes(".") : key.startsWith(`${name}.`);
+    if (inside && (best < 0 || name.length > names[best]!.length)) best = i;
+  });
+  if (best < 0) return null;
+  return { layer: best, name: names[best] === "" ? key : key.slice(names[best]!.length + 1) };
 }
 
 /** Whether a layer reads token ids rather than floats: an Embedding, or a recurrent layer built with tokenInput. */
@@ -453,26 +493,40 @@ export class Model {
     return out;
   }
 
-  /** Loads every parameter by name (as produced by stateDict); all names and shapes must match. */
-  loadStateDict(dict: Record<string, TensorLike>): void {
+  /**
+   * Loads parameters by name: this model's own `stateDict()`, a PyTorch module's state dict read
+   * with `readSafetensors` / `readTorchStateDict` (nn.Sequential names "0.weight", "1.weight_ih_l0",
+   * ...), or another module's with `modules` naming its submodules ({ embed: 0, lstm: 1, fc: 2 }) and
+   * `prefix` for what wraps them. Strict by default: a missing, extra or wrongly shaped tensor is an
+   * error naming it, and nothing changes; { strict: false } loads what matches and reports the rest.
+   */
+  loadStateDict(dict: StateDictSource, options?: ModelLoadOptions): LoadResult {
     this.check();
     const where = "Model.loadStateDict";
-    const expected = Object.keys(this.stateDict());
-    for (const key of Object.keys(dict)) {
-      if (!expected.includes(key)) throw new RangeError(`${where}: unexpected key "${key}"; expected ${expected.join(", ")}`);
+    const { prefix, strict } = checkLoadOptions(where, options, ["prefix", "strict", "modules"]);
+    const names = moduleNames(where, options?.modules, this.layers.length);
+    const tensors = stateDictTensors(where, dict);
+    const result: LoadResult = { missingKeys: [], unexpectedKeys: [] };
+    const perLayer = this.layers.map(() => new Map<string, string>());
+    for (const [key, original] of keysUnderPrefix(tensors, prefix, result.unexpectedKeys)) {
+      const found = layerOfKey(names, key);
+      if (found === null) result.unexpectedKeys.push(original);
+      else perLayer[found.layer]!.set(found.name, original);
     }
-    const parsed = this.layers.map((l, i) => {
-      const sub: Record<string, TensorLike> = {};
-      for (const [key, value] of Object.entries(dict)) if (key.startsWith(`${i}.`)) sub[key.slice(`${i}.`.length)] = value;
-      return l.parseStateDict(sub, where, `${i}.`);
-    });
-    this.layers.forEach((l, i) => l.writeParams(parsed[i]!));
+    const values = this.layers.map((l, i) => l.matchStateDict(where, tensors, perLayer[i]!, keyPrefixOf(prefix, names[i]!), strict, result));
+    finishLoad(where, strict, result, () => this.layers.flatMap((l, i) => l.paramSpecs().map((s) => keyPrefixOf(prefix, names[i]!) + s.name)));
+    this.layers.forEach((l, i) => l.writeParams(values[i]!));
+    return result;
   }
 
-  /** The model as bytes: layer configs, loss, optimizer settings and every parameter (exact float32). */
+  /**
+   * The model as bytes: a safetensors file with every parameter under its state_dict name (PyTorch
+   * reads it with safetensors.torch.load_file), the optimizer's state under "optimizer." (training
+   * resumes exactly), and the layer configs, loss, optimizer settings, metadata and a checksum in
+   * its metadata (bindings/model-file.ts).
+   */
   save(): Uint8Array {
     this.check();
-    const values = this.arena.packedParams();
     if (this.metadata === null || typeof this.metadata !== "object" || Array.isArray(this.metadata)) {
       throw new TypeError(`Model.save: metadata must be a plain object; got ${describe(this.metadata)}`);
     }
@@ -481,40 +535,52 @@ export class Model {
     } catch (e) {
       throw new RangeError(`Model.save: metadata must be JSON-serialisable; ${(e as Error).message}`);
     }
-    return encodeModel({
+    return encodeModelFile({
       metadata: this.metadata,
       layers: this.layers.map((l) => l.config()),
       loss: this.loss,
       optimizer: this.optimizer.config,
       clipNorm: this.clipNorm,
       clipValue: this.clipValue,
-      params: [...this.arena.entries.values()].map((e) => ({ name: e.name, shape: [...e.shape] })),
-    }, values);
+    }, this.arena, this.optimizer);
   }
 
-  /** Rebuilds a model saved with `save()` (a fresh optimizer with the saved settings). */
+  /**
+   * Rebuilds a model saved with `save()`, its optimizer with the saved settings and state (a
+   * version-1 file gets a fresh optimizer state). A corrupt file (checksum) or one whose tensors do
+   * not fit its layers is an error.
+   */
   static load(bytes: Uint8Array): Model {
-    const { header, values } = decodeModel(bytes);
+    const where = "Model.load";
+    const file = decodeModelFile(bytes, where);
+    const { header } = file;
     const layers = header.layers.map((c) => layerFromConfig(c));
     const options: ModelOptions = { layers, loss: header.loss, optimizer: optimizerFromConfig(header.optimizer) };
     if (header.clipNorm !== null) options.clipNorm = header.clipNorm;
     if (header.clipValue !== null) options.clipValue = header.clipValue;
     const model = new Model(options);
     try {
-      const dict: Record<string, Tensor> = {};
-      let offset = 0;
-      for (const { name, shape } of header.params) {
-        const size = sizeOf(shape);
-        dict[name] = { shape, data: values.subarray(offset, offset + size) };
-        offset += size;
-      }
-      model.loadStateDict(dict);
+      restoreModelFile(where, file, model.arena, model.optimizer);
     } catch (e) {
       model.dispose();
       throw e;
     }
     model.metadata = header.metadata ?? {};
     return model;
+  }
+
+  /**
+   * The model a PyTorch module's state dict describes (readTorchStateDict / readSafetensors, or a
+   * dict): one layer per submodule, read off the names and shapes (nn.Embedding first, nn.LSTM/GRU/
+   * RNN with any num_layers and bidirectional, nn.Linear), loaded with its values.
+   */
+  static fromStateDict(dict: StateDictSource, options: FromStateDictOptions): Model {
+    return modelFromStateDict(dict, options);
+  }
+
+  /** A Sequential TF.js / Keras layers model (tf.io.ModelArtifacts: modelTopology, weightSpecs, weightData) as a Model. */
+  static fromTfjs(artifacts: TfjsArtifactsLike, options?: FromTfjsOptions): Model {
+    return modelFromTfjs(artifacts, options);
   }
 
   /** The parameter arena (one block of parameters, one of gradients), for custom loops. */

@@ -27,7 +27,8 @@ export interface ModelLoadOptions extends LayerLoadOptions {
   /**
    * The names of a user module's submodules, mapped to layer indices, where they differ from
    * `nn.Sequential`'s "0.", "1.", ...: `{ embed: 0, lstm: 1, fc: 2 }` loads "lstm.weight_ih_l0" into
-   * layer 1's weight_ih_l0. Names may be dotted ("encoder.rnn"); layers not named keep "<index>.".
+   * layer 1's weight_ih_l0. Names may be dotted ("encoder.rnn"); "" is the root module (a bare
+   * nn.LSTM's keys "weight_ih_l0", ...); layers not named keep "<index>.".
    */
   modules?: Record<string, number>;
 }
