@@ -5,7 +5,7 @@
 //   format          "wasm-rnn"
 //   format_version  "2"
 //   model           JSON: layer configs, loss, clipNorm, clipValue
-//   optimizer       JSON: { config, iterations, state: [state buffer names] }
+//   optimizer       JSON: { config, iterations, state: [state buffer names] } (state null: saved without it)
 //   metadata        JSON: the model's metadata object
 //   checksum        "crc32:<8 hex digits>" of the other metadata (as canonical JSON) and the data section
 // Version-1 files (bindings/io.ts) still load, without optimizer state.
@@ -28,7 +28,7 @@ export interface ModelFile {
   header: Omit<ModelHeader, "params">;
   /** Parameters by state_dict name, and optimizer buffers as "optimizer.<state>.<parameter>". */
   tensors: Record<string, Tensor>;
-  /** null for version-1 files, which hold no optimizer state. */
+  /** null for files saved without optimizer state (and version-1 files, which hold none). */
   optimizer: { iterations: number; state: string[] } | null;
 }
 
@@ -45,21 +45,21 @@ function dataSection(bytes: Uint8Array): Uint8Array {
   return bytes.subarray(8 + headerLength);
 }
 
-/** Writes a model: its header, the arena's parameters under their names and the bound optimizer's state. */
-export function encodeModelFile(header: ModelFile["header"], arena: ParameterArena, optimizer: Optimizer): Uint8Array {
+/** Writes a model: its header, the arena's parameters under their names and, unless `withState` is false, the bound optimizer's state. */
+export function encodeModelFile(header: ModelFile["header"], arena: ParameterArena, optimizer: Optimizer, withState = true): Uint8Array {
   const tensors: Record<string, Tensor> = {};
   const add = (prefix: string, block: Float32Array): void => {
     for (const e of arena.entries.values()) tensors[prefix + e.name] = { shape: [...e.shape], data: block.subarray(e.offset, e.offset + e.size) };
   };
-  const state = optimizer.exportState();
+  const state = withState ? optimizer.exportState() : null;
   add("", arena.params.f32());
-  for (const name of optimizer.stateNames) add(`${OPTIMIZER_PREFIX}${name}.`, state.buffers[name]!);
+  if (state !== null) for (const name of optimizer.stateNames) add(`${OPTIMIZER_PREFIX}${name}.`, state.buffers[name]!);
   const { layers, loss, clipNorm, clipValue, optimizer: config, metadata } = header;
   const meta: Record<string, string> = {
     format: FORMAT,
     format_version: FORMAT_VERSION,
     model: JSON.stringify({ layers, loss, clipNorm, clipValue }),
-    optimizer: JSON.stringify({ config, iterations: state.iterations, state: optimizer.stateNames }),
+    optimizer: JSON.stringify(state === null ? { config, iterations: 0, state: null } : { config, iterations: state.iterations, state: optimizer.stateNames }),
     metadata: JSON.stringify(metadata ?? {}),
   };
   const unsigned = writeSafetensors(tensors, meta);
@@ -114,10 +114,11 @@ function decodeSafetensorsModel(bytes: Uint8Array, where: string): ModelFile {
   }
   const model = parseObject(where, metadata, "model");
   const optimizer = parseObject(where, metadata, "optimizer");
+  const header = { ...model, optimizer: optimizer.config, metadata: parseObject(where, metadata, "metadata") } as unknown as ModelFile["header"];
   const { state, iterations } = optimizer;
+  if (state === null) return { header, tensors, optimizer: null };
   if (!Array.isArray(state) || !state.every((s) => typeof s === "string")) throw new RangeError(`${where}: metadata "optimizer".state must be an array of names; got ${describe(state)}`);
   if (!Number.isInteger(iterations) || (iterations as number) < 0) throw new RangeError(`${where}: metadata "optimizer".iterations must be an integer >= 0; got ${describe(iterations)}`);
-  const header = { ...model, optimizer: optimizer.config, metadata: parseObject(where, metadata, "metadata") } as unknown as ModelFile["header"];
   return { header, tensors, optimizer: { iterations: iterations as number, state: state as string[] } };
 }
 

@@ -14,7 +14,7 @@ import { clipGradNorm, clipGradValue } from "./clip.js";
 import { StagedDataset, type Batch, type DataSpec } from "./dataset.js";
 import { toTensor, toIntTensor, type NestedArray, type Tensor, type TensorLike, type IntTensorLike } from "./tensor.js";
 import { ACTIVATION_CODES } from "./kernels/activations.js";
-import { checkOptionKeys, checkInt, checkNumber, checkChoice, describe } from "./validate.js";
+import { checkOptionKeys, checkInt, checkNumber, checkChoice, checkBoolean, describe } from "./validate.js";
 import { modelFromStateDict, type FromStateDictOptions } from "./formats/torch-model.js";
 import { modelFromTfjs } from "./formats/tfjs-import.js";
 import type { TfjsArtifactsLike, FromTfjsOptions } from "./formats/tfjs-types.js";
@@ -523,10 +523,13 @@ export class Model {
    * The model as bytes: a safetensors file with every parameter under its state_dict name (PyTorch
    * reads it with safetensors.torch.load_file), the optimizer's state under "optimizer." (training
    * resumes exactly), and the layer configs, loss, optimizer settings, metadata and a checksum in
-   * its metadata (bindings/model-file.ts).
+   * its metadata (bindings/model-file.ts). { includeOptimizer: false } leaves the optimizer state out
+   * (a file to serve, a third the size with Adam; loading it gives a fresh optimizer state).
    */
-  save(): Uint8Array {
+  save(options: { includeOptimizer?: boolean } = {}): Uint8Array {
     this.check();
+    checkOptionKeys("Model.save", options, ["includeOptimizer"]);
+    const includeOptimizer = checkBoolean("Model.save", "includeOptimizer", options.includeOptimizer ?? true);
     if (this.metadata === null || typeof this.metadata !== "object" || Array.isArray(this.metadata)) {
       throw new TypeError(`Model.save: metadata must be a plain object; got ${describe(this.metadata)}`);
     }
@@ -542,7 +545,7 @@ export class Model {
       optimizer: this.optimizer.config,
       clipNorm: this.clipNorm,
       clipValue: this.clipValue,
-    }, this.arena, this.optimizer);
+    }, this.arena, this.optimizer, includeOptimizer);
   }
 
   /**

@@ -77,6 +77,21 @@ describe("model files", () => {
     model.dispose();
   });
 
+  it("{ includeOptimizer: false } leaves the optimizer state out: same weights and settings, a fresh state", () => {
+    const model = charModel(new Adam({ lr: 0.02 }));
+    train(model, 0, 3);
+    const bytes = model.save({ includeOptimizer: false });
+    assert.ok(bytes.length < model.save().length / 2);
+    assert.deepEqual(Object.keys(readSafetensors(bytes).tensors), Object.keys(model.stateDict()));
+    const served = Model.load(bytes);
+    assert.deepEqual(served.stateDict(), model.stateDict());
+    assert.deepEqual(served.optimizer.config, model.optimizer.config);
+    assert.equal(served.optimizer.iterations, 0);
+    assert.throws(() => model.save({ includeOptimizer: "no" as never }), /^TypeError: Model\.save: includeOptimizer must be a boolean/);
+    served.dispose();
+    model.dispose();
+  });
+
   it("still reads version-1 files (with a fresh optimizer state)", () => {
     const fixture = JSON.parse(readFileSync("test/fixtures/model-v1.json", "utf8")) as { x: { shape: number[]; data: number[] }; output: { shape: number[]; data: number[] } };
     const model = Model.load(new Uint8Array(readFileSync("test/fixtures/model-v1.wrnn")));
