@@ -17,6 +17,7 @@ import { ACTIVATION_CODES } from "./kernels/activations.js";
 import { checkOptionKeys, checkInt, checkNumber, checkChoice, checkBoolean, describe } from "./validate.js";
 import { modelFromStateDict, type FromStateDictOptions } from "./formats/torch-model.js";
 import { modelFromTfjs } from "./formats/tfjs-import.js";
+import { modelFromOnnx, type OnnxImportOptions } from "./formats/onnx-import.js";
 import type { TfjsArtifactsLike, FromTfjsOptions } from "./formats/tfjs-types.js";
 import { checkLoadOptions, finishLoad, keysUnderPrefix, stateDictTensors, type LoadResult, type ModelLoadOptions, type StateDictSource } from "./state-dict.js";
 
@@ -579,6 +580,15 @@ export class Model {
    */
   static fromStateDict(dict: StateDictSource, options: FromStateDictOptions): Model {
     return modelFromStateDict(dict, options);
+  }
+
+  /**
+   * A model from an ONNX file: the graphs torch.onnx.export writes for nn.Embedding / nn.LSTM /
+   * nn.GRU / nn.RNN / nn.Linear modules (opsets 11-21) and those `toOnnx` writes. The recurrent
+   * nodes' weights are read by position and put back in PyTorch's gate order.
+   */
+  static fromOnnx(bytes: Uint8Array, options?: OnnxImportOptions): Model {
+    return modelFromOnnx(bytes, options);
   }
 
   /** A Sequential TF.js / Keras layers model (tf.io.ModelArtifacts: modelTopology, weightSpecs, weightData) as a Model. */

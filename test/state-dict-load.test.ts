@@ -21,11 +21,16 @@ function renamed(dict: Record<string, Tensor>, rename: (key: string) => string):
 
 const SUBMODULES = ["embed", "lstm", "fc"];
 
+/** A model's state dict as a DDP-wrapped user module with submodules embed, lstm, fc saves it. */
+function underDdp(dict: Record<string, Tensor>): Record<string, Tensor> {
+  return renamed(dict, (k) => `module.${SUBMODULES[Number(k.split(".")[0])]}.${k.split(".").slice(1).join(".")}`);
+}
+
 describe("loadStateDict options", () => {
   it("loads a user module's names through `modules` and a wrapper's prefix", () => {
     const source = buildModel(10);
     const target = buildModel(20);
-    const user = renamed(source.stateDict(), (k) => `module.${SUBMODULES[Number(k.split(".")[0])]}.${k.split(".").slice(1).join(".")}`);
+    const user = underDdp(source.stateDict());
     assert.ok("module.lstm.weight_ih_l0" in user);
     const result = target.loadStateDict(user, { prefix: "module.", modules: { embed: 0, lstm: 1, fc: 2 } });
     assert.deepEqual(result, { missingKeys: [], unexpectedKeys: [] });
@@ -58,7 +63,7 @@ describe("loadStateDict options", () => {
     const source = buildModel(5);
     const target = buildModel(6);
     const before = target.stateDict();
-    const user = renamed(source.stateDict(), (k) => `module.${SUBMODULES[Number(k.split(".")[0])]}.${k.split(".").slice(1).join(".")}`);
+    const user = underDdp(source.stateDict());
     const options = { prefix: "module.", modules: { embed: 0, lstm: 1, fc: 2 } };
     const { ["module.fc.bias"]: _bias, ...missing } = user;
     assert.throws(() => target.loadStateDict(missing, options), /^RangeError: Model\.loadStateDict: missing key "module\.fc\.bias" \(shape \[5\]\)/);
@@ -92,7 +97,7 @@ describe("loadStateDict options", () => {
   it("a layer loads its part of a bigger dict with a prefix", () => {
     const source = buildModel(9);
     const lstm = new LSTM({ inputSize: 3, units: 4, seed: 99 });
-    const user = renamed(source.stateDict(), (k) => `module.${SUBMODULES[Number(k.split(".")[0])]}.${k.split(".").slice(1).join(".")}`);
+    const user = underDdp(source.stateDict());
     assert.throws(() => lstm.loadStateDict(user, { prefix: "module.lstm." }), /^RangeError: LSTM\.loadStateDict: unexpected key "module\.embed\.weight"/);
     const result = lstm.loadStateDict(user, { prefix: "module.lstm.", strict: false });
     assert.equal(result.missingKeys.length, 0);
