@@ -50,7 +50,7 @@ model.metadata = {
   heldOutBitsPerChar: Number(bitsPerChar.toFixed(3)),
   vocabulary: vocab.toJSON(),
 };
-const bytes = model.save();
+const bytes = model.save({ includeOptimizer: false }); // a file to serve: the weights, no Adam moments
 await writeFile(output, bytes);
 console.log(`${train.length} training names, ${validation.length} held out: ${bitsPerChar.toFixed(3)} bits per character`);
 console.log(`wrote ${fileURLToPath(output)}: ${model.parameterCount} parameters, ${bytes.length} bytes, in ${seconds(started)}`);
