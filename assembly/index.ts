@@ -1,4 +1,5 @@
 // The wasm core's exports: numbers in, numbers out; every array is a pointer into linear memory.
+export { coreAbiVersion } from "./abi";
 export * from "./memory";
 export * from "./random";
 export * from "./gemm";

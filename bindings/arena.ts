@@ -1,6 +1,9 @@
 // One block of wasm memory for all parameters of a model and one for their gradients,
 // as llm.c keeps them: optimizers and clipping run one fused loop over each block.
 import { WasmArray } from "./buffer.js";
+import { checkNotOwned, guardDisposal, isDisposed, markDisposed } from "./disposal.js";
+import { describe } from "./validate.js";
+import { checkAllocation } from "./sizes.js";
 
 /** A named parameter: PyTorch's state_dict name and shape. */
 export interface ParameterSpec {
@@ -19,100 +22,154 @@ export interface ParameterEntry {
 /** Keep every parameter's first float 16-byte aligned so SIMD loads stay aligned. */
 const ALIGN_FLOATS = 4;
 
+/** Checks the constructor's specs: an array of { name, shape } with distinct names and integer sizes. */
+function checkSpecs(specs: unknown): readonly ParameterSpec[] {
+  const where = "ParameterArena";
+  if (!Array.isArray(specs)) throw new TypeError(`${where}: specs must be an array of { name, shape }; got ${describe(specs)}`);
+  const names = new Set<string>();
+  specs.forEach((spec: unknown, i) => {
+    const { name, shape } = (spec ?? {}) as { name?: unknown; shape?: unknown };
+    if (typeof name !== "string") throw new TypeError(`${where}: specs[${i}].name must be a string; got ${describe(name)}`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+      throw new TypeError(`${where}: specs[${i}].shape must be an array of non-negative integers; got ${describe(shape)}`);
+    }
+    if (names.has(name)) throw new RangeError(`${where}: duplicate parameter name "${name}"`);
+    names.add(name);
+  });
+  return specs as readonly ParameterSpec[];
+}
+
+/** Throws unless `values` is a Float32Array of `length` floats (the argument `name` of `where`). */
+function checkFloats(where: string, name: string, values: unknown, length: number): Float32Array {
+  if (!(values instanceof Float32Array)) throw new TypeError(`${where}: ${name} must be a Float32Array; got ${describe(values)}`);
+  if (values.length !== length) throw new RangeError(`${where}: ${name} must hold ${length} floats; got ${values.length}`);
+  return values;
+}
+
 /**
  * Parameters and their gradients for a list of specs, each in one contiguous wasm block at the
  * same offsets. Pointers stay valid for the arena's life; views must be re-made after calls.
+ * After `dispose()` every method and accessor throws.
  */
 export class ParameterArena {
   readonly entries: ReadonlyMap<string, ParameterEntry>;
   /** Total floats in each block (parameters, gradients), alignment padding included. */
   readonly size: number;
-  readonly params: WasmArray;
-  readonly grads: WasmArray;
+  /** Floats of all parameters without the alignment padding (the length of `packedParams()`). */
+  readonly packedSize: number;
+  readonly #params: WasmArray;
+  readonly #grads: WasmArray;
 
   constructor(specs: readonly ParameterSpec[]) {
     const entries = new Map<string, ParameterEntry>();
     let offset = 0;
-    for (const { name, shape } of specs) {
-      if (entries.has(name)) throw new RangeError(`ParameterArena: duplicate parameter name "${name}"`);
+    for (const { name, shape } of checkSpecs(specs)) {
       const size = shape.reduce((a, b) => a * b, 1);
       entries.set(name, { name, shape: [...shape], offset, size });
       offset += Math.ceil(size / ALIGN_FLOATS) * ALIGN_FLOATS;
     }
     this.entries = entries;
     this.size = offset;
-    this.params = new WasmArray(offset).fill(0);
-    this.grads = new WasmArray(offset).fill(0);
+    this.packedSize = [...entries.values()].reduce((n, e) => n + e.size, 0);
+    checkAllocation("ParameterArena", "the parameters of specs", offset);
+    this.#params = new WasmArray(offset).fill(0);
+    this.#grads = new WasmArray(offset).fill(0);
+    guardDisposal(this, ParameterArena, "arena");
   }
 
-  entry(name: string): ParameterEntry {
-    const e = this.entries.get(name);
-    if (e === undefined) throw new RangeError(`unknown parameter "${name}"; expected one of ${[...this.entries.keys()].join(", ")}`);
+  /** The parameter block. */
+  get params(): WasmArray {
+    return this.#params;
+  }
+
+  /** The gradient block, laid out as the parameters. */
+  get grads(): WasmArray {
+    return this.#grads;
+  }
+
+  /** Where parameter `name` lives; an unknown name is a RangeError labelled `where`. */
+  #entry(where: string, name: unknown): ParameterEntry {
+    const e = typeof name === "string" ? this.entries.get(name) : undefined;
+    if (e === undefined) throw new RangeError(`${where}: name must be one of ${[...this.entries.keys()].map((n) => `"${n}"`).join(", ")}; got ${describe(name)}`);
     return e;
+  }
+
+  /** Where parameter `name` lives (offset and size in floats). */
+  entry(name: string): ParameterEntry {
+    return this.#entry("ParameterArena.entry", name);
   }
 
   /** Byte address of parameter `name` in wasm memory. */
   paramPtr(name: string): number {
-    return this.params.ptr + this.entry(name).offset * 4;
+    return this.#params.ptr + this.#entry("ParameterArena.paramPtr", name).offset * 4;
   }
 
   /** Byte address of the gradient of parameter `name`. */
   gradPtr(name: string): number {
-    return this.grads.ptr + this.entry(name).offset * 4;
+    return this.#grads.ptr + this.#entry("ParameterArena.gradPtr", name).offset * 4;
   }
 
   /** A fresh view of parameter `name` (re-make it after any call into the core). */
   paramView(name: string): Float32Array {
-    const e = this.entry(name);
-    return this.params.f32().subarray(e.offset, e.offset + e.size);
+    const e = this.#entry("ParameterArena.paramView", name);
+    return this.#params.f32().subarray(e.offset, e.offset + e.size);
   }
 
   /** A fresh view of the gradient of parameter `name`. */
   gradView(name: string): Float32Array {
-    const e = this.entry(name);
-    return this.grads.f32().subarray(e.offset, e.offset + e.size);
+    const e = this.#entry("ParameterArena.gradView", name);
+    return this.#grads.f32().subarray(e.offset, e.offset + e.size);
   }
 
   /** Every parameter's values in entry order, without the alignment padding (the save format's layout). */
   packedParams(): Float32Array {
-    return this.pack(this.params.f32());
+    return this.pack(this.#params.f32());
   }
 
-  /** Sets every parameter from `values` laid out as `packedParams()` gives them. */
+  /** Sets every parameter from `values` laid out as `packedParams()` gives them (`packedSize` floats). */
   setPackedParams(values: Float32Array): void {
-    this.params.f32().set(this.unpack(values));
+    checkFloats("ParameterArena.setPackedParams", "values", values, this.packedSize);
+    this.#params.f32().set(this.unpack(values));
   }
 
-  /** A block laid out as this arena's (one float per parameter slot, padding included), packed in entry order without the padding. */
+  /** A block laid out as this arena's (`size` floats, padding included), packed in entry order without the padding. */
   pack(block: Float32Array): Float32Array {
-    const entries = [...this.entries.values()];
-    const out = new Float32Array(entries.reduce((n, e) => n + e.size, 0));
+    checkFloats("ParameterArena.pack", "block", block, this.size);
+    const out = new Float32Array(this.packedSize);
     let offset = 0;
-    for (const e of entries) {
+    for (const e of this.entries.values()) {
       out.set(block.subarray(e.offset, e.offset + e.size), offset);
       offset += e.size;
     }
     return out;
   }
 
-  /** The inverse of `pack`: values in entry order spread over `into` (default: zeros), a block in this arena's layout. */
+  /** The inverse of `pack`: `packedSize` values in entry order spread over `into` (default: zeros), a block in this arena's layout. */
   unpack(values: Float32Array, into: Float32Array = new Float32Array(this.size)): Float32Array {
-    const out = into;
+    checkFloats("ParameterArena.unpack", "values", values, this.packedSize);
+    checkFloats("ParameterArena.unpack", "into", into, this.size);
     let offset = 0;
     for (const e of this.entries.values()) {
-      out.set(values.subarray(offset, offset + e.size), e.offset);
+      into.set(values.subarray(offset, offset + e.size), e.offset);
       offset += e.size;
     }
-    return out;
+    return into;
   }
 
   /** Sets every gradient to zero. */
   zeroGrad(): void {
-    this.grads.fill(0);
+    this.#grads.fill(0);
   }
 
+  /**
+   * Frees both blocks; every other method and accessor then throws (a second dispose does nothing).
+   * The arena of a layer or a model is disposed with it and cannot be disposed alone.
+   */
   dispose(): void {
-    this.params.free();
-    this.grads.free();
+    if (isDisposed(this)) return;
+    checkNotOwned(this, "arena");
+    this.#params.free();
+    this.#grads.free();
+    markDisposed(this);
   }
 }

@@ -1,26 +1,47 @@
 // Gradient clipping over a ParameterArena's whole gradient block, as torch.nn.utils does it.
 import { core } from "./core.js";
 import { ParameterArena } from "./arena.js";
-import { checkNumber, describe } from "./validate.js";
+import { isDisposed } from "./disposal.js";
+import { checkPositive, describe } from "./validate.js";
 
 /** Throws unless `arena` is a live ParameterArena (not disposed). */
 export function checkArena(where: string, arena: unknown): ParameterArena {
   if (!(arena instanceof ParameterArena)) {
     throw new TypeError(`${where}: arena must be a ParameterArena; got ${describe(arena)}`);
   }
-  if (arena.params.ptr === 0 || arena.grads.ptr === 0) throw new Error(`${where}: the ParameterArena was disposed`);
+  if (isDisposed(arena)) throw new Error(`${where}: the ParameterArena has been disposed`);
   return arena;
 }
 
-/** Names the first non-finite gradient, e.g. `gradient of "weight_ih_l0" at index 3 is NaN`. */
-function firstNonFinite(arena: ParameterArena): string {
-  const at = core().findNonFinite(arena.grads.ptr, arena.size);
+/**
+ * Names float `index` of a block laid out as `arena`'s (parameters, gradients, optimizer state):
+ * `"weight_ih_l0" at index 3`, or the alignment padding.
+ */
+export function arenaSlotName(arena: ParameterArena, index: number): string {
   for (const e of arena.entries.values()) {
-    if (at >= e.offset && at < e.offset + e.size) {
-      return `gradient of "${e.name}" at index ${at - e.offset} is ${arena.grads.f32()[at]}`;
-    }
+    if (index >= e.offset && index < e.offset + e.size) return `"${e.name}" at index ${index - e.offset}`;
   }
-  return `non-finite value in the padding at float ${at}`;
+  return `the padding at float ${index}`;
+}
+
+/** Names the first non-finite gradient, e.g. `gradient of "weight_ih_l0" at index 3 is NaN`. */
+export function firstNonFiniteGradient(arena: ParameterArena): string {
+  const at = core().findNonFinite(arena.grads.ptr, arena.size);
+  return `gradient of ${arenaSlotName(arena, at)} is ${arena.grads.f32()[at]}`;
+}
+
+/** The global L2 norm of all gradients, `sqrt(sum of every gradient²)` in one fused pass accumulated in float64. */
+export function gradientNorm(arena: ParameterArena): number {
+  return Math.sqrt(core().sumSquares(arena.grads.ptr, arena.size));
+}
+
+/**
+ * Multiplies all gradients by `maxNorm / (norm + 1e-6)` when that factor is below 1, `norm` being
+ * their global norm (`gradientNorm`), finite.
+ */
+export function scaleToMaxNorm(arena: ParameterArena, norm: number, maxNorm: number): void {
+  const coef = maxNorm / (norm + 1e-6);
+  if (coef < 1) core().scaleF32(arena.grads.ptr, arena.size, coef);
 }
 
 /**
@@ -35,13 +56,12 @@ function firstNonFinite(arena: ParameterArena): string {
  */
 export function clipGradNorm(arena: ParameterArena, maxNorm: number): number {
   checkArena("clipGradNorm", arena);
-  checkNumber("clipGradNorm", "maxNorm", maxNorm, 0);
-  const norm = Math.sqrt(core().sumSquares(arena.grads.ptr, arena.size));
+  checkPositive("clipGradNorm", "maxNorm", maxNorm, "0 would zero every gradient");
+  const norm = gradientNorm(arena);
   if (!Number.isFinite(norm)) {
-    throw new RangeError(`clipGradNorm: the gradient norm is ${norm}; ${firstNonFinite(arena)}`);
+    throw new RangeError(`clipGradNorm: the gradient norm is ${norm}; ${firstNonFiniteGradient(arena)}`);
   }
-  const coef = maxNorm / (norm + 1e-6);
-  if (coef < 1) core().scaleF32(arena.grads.ptr, arena.size, coef);
+  scaleToMaxNorm(arena, norm, maxNorm);
   return norm;
 }
 
@@ -51,6 +71,6 @@ export function clipGradNorm(arena: ParameterArena, maxNorm: number): number {
  */
 export function clipGradValue(arena: ParameterArena, clipValue: number): void {
   checkArena("clipGradValue", arena);
-  checkNumber("clipGradValue", "clipValue", clipValue, 0);
+  checkPositive("clipGradValue", "clipValue", clipValue, "0 would zero every gradient");
   core().clipByValue(arena.grads.ptr, arena.size, clipValue);
 }

@@ -14,6 +14,7 @@ import type { RandomExports } from "./kernels/random.js";
 import type { RnnExports } from "./kernels/rnn.js";
 import type { PeakExports } from "./kernels/peak.js";
 import { relaxedSimdSupported } from "./features.js";
+import { checkCoreExports, type AbiExports } from "./core-abi.js";
 
 /** Every export of the wasm core, typed: pointers, sizes and enums are numbers. */
 export type CoreExports = MemoryExports &
@@ -28,7 +29,8 @@ export type CoreExports = MemoryExports &
   MetricsExports &
   RandomExports &
   RnnExports &
-  PeakExports;
+  PeakExports &
+  AbiExports;
 
 /**
  * Where the wasm core comes from: a precompiled `WebAssembly.Module` (required on
@@ -42,13 +44,44 @@ let current: CoreExports | null = null;
 /** Reads (Node, from a file: URL) or fetches one binary; `fs` is imported only on this path. */
 async function load(url: URL): Promise<BufferSource | Response> {
   const isNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
-  if (isNode && url.protocol === "file:") {
-    const { readFile } = await import("node:fs/promises");
-    return readFile(url);
+  try {
+    if (isNode && url.protocol === "file:") {
+      const { readFile } = await import("node:fs/promises");
+      return await readFile(url);
+    }
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    return response;
+  } catch (e) {
+    throw new Error(`init: reading ${url.href} failed: ${(e as Error).message}`, { cause: e });
   }
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`wasm-rnn: fetching ${url.href} failed with HTTP ${response.status}`);
-  return response;
+}
+
+/** The URL a string source names (relative to the page in browsers). */
+function parseUrl(source: string): URL {
+  try {
+    return new URL(source, typeof location === "undefined" ? undefined : location.href);
+  } catch {
+    throw new TypeError(`init: source ${JSON.stringify(source)} is not a URL (pass a URL, bytes, a Response or a WebAssembly.Module)`);
+  }
+}
+
+/** Instantiates `source` as the core; a module that does not compile or link is a RangeError / TypeError labelled init. */
+async function instantiateCore(source: WebAssembly.Module | BufferSource | Response): Promise<CoreExports> {
+  let result: Awaited<ReturnType<typeof instantiate<Record<string, unknown>>>>;
+  try {
+    result = await instantiate<Record<string, unknown>>(source, {});
+  } catch (e) {
+    const message = (e as Error).message;
+    if (e instanceof WebAssembly.CompileError) {
+      const hint = relaxedSimdSupported() ? "" : " (this runtime has no relaxed SIMD: if this is the relaxed build, release-relaxed.wasm, "
+        + "load the plain build/release.wasm (\"wasm-rnn/wasm\") instead, or start Node 20 with --experimental-wasm-relaxed-simd)";
+      throw new RangeError(`init: the source is not a valid WebAssembly module: ${message}${hint}`, { cause: e });
+    }
+    throw new TypeError(`init: the module is not the wasm-rnn core: it cannot be instantiated (${message})`, { cause: e });
+  }
+  checkCoreExports("init", result.instance.exports);
+  return result.exports as unknown as CoreExports;
 }
 
 /** The default core: the relaxed-SIMD binary where this runtime validates relaxed SIMD, else the plain one. */
@@ -68,7 +101,9 @@ function isInstantiable(x: unknown): x is WebAssembly.Module | BufferSource | Re
 /**
  * Instantiates the wasm core. Call once before creating layers or models; later calls with
  * no argument are no-ops, and a call with a source replaces the core (existing models then
- * must not be used). Without a source, the core is chosen by feature detection: the relaxed-SIMD
+ * must not be used). A source that is not the wasm-rnn core of this ABI version (checked by its
+ * exports and `coreAbiVersion()`) is refused with a TypeError / RangeError, and the core already
+ * running, if any, stays. Without a source, the core is chosen by feature detection: the relaxed-SIMD
  * build (`build/release-relaxed.wasm`, FMA in the matrix products) when `WebAssembly.validate`
  * accepts a relaxed-SIMD probe, else the plain SIMD build (`build/release.wasm`); Node reads it
  * beside the package and other runtimes fetch it relative to this module. `coreInfo()` tells which
@@ -79,26 +114,14 @@ export async function init(source?: InitSource): Promise<void> {
   let resolved: unknown;
   if (source === undefined) resolved = await defaultSource();
   else if (source instanceof URL) resolved = await load(source);
-  else if (typeof source === "string") resolved = await load(new URL(source, typeof location === "undefined" ? undefined : location.href));
+  else if (typeof source === "string") resolved = await load(parseUrl(source));
   else resolved = source;
   if (!isInstantiable(resolved)) {
     throw new TypeError(
       `init: source must be a WebAssembly.Module, bytes (ArrayBuffer or typed array), a URL or a Response; got ${Object.prototype.toString.call(resolved)}`,
     );
   }
-  let exports: Record<string, unknown>;
-  try {
-    ({ exports } = await instantiate<Record<string, unknown>>(resolved, {}));
-  } catch (e) {
-    if (e instanceof WebAssembly.CompileError && !relaxedSimdSupported()) {
-      throw new WebAssembly.CompileError(
-        `init: ${e.message} (this runtime has no relaxed SIMD: if this is the relaxed build, release-relaxed.wasm, `
-          + `load the plain build/release.wasm ("wasm-rnn/wasm") instead, or start Node 20 with --experimental-wasm-relaxed-simd)`,
-      );
-    }
-    throw e;
-  }
-  current = exports as unknown as CoreExports;
+  current = await instantiateCore(resolved);
 }
 
 /** What the running core was built with. */

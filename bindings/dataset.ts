@@ -2,6 +2,7 @@
 import { core } from "./core.js";
 import { Workspace } from "./buffer.js";
 import { toTensor, toIntTensor, expectShape, stageF32, stageIds, stageLengths, stageUnitF32 } from "./tensor.js";
+import { shapeString } from "./validate.js";
 import type { LossName } from "./losses.js";
 
 /** What a model expects of its data. */
@@ -43,6 +44,28 @@ export interface Batch {
   B: number;
 }
 
+/** What the targets of a model must be, e.g. "class ids in [0, 5) shaped [8, 4]" or "floats shaped [4, 2]". */
+function expectedTargets(spec: DataSpec, lead: readonly number[]): string {
+  return spec.loss === "softmaxCrossEntropy"
+    ? `class ids in [0, ${spec.outputSize}) shaped ${shapeString(lead)}`
+    : `floats shaped ${shapeString([...lead, spec.outputSize])}`;
+}
+
+/** Why targets of `shape` do not fit, when it is a common mix-up (one-hot vs ids, per step vs per sequence); else "". */
+function targetShapeHint(spec: DataSpec, shape: readonly number[], T: number, N: number): string {
+  const ids = spec.loss === "softmaxCrossEntropy";
+  const rank = (ids ? 0 : 1) + (spec.sequenceOutput ? 2 : 1);
+  if (spec.sequenceOutput && shape.length === rank - 1 && shape[0] === N) {
+    return " (the model has an output at every step: targets are per step, not per sequence)";
+  }
+  if (!spec.sequenceOutput && shape.length === rank + 1 && shape[0] === T && shape[1] === N) {
+    return " (a recurrent layer has returnSequences false: the model has one output per sequence, so targets are per sequence)";
+  }
+  if (ids && shape.length === rank + 1 && shape[rank] === spec.outputSize) return " (softmaxCrossEntropy takes class ids, not one-hot or probability vectors)";
+  if (!ids && shape.length === rank - 1) return ` (${spec.loss} takes ${spec.outputSize} floats per target, not class ids)`;
+  return "";
+}
+
 /** x, targets and an optional mask, validated against a DataSpec and staged in wasm. */
 export class StagedDataset {
   readonly T: number;
@@ -55,12 +78,19 @@ export class StagedDataset {
   private readonly hasLengths: boolean;
   private readonly contextSize: number;
 
-  /** y undefined: inputs only (prediction). */
-  constructor(where: string, spec: DataSpec, x: unknown, y: unknown, extras: SequenceExtras = {}) {
+  /**
+   * `targets` is `{ y }` for training and evaluation, where y is then required and must fit the
+   * model's output exactly (never broadcast, never read as zeros); null for inputs only (prediction).
+   */
+  constructor(where: string, spec: DataSpec, x: unknown, targets: { readonly y: unknown } | null, extras: SequenceExtras = {}) {
     const { mask, lengths, context } = extras;
     let T: number;
     let N: number;
     try {
+      if (x === undefined || x === null) {
+        const expected = spec.vocabSize !== null ? `ids in [0, ${spec.vocabSize}) shaped [T, N]` : `floats shaped [T, N, ${spec.inputSize}]`;
+        throw new TypeError(`${where}: x is required: ${expected}; got ${String(x)}`);
+      }
       if (spec.vocabSize !== null) {
         const ids = toIntTensor(where, "x", x);
         expectShape(where, "x", ids.shape, [null, null], ["T", "N"]);
@@ -90,16 +120,19 @@ export class StagedDataset {
       if (lengths !== undefined) {
         stageLengths(where, lengths, T, N, this.ws.get("lengths", N));
       }
-      if (y === undefined) {
+      const y = targets?.y;
+      if (targets === null) {
         this.yFeatures = 0;
+      } else if (y === undefined || y === null) {
+        throw new TypeError(`${where}: y (the targets) is required: ${expectedTargets(spec, lead)}; got ${String(y)}`);
       } else if (spec.loss === "softmaxCrossEntropy") {
         const ids = toIntTensor(where, "y", y);
-        expectShape(where, "y", ids.shape, lead, leadNames);
+        this.checkTargetShape(where, spec, ids.shape, lead);
         stageIds(where, "y", ids.data, spec.outputSize, this.ws.get("y", ids.data.length), this.targetWeights(lead));
         this.yFeatures = 1;
       } else {
         const yt = toTensor(where, "y", y);
-        expectShape(where, "y", yt.shape, [...lead, spec.outputSize], [...leadNames, String(spec.outputSize)]);
+        this.checkTargetShape(where, spec, yt.shape, [...lead, spec.outputSize]);
         const buf = this.ws.get("y", yt.data.length);
         if (spec.loss === "binaryCrossEntropyWithLogits") stageUnitF32(where, "y", yt.data, buf, "targets");
         else stageF32(where, "y", yt.data, buf);
@@ -117,6 +150,12 @@ export class StagedDataset {
       this.ws.free();
       throw e;
     }
+  }
+
+  /** Targets must have exactly the `expected` shape; the error names it and the likely mix-up. */
+  private checkTargetShape(where: string, spec: DataSpec, shape: readonly number[], expected: readonly number[]): void {
+    if (shape.length === expected.length && shape.every((d, i) => d === expected[i])) return;
+    throw new RangeError(`${where}: y must have shape ${shapeString(expected)}; got ${shapeString(shape)}${targetShapeHint(spec, shape, this.T, this.N)}`);
   }
 
   /**

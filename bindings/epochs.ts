@@ -1,7 +1,8 @@
 // The training loop Model.fit and Seq2Seq.fit share: epochs of batches over N examples in an
-// order shuffled every epoch from a seed, a progress callback after every batch, an abort signal
-// checked between batches, a yield to the event loop after every batch, and a stop as soon as a
-// batch's loss is not finite.
+// order shuffled every epoch from a seed, a progress callback after every batch (awaited when it
+// returns a promise), an abort signal checked between batches and a yield to the event loop after
+// every batch. Each batch is trained under the finite-step guard (step-guard.ts), which refuses a
+// batch whose loss or step is not finite before anything of it is applied.
 import { core } from "./core.js";
 import { WasmArray } from "./buffer.js";
 import { Rng } from "./random.js";
@@ -16,6 +17,12 @@ export interface BatchProgress {
   loss: number;
 }
 
+/**
+ * A callback of fit. What it returns is awaited before training goes on: a promise (an async
+ * function) holds the next batch until it settles, and a rejection, like a throw, rejects fit.
+ */
+export type FitCallback<T> = (value: T) => unknown;
+
 /** The options every fit takes (besides its own). */
 export interface EpochOptions<Logs> {
   /** Passes over the data (default 1). */
@@ -26,8 +33,10 @@ export interface EpochOptions<Logs> {
   shuffle?: boolean;
   /** Seed of the shuffling (default 0). */
   seed?: number;
-  onBatchEnd?: (progress: BatchProgress) => void;
-  onEpochEnd?: (logs: Logs) => void;
+  /** After every batch; awaited before the next batch when it returns a promise. */
+  onBatchEnd?: FitCallback<BatchProgress>;
+  /** After every epoch; awaited before the next epoch when it returns a promise. */
+  onEpochEnd?: FitCallback<Logs>;
   /** Stops training between batches; fit then rejects with the signal's reason. */
   signal?: AbortSignal;
 }
@@ -38,15 +47,24 @@ export interface EpochSettings<Logs> {
   batchSize: number;
   shuffle: boolean;
   seed: number;
-  onBatchEnd?: (progress: BatchProgress) => void;
-  onEpochEnd?: (logs: Logs) => void;
+  onBatchEnd?: FitCallback<BatchProgress>;
+  onEpochEnd?: FitCallback<Logs>;
   signal?: AbortSignal;
+}
+
+/** Whether `value` is an AbortSignal, from this realm or another (a worker's, an iframe's). */
+function isAbortSignal(value: unknown): value is AbortSignal {
+  return Object.prototype.toString.call(value) === "[object AbortSignal]"
+    && typeof (value as { throwIfAborted?: unknown }).throwIfAborted === "function";
 }
 
 /** Checks the shared options (before a fit stages its data) and fills in the defaults. */
 export function checkEpochOptions<Logs>(where: string, options: EpochOptions<Logs>): EpochSettings<Logs> {
   for (const name of ["onBatchEnd", "onEpochEnd"] as const) {
     if (options[name] !== undefined && typeof options[name] !== "function") throw new TypeError(`${where}: ${name} must be a function; got ${describe(options[name])}`);
+  }
+  if (options.signal !== undefined && !isAbortSignal(options.signal)) {
+    throw new TypeError(`${where}: signal must be an AbortSignal (new AbortController().signal); got ${describe(options.signal)}`);
   }
   const settings: EpochSettings<Logs> = {
     epochs: checkInt(where, "epochs", options.epochs ?? 1),
@@ -61,14 +79,15 @@ export function checkEpochOptions<Logs>(where: string, options: EpochOptions<Log
 }
 
 /**
- * Runs the epochs over N examples: `trainBatch(indices, count)` trains on the `count` examples
- * whose ids are the i32 [count] at wasm address `indices` and returns the batch's loss;
- * `endEpoch(epoch, batches)` makes the epoch's logs (each fit keeps its own sums). Resolves to the
- * logs of every epoch.
+ * Runs the epochs over N examples: `trainBatch(indices, count, at)` trains on the `count` examples
+ * whose ids are the i32 [count] at wasm address `indices` and returns the batch's loss (`at` says
+ * where the batch is, "at epoch 2, batch 5", for the guard's messages); `endEpoch(epoch, batches)`
+ * makes the epoch's logs (each fit keeps its own sums). Resolves to the logs of every epoch; rejects
+ * with the first error of a batch or a callback.
  */
 export async function runEpochs<Logs>(
-  where: string, N: number, settings: EpochSettings<Logs>,
-  trainBatch: (indices: number, count: number) => number, endEpoch: (epoch: number, batches: number) => Logs,
+  N: number, settings: EpochSettings<Logs>,
+  trainBatch: (indices: number, count: number, at: string) => number, endEpoch: (epoch: number, batches: number) => Logs,
 ): Promise<Logs[]> {
   const { epochs, batchSize, shuffle, seed } = settings;
   const batches = Math.ceil(N / batchSize);
@@ -81,14 +100,13 @@ export async function runEpochs<Logs>(
       if (shuffle) rng.shuffle(order.ptr, N);
       for (let b = 0; b < batches; b++) {
         settings.signal?.throwIfAborted();
-        const loss = trainBatch(order.ptr + b * batchSize * 4, Math.min(batchSize, N - b * batchSize));
-        if (!Number.isFinite(loss)) throw new RangeError(`${where}: the loss became ${loss} at epoch ${epoch}, batch ${b}; lower the learning rate or clip gradients (clipNorm)`);
-        settings.onBatchEnd?.({ epoch, batch: b, batches, loss });
+        const loss = trainBatch(order.ptr + b * batchSize * 4, Math.min(batchSize, N - b * batchSize), `at epoch ${epoch}, batch ${b}`);
+        await settings.onBatchEnd?.({ epoch, batch: b, batches, loss });
         await yieldToEventLoop();
       }
       const logs = endEpoch(epoch, batches);
       history.push(logs);
-      settings.onEpochEnd?.(logs);
+      await settings.onEpochEnd?.(logs);
     }
   } finally {
     rng.dispose();

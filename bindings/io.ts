@@ -5,28 +5,26 @@
 //   bytes 8..11  u32 header length L
 //   bytes 12..   L bytes of UTF-8 JSON header, zero-padded to a multiple of 4
 //   then         the parameters as float32, in the header's order
-import type { LayerConfig } from "./layers/layer.js";
-import type { OptimizerConfig } from "./optimizers.js";
-import type { LossName } from "./losses.js";
+// Version-1 files carry no checksum: a flipped bit in a weight cannot be detected (a non-finite
+// one is refused); the header is checked in full against its schema (bindings/model-file-schema.ts).
+import { headerV1, type HeaderV1 } from "./model-file-schema.js";
 
 const FORMAT_VERSION = 1;
 const MAGIC = [0x57, 0x52, 0x4e, 0x4e];
 
-/** Everything but the parameter values. */
-export interface ModelHeader {
-  layers: LayerConfig[];
-  loss: LossName;
-  optimizer: OptimizerConfig;
-  clipNorm: number | null;
-  clipValue: number | null;
-  /** Parameter names and shapes, in the order their values follow the header. */
-  params: { name: string; shape: number[] }[];
-  /** JSON data saved with the model (a vocabulary, a normalizer, ...). */
-  metadata?: Record<string, unknown>;
+/** The JSON header of a version-1 file, checked against its schema; labelled `where` when it is not valid UTF-8 JSON. */
+function parseHeader(where: string, bytes: Uint8Array): HeaderV1 {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch {
+    throw new RangeError(`${where}: the version-1 header is not valid UTF-8 JSON`);
+  }
+  return headerV1(where, "header", value);
 }
 
 /** Parses a version-1 file; throws a clear error (prefixed with `where`) for anything else. */
-export function decodeModel(bytes: Uint8Array, where = "Model.load"): { header: ModelHeader; values: Float32Array } {
+export function decodeModel(bytes: Uint8Array, where = "Model.load"): { header: HeaderV1; values: Float32Array } {
   if (!(bytes instanceof Uint8Array)) throw new TypeError(`${where}: bytes must be a Uint8Array`);
   if (bytes.length < 12 || MAGIC.some((m, i) => bytes[i] !== m)) throw new RangeError(`${where}: not a wasm-rnn model (bad magic)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -35,10 +33,7 @@ export function decodeModel(bytes: Uint8Array, where = "Model.load"): { header: 
   const length = view.getUint32(8, true);
   const padded = Math.ceil(length / 4) * 4;
   if (12 + padded > bytes.length) throw new RangeError(`${where}: truncated header`);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + length))) as ModelHeader;
-  if (header.metadata !== undefined && (header.metadata === null || typeof header.metadata !== "object" || Array.isArray(header.metadata))) {
-    throw new RangeError(`${where}: header.metadata must be an object`);
-  }
+  const header = parseHeader(where, bytes.subarray(12, 12 + length));
   const count = header.params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
   const base = 12 + padded;
   if (bytes.length !== base + count * 4) throw new RangeError(`${where}: expected ${count} parameter values (${base + count * 4} bytes); got ${bytes.length} bytes`);

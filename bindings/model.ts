@@ -7,14 +7,17 @@ import { Layer, type SequencePointers } from "./layers/layer.js";
 import { RecurrentLayer } from "./layers/recurrent.js";
 import { Embedding } from "./layers/embedding.js";
 import { lossOnPointers, LOSS_NAMES, type LossName } from "./losses.js";
-import { Adam, optimizerFromConfig, type Optimizer } from "./optimizers.js";
-import { encodeModelFile, decodeModelFile, restoreModelFile } from "./model-file.js";
-import { layerFromConfig } from "./layers/registry.js";
-import { clipGradNorm, clipGradValue } from "./clip.js";
+import { Adam, checkOptimizer, type Optimizer } from "./optimizers.js";
+import { encodeModelFile, decodeModelFile, restoreModelFile, optimizerOfFile, layersOfFile } from "./model-file.js";
+import { labelErrors } from "./errors.js";
+import { SEQ2SEQ_FORMAT } from "./model-file-schema.js";
+import { checkNotDisposed, guardDisposal, isDisposed, isOwned, markDisposed, setOwner } from "./disposal.js";
+import { guardedBatch, checkEvaluatedLoss, type GuardedBatch } from "./step-guard.js";
 import { StagedDataset, type Batch, type DataSpec } from "./dataset.js";
 import { toTensor, toIntTensor, type NestedArray, type Tensor, type TensorLike, type IntTensorLike } from "./tensor.js";
 import { ACTIVATION_CODES } from "./kernels/activations.js";
-import { checkOptionKeys, checkInt, checkNumber, checkChoice, checkBoolean, describe } from "./validate.js";
+import { checkOptionKeys, checkInt, checkPositive, checkInEffect, checkChoice, checkBoolean, describe } from "./validate.js";
+import { checkLayerChain, checkLossFits, checkModelParameters } from "./layer-chain.js";
 import { modelFromStateDict, type FromStateDictOptions } from "./formats/torch-model.js";
 import { modelFromTfjs } from "./formats/tfjs-import.js";
 import { modelFromOnnx, type OnnxImportOptions } from "./formats/onnx-import.js";
@@ -174,7 +177,6 @@ export class Model {
   private readonly arena: ParameterArena;
   private readonly spec: DataSpec;
   private readonly ws = new Workspace();
-  private disposed = false;
   /** Streaming: the batch size and, per recurrent layer, its carried state blocks. */
   private stream: { B: number; states: Map<RecurrentLayer, number[]> } | null = null;
 
@@ -187,19 +189,17 @@ export class Model {
     const layers = options.layers;
     layers.forEach((layer, i) => {
       if (!(layer instanceof Layer)) throw new TypeError(`${where}: layers[${i}] must be a layer; got ${describe(layer)}`);
+      if (isDisposed(layer)) throw new Error(`${where}: layers[${i}] has been disposed`);
+      if (isOwned(layer)) throw new RangeError(`${where}: layers[${i}] already belongs to a model; build a new ${layer.constructor.name}`);
       if (i > 0 && takesIds(layer)) throw new RangeError(`${where}: layers[${i}]: ${layer instanceof Embedding ? "an Embedding" : "a layer built with tokenInput"} can only be the first layer`);
-      if (i > 0 && layer.inputSize !== layers[i - 1]!.outputSize) {
-        throw new RangeError(`${where}: layers[${i}].inputSize must equal layers[${i - 1}].outputSize (${layers[i - 1]!.outputSize}); got ${layer.inputSize}`);
-      }
     });
     if (new Set(layers).size !== layers.length) throw new RangeError(`${where}: the same layer appears twice in layers`);
+    checkLayerChain(where, layers);
     this.loss = checkChoice(where, "loss", options.loss, LOSS_NAMES);
-    this.clipNorm = options.clipNorm === undefined ? null : checkNumber(where, "clipNorm", options.clipNorm, 0);
-    this.clipValue = options.clipValue === undefined ? null : checkNumber(where, "clipValue", options.clipValue, 0);
-    if (options.optimizer !== undefined && (options.optimizer === null || typeof options.optimizer.bind !== "function")) {
-      throw new TypeError(`${where}: optimizer must be an optimizer such as new Adam(); got ${describe(options.optimizer)}`);
-    }
-    this.optimizer = options.optimizer ?? new Adam();
+    checkLossFits(where, this.loss, layers);
+    this.clipNorm = options.clipNorm === undefined ? null : checkPositive(where, "clipNorm", options.clipNorm, "0 would zero every gradient");
+    this.clipValue = options.clipValue === undefined ? null : checkPositive(where, "clipValue", options.clipValue, "0 would zero every gradient");
+    this.optimizer = options.optimizer === undefined ? new Adam() : checkOptimizer(where, "optimizer", options.optimizer);
     const first = layers[0]!;
     this.spec = {
       vocabSize: takesIds(first) ? first.inputSize : null,
@@ -209,10 +209,13 @@ export class Model {
       sequenceOutput: layers.every((l) => !(l instanceof RecurrentLayer) || l.returnSequences),
       contextSize: contextSizeOf(where, layers),
     };
+    checkModelParameters(where, layers);
     this.arena = new ParameterArena(layers.flatMap((l, i) => l.paramSpecs().map((s) => ({ name: `${i}.${s.name}`, shape: s.shape }))));
     bindOptimizer(this.optimizer, this.arena);
     layers.forEach((l, i) => l.adopt(this.arena, `${i}.`));
     this.layers = [...layers];
+    for (const part of [this.arena, this.optimizer, ...layers]) setOwner(part, this);
+    guardDisposal(this, Model, "model");
   }
 
   /** The vocabulary size when the first layer reads ids (an Embedding, or a recurrent layer with tokenInput), else null. */
@@ -230,9 +233,6 @@ export class Model {
     return this.layers.reduce((n, l) => n + l.parameterCount, 0);
   }
 
-  private check(): void {
-    if (this.disposed) throw new Error("Model: the model has been disposed");
-  }
 
   private forwardPointers(input: SequencePointers): SequencePointers {
     let p = input;
@@ -240,8 +240,8 @@ export class Model {
     return p;
   }
 
-  /** Forward, loss, BPTT and one optimizer step for one (chunk of a) batch. */
-  private trainStep(batch: Batch, carry: boolean): StepScore {
+  /** Forward, loss, BPTT and one guarded optimizer step for one (chunk of a) batch; `chunk` names the chunk for the guard. */
+  private trainStep(batch: Batch, carry: boolean, guarded: GuardedBatch, chunk: string): StepScore {
     for (const layer of this.layers) if (layer instanceof RecurrentLayer && carry) layer.carryState();
     const out = this.forwardPointers({ x: batch.x, T: batch.T, B: batch.B, lengths: batch.lengths, context: batch.context, training: true });
     const M = out.T * out.B;
@@ -252,26 +252,31 @@ export class Model {
     const score = { loss, correct: this.countCorrect(out.x, batch, M), weight: core().maskWeight(batch.mask, M) };
     let d = grad;
     for (let i = this.layers.length - 1; i >= 0; i--) d = this.layers[i]!.backwardPointers(d, i > 0);
-    if (this.clipValue !== null) clipGradValue(this.arena, this.clipValue);
-    if (this.clipNorm !== null) clipGradNorm(this.arena, this.clipNorm);
-    this.optimizer.step(this.arena);
+    guarded.step(loss, chunk);
     return score;
   }
 
-  /** Trains on a batch (in chunks of tbptt steps); the loss is the mean over chunks. */
-  private trainBatch(data: StagedDataset, batch: Batch, tbptt: number): StepScore {
-    if (tbptt >= batch.T) return this.trainStep(batch, false);
-    const total = { loss: 0, correct: 0, weight: 0 };
-    let chunks = 0;
-    for (let t0 = 0; t0 < batch.T; t0 += tbptt) {
-      const s = this.trainStep(data.chunk(batch, t0, Math.min(tbptt, batch.T - t0), this.ws.ptr("chunkLengths", batch.B)), t0 > 0);
-      total.loss += s.loss;
-      total.correct += s.correct;
-      total.weight += s.weight;
-      chunks++;
-    }
-    total.loss /= chunks;
-    return total;
+  /**
+   * Trains on a batch (in chunks of tbptt steps) under the finite-step guard: either every chunk's
+   * step is finite and applied, or none is (a RangeError naming `where` and `at`). The loss is the
+   * mean over chunks.
+   */
+  private trainBatch(data: StagedDataset, batch: Batch, tbptt: number, where: string, at: string): StepScore {
+    return guardedBatch({ where, at, data: "x and y" }, this.arena, this.optimizer, { clipValue: this.clipValue, clipNorm: this.clipNorm }, (guarded) => {
+      if (tbptt >= batch.T) return this.trainStep(batch, false, guarded, "");
+      const total = { loss: 0, correct: 0, weight: 0 };
+      const chunks = Math.ceil(batch.T / tbptt);
+      for (let c = 0; c < chunks; c++) {
+        const t0 = c * tbptt;
+        const chunk = data.chunk(batch, t0, Math.min(tbptt, batch.T - t0), this.ws.ptr("chunkLengths", batch.B));
+        const s = this.trainStep(chunk, c > 0, guarded, `truncatedBptt chunk ${c + 1} of ${chunks}`);
+        total.loss += s.loss;
+        total.correct += s.correct;
+        total.weight += s.weight;
+      }
+      total.loss /= chunks;
+      return total;
+    });
   }
 
   /** Correct predictions weighted by the mask (0 for meanSquaredError). */
@@ -289,13 +294,17 @@ export class Model {
     return weight > 0 ? correct / (weight * perRow) : 0;
   }
 
-  /** One optimizer step on one batch (x, y as in `fit`); returns the loss before the step. */
+  /**
+   * One optimizer step on one batch (x, y as in `fit`); returns the loss before the step, always
+   * finite: a batch whose loss, gradient norm or step is not finite is a RangeError and leaves the
+   * parameters and the optimizer state unchanged.
+   */
   trainOnBatch(x: ModelInput, y: ModelTarget, options: SequenceInputs & { mask?: TensorLike } = {}): number {
-    this.check();
-    checkOptionKeys("Model.trainOnBatch", options, ["mask", "lengths", "context"]);
-    const data = new StagedDataset("Model.trainOnBatch", this.spec, x, y, options);
+    const where = "Model.trainOnBatch";
+    checkOptionKeys(where, options, ["mask", "lengths", "context"]);
+    const data = new StagedDataset(where, this.spec, x, { y }, options);
     try {
-      return this.trainBatch(data, data.gather(this.identityIndex(data.N), data.N, this.ws), data.T).loss;
+      return this.trainBatch(data, data.gather(this.identityIndex(data.N), data.N, this.ws), data.T, where, "").loss;
     } finally {
       data.free();
     }
@@ -312,7 +321,6 @@ export class Model {
    * between batches. Resolves to the per-epoch logs.
    */
   async fit(x: ModelInput, y: ModelTarget, options: FitOptions = {}): Promise<EpochLogs[]> {
-    this.check();
     const where = "Model.fit";
     checkOptionKeys(where, options, FIT_KEYS);
     const settings = checkEpochOptions(where, options);
@@ -324,18 +332,24 @@ export class Model {
       throw new RangeError(`${where}: truncatedBptt carries the state from chunk to chunk, which a bidirectional ${bidirectional.constructor.name} cannot (its reverse direction needs the whole sequence)`);
     }
     const tbptt = options.truncatedBptt === undefined ? Infinity : checkInt(where, "truncatedBptt", options.truncatedBptt);
-    const data = new StagedDataset(where, this.spec, x, y, options);
+    const data = new StagedDataset(where, this.spec, x, { y }, options);
     let validation: StagedDataset | null = null;
     try {
-      if (options.validationData !== undefined) {
+      checkInEffect(where, "truncatedBptt", options.truncatedBptt, tbptt < data.T, `with sequences of T = ${data.T} steps (every batch would be one chunk)`);
+      const validationData: unknown = options.validationData;
+      if (validationData !== undefined) {
         // Checked and staged once, before any training: a bad validation set fails now, not after an epoch.
-        checkOptionKeys(`${where}: validationData`, options.validationData, ["x", "y", "mask", "lengths", "context"]);
-        const { x: vx, y: vy, ...extras } = options.validationData;
-        validation = new StagedDataset(`${where}: validationData`, this.spec, vx, vy, extras);
+        if (validationData === null || typeof validationData !== "object" || Array.isArray(validationData)) {
+          throw new TypeError(`${where}: validationData must be an object { x, y, mask?, lengths?, context? }; got ${describe(validationData)}`);
+        }
+        checkOptionKeys(`${where}: validationData`, validationData, ["x", "y", "mask", "lengths", "context"]);
+        const { x: vx, y: vy, ...extras } = validationData as NonNullable<FitOptions["validationData"]>;
+        validation = new StagedDataset(`${where}: validationData`, this.spec, vx, { y: vy }, extras);
       }
       let sums = { loss: 0, correct: 0, weight: 0 };
-      return await runEpochs(where, data.N, settings, (indices, count) => {
-        const { loss, correct, weight } = this.trainBatch(data, data.gather(indices, count, this.ws), tbptt);
+      return await runEpochs(data.N, settings, (indices, count, at) => {
+        checkNotDisposed(this, where, "model"); // it may have been disposed while fit awaited
+        const { loss, correct, weight } = this.trainBatch(data, data.gather(indices, count, this.ws), tbptt, where, at);
         sums.loss += loss;
         sums.correct += correct;
         sums.weight += weight;
@@ -346,7 +360,7 @@ export class Model {
         if (accuracy !== undefined) logs.accuracy = accuracy;
         sums = { loss: 0, correct: 0, weight: 0 };
         if (validation !== null) {
-          const val = this.evaluateStaged(validation, settings.batchSize);
+          const val = this.evaluateStaged(validation, settings.batchSize, `${where}: validationData after epoch ${epoch}`);
           logs.valLoss = val.loss;
           if (val.accuracy !== undefined) logs.valAccuracy = val.accuracy;
         }
@@ -360,20 +374,19 @@ export class Model {
 
   /** Mean loss (and accuracy for classification losses) over a dataset, without training. */
   evaluate(x: ModelInput, y: ModelTarget, options: EvaluateOptions = {}): Evaluation {
-    this.check();
     const where = "Model.evaluate";
     checkOptionKeys(where, options, ["batchSize", "mask", "lengths", "context"]);
     const batchSize = checkInt(where, "batchSize", options.batchSize ?? 256);
-    const data = new StagedDataset(where, this.spec, x, y, options);
+    const data = new StagedDataset(where, this.spec, x, { y }, options);
     try {
-      return this.evaluateStaged(data, batchSize);
+      return this.evaluateStaged(data, batchSize, where);
     } finally {
       data.free();
     }
   }
 
-  /** evaluate over staged data. */
-  private evaluateStaged(data: StagedDataset, batchSize: number): Evaluation {
+  /** evaluate over staged data; a loss that is not finite is a RangeError naming `where`. */
+  private evaluateStaged(data: StagedDataset, batchSize: number, where: string): Evaluation {
     const N = this.spec.outputSize;
     let lossSum = 0;
     let weight = 0;
@@ -388,7 +401,7 @@ export class Model {
       correct += this.countCorrect(out.x, batch, M);
     }
     const perRow = this.loss === "softmaxCrossEntropy" ? 1 : N;
-    const result: Evaluation = { loss: weight > 0 ? lossSum / (weight * perRow) : 0 };
+    const result: Evaluation = { loss: checkEvaluatedLoss(where, weight > 0 ? lossSum / (weight * perRow) : 0, "x and y") };
     const accuracy = this.accuracy(correct, weight);
     if (accuracy !== undefined) result.accuracy = accuracy;
     return result;
@@ -399,12 +412,11 @@ export class Model {
    * these are logits; pass { probabilities: true } for softmax / sigmoid probabilities.
    */
   predict(x: ModelInput, options: PredictOptions = {}): Tensor {
-    this.check();
     const where = "Model.predict";
     checkOptionKeys(where, options, ["batchSize", "probabilities", "lengths", "context"]);
     const batchSize = checkInt(where, "batchSize", options.batchSize ?? 256);
     const { lengths, context } = options;
-    const data = new StagedDataset(where, this.spec, x, undefined, { lengths, context });
+    const data = new StagedDataset(where, this.spec, x, null, { lengths, context });
     const O = this.spec.outputSize;
     const Tout = this.spec.sequenceOutput ? data.T : 1;
     const result = new Float32Array(Tout * data.N * O);
@@ -414,7 +426,7 @@ export class Model {
         const B = Math.min(batchSize, data.N - b0);
         const batch = data.gather(index + b0 * 4, B, this.ws);
         const out = this.forwardPointers({ x: batch.x, T: batch.T, B, lengths: batch.lengths, context: batch.context });
-        if (options.probabilities === true) this.toProbabilities(out.x, out.T * B);
+        if (options.probabilities === true) this.toProbabilities(where, out.x, out.T * B);
         const block = copyOut(out.x, out.T * B * O);
         for (let t = 0; t < Tout; t++) result.set(block.subarray(t * B * O, (t + 1) * B * O), (t * data.N + b0) * O);
       }
@@ -424,11 +436,12 @@ export class Model {
     return { shape: this.spec.sequenceOutput ? [data.T, data.N, O] : [data.N, O], data: result };
   }
 
-  private toProbabilities(ptr: number, M: number): void {
+  /** Softmax / sigmoid of the logits at `ptr` [M, O], for `where`'s { probabilities: true }. */
+  private toProbabilities(where: string, ptr: number, M: number): void {
     const O = this.spec.outputSize;
     if (this.loss === "softmaxCrossEntropy") core().softmaxRows(ptr, ptr, M, O);
     else if (this.loss === "binaryCrossEntropyWithLogits") core().activationForward(ACTIVATION_CODES.sigmoid, ptr, ptr, M * O);
-    else throw new RangeError("Model.predict: probabilities needs a softmaxCrossEntropy or binaryCrossEntropyWithLogits model");
+    else throw new RangeError(`${where}: probabilities needs a softmaxCrossEntropy or binaryCrossEntropyWithLogits model`);
   }
 
   /**
@@ -439,7 +452,6 @@ export class Model {
    * whole sequence at once. Not for bidirectional layers (they need the whole sequence).
    */
   step(x: ModelInput, options: { context?: TensorLike; probabilities?: boolean } = {}): Tensor {
-    this.check();
     const where = "Model.step";
     checkOptionKeys(where, options, ["context", "probabilities"]);
     const recurrent = this.layers.filter((l): l is RecurrentLayer => l instanceof RecurrentLayer);
@@ -448,7 +460,7 @@ export class Model {
     const ids = this.spec.vocabSize !== null;
     const t = ids ? toIntTensor(where, "x", x) : toTensor(where, "x", x);
     const single = t.shape.length === (ids ? 1 : 2); // one step [B(, D)]: a sequence of one step
-    const data = new StagedDataset(where, this.spec, single ? { shape: [1, ...t.shape], data: t.data } : t, undefined, { context: options.context });
+    const data = new StagedDataset(where, this.spec, single ? { shape: [1, ...t.shape], data: t.data } : t, null, { context: options.context });
     try {
       const { T, N: B } = data;
       if (this.stream !== null && this.stream.B !== B) {
@@ -467,7 +479,7 @@ export class Model {
       for (const [layer, blocks] of states) layer.setInitialStates(blocks, B);
       const out = this.forwardPointers({ x: batch.x, T, B, context: batch.context });
       for (const [layer, blocks] of states) layer.finalStatesInto(blocks);
-      if (options.probabilities === true) this.toProbabilities(out.x, out.T * B);
+      if (options.probabilities === true) this.toProbabilities(where, out.x, out.T * B);
       const O = this.spec.outputSize;
       const shape = single || out.T === 1 ? [B, O] : [out.T, B, O];
       return { shape, data: copyOut(out.x, out.T * B * O) };
@@ -502,7 +514,6 @@ export class Model {
    * error naming it, and nothing changes; { strict: false } loads what matches and reports the rest.
    */
   loadStateDict(dict: StateDictSource, options?: ModelLoadOptions): LoadResult {
-    this.check();
     const where = "Model.loadStateDict";
     const { prefix, strict } = checkLoadOptions(where, options, ["prefix", "strict", "modules"]);
     const names = moduleNames(where, options?.modules, this.layers.length);
@@ -528,7 +539,6 @@ export class Model {
    * (a file to serve, a third the size with Adam; loading it gives a fresh optimizer state).
    */
   save(options: { includeOptimizer?: boolean } = {}): Uint8Array {
-    this.check();
     checkOptionKeys("Model.save", options, ["includeOptimizer"]);
     const includeOptimizer = checkBoolean("Model.save", "includeOptimizer", options.includeOptimizer ?? true);
     if (this.metadata === null || typeof this.metadata !== "object" || Array.isArray(this.metadata)) {
@@ -558,18 +568,26 @@ export class Model {
     const where = "Model.load";
     const file = decodeModelFile(bytes, where);
     const { header } = file;
-    const layers = header.layers.map((c) => layerFromConfig(c));
-    const options: ModelOptions = { layers, loss: header.loss, optimizer: optimizerFromConfig(header.optimizer) };
+    if (header.metadata.format === SEQ2SEQ_FORMAT) throw new RangeError(`${where}: the bytes hold a Seq2Seq model (load it with Seq2Seq.load)`);
+    const optimizer = optimizerOfFile(where, file);
+    const layers = layersOfFile(where, file);
+    const options: ModelOptions = { layers, loss: header.loss, optimizer };
     if (header.clipNorm !== null) options.clipNorm = header.clipNorm;
     if (header.clipValue !== null) options.clipValue = header.clipValue;
-    const model = new Model(options);
+    let model: Model;
+    try {
+      model = labelErrors(where, () => new Model(options), { path: file.paths.model, keys: MODEL_KEYS });
+    } catch (e) {
+      for (const layer of layers) layer.dispose();
+      throw e;
+    }
     try {
       restoreModelFile(where, file, model.arena, model.optimizer);
     } catch (e) {
       model.dispose();
       throw e;
     }
-    model.metadata = header.metadata ?? {};
+    model.metadata = header.metadata;
     return model;
   }
 
@@ -601,10 +619,13 @@ export class Model {
     return this.arena;
   }
 
-  /** Frees every wasm block of the model, its layers and its optimizer. */
+  /**
+   * Frees every wasm block of the model, its layers and its optimizer; afterwards every method and
+   * accessor of the model and of its parts throws. A second dispose does nothing.
+   */
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
+    if (isDisposed(this)) return;
+    markDisposed(this);
     for (const l of this.layers) l.dispose();
     this.optimizer.dispose();
     this.arena.dispose();

@@ -5,6 +5,8 @@ import { WasmArray } from "./buffer.js";
 import type { ParameterArena } from "./arena.js";
 import { checkArena } from "./clip.js";
 import { checkBoolean, checkChoice, checkNumber, checkOptionKeys, describe } from "./validate.js";
+import { checkNotOwned, guardDisposal, isDisposed, markDisposed } from "./disposal.js";
+import { labelErrors } from "./errors.js";
 
 /** What every optimizer does to a ParameterArena after gradients were accumulated. */
 export interface Optimizer {
@@ -27,7 +29,7 @@ export interface Optimizer {
   exportState(): OptimizerState;
   /** Restores what `exportState` gave (same state names, buffers of the bound arena's size); binds first. */
   importState(state: OptimizerState): void;
-  /** Frees the optimizer state (moment buffers); the optimizer cannot step afterwards. */
+  /** Frees the optimizer state (moment buffers); every other method then throws. */
   dispose(): void;
 }
 
@@ -141,11 +143,11 @@ abstract class ArenaOptimizer implements Optimizer {
   #iterations = 0;
   #arena: ParameterArena | null = null;
   #state: WasmArray[] = [];
-  #disposed = false;
 
   protected constructor(protected readonly name: string, lr: number, readonly stateNames: readonly string[],
     private readonly stateFill = 0) {
     this.#lr = checkNonNegative(name, "lr", lr);
+    guardDisposal(this, ArenaOptimizer, "optimizer");
   }
 
   /** Learning rate used by the next step; set it between steps for a schedule (>= 0). */
@@ -174,16 +176,13 @@ abstract class ArenaOptimizer implements Optimizer {
    */
   step(arena: ParameterArena): void {
     const where = `${this.name}.step`;
-    if (this.#disposed) throw new Error(`${where}: the optimizer was disposed`);
     this.bindTo(where, arena);
     this.#iterations++;
     this.update(arena, this.#state.map((s) => s.ptr), this.#iterations);
   }
 
   bind(arena: ParameterArena): void {
-    const where = `${this.name}.bind`;
-    if (this.#disposed) throw new Error(`${where}: the optimizer was disposed`);
-    this.bindTo(where, arena);
+    this.bindTo(`${this.name}.bind`, arena);
   }
 
   private bindTo(where: string, arena: ParameterArena): void {
@@ -197,7 +196,7 @@ abstract class ArenaOptimizer implements Optimizer {
   }
 
   exportState(): OptimizerState {
-    if (this.#disposed) throw new Error(`${this.name}.exportState: the optimizer was disposed`);
+    if (this.#arena === null) throw new Error(`${this.name}.exportState: bind the optimizer to an arena first`);
     const buffers: Record<string, Float32Array> = {};
     this.stateNames.forEach((n, i) => { buffers[n] = this.#state[i]!.f32().slice(); });
     return { iterations: this.#iterations, buffers };
@@ -205,27 +204,36 @@ abstract class ArenaOptimizer implements Optimizer {
 
   importState(state: OptimizerState): void {
     const where = `${this.name}.importState`;
-    if (this.#disposed) throw new Error(`${where}: the optimizer was disposed`);
     if (this.#arena === null) throw new Error(`${where}: bind the optimizer to an arena first`);
     const size = this.#arena.size;
+    if (state === null || typeof state !== "object") throw new TypeError(`${where}: state must be an object { iterations, buffers }; got ${describe(state)}`);
+    if (state.buffers === null || typeof state.buffers !== "object") throw new TypeError(`${where}: state.buffers must be an object of Float32Arrays by name; got ${describe(state.buffers)}`);
     const names = Object.keys(state.buffers);
     if (names.length !== this.stateNames.length || this.stateNames.some((n) => !(state.buffers[n] instanceof Float32Array))) {
-      throw new RangeError(`${where}: expected state buffers ${describe(this.stateNames)}; got ${describe(names)}`);
+      throw new RangeError(`${where}: state.buffers must hold Float32Arrays named ${JSON.stringify(this.stateNames)}; got ${JSON.stringify(names)}`);
     }
     for (const n of this.stateNames) {
-      if (state.buffers[n]!.length !== size) throw new RangeError(`${where}: state buffer "${n}" must hold ${size} floats; got ${state.buffers[n]!.length}`);
+      const buffer = state.buffers[n]!;
+      if (buffer.length !== size) throw new RangeError(`${where}: state buffer "${n}" must hold ${size} floats; got ${buffer.length}`);
+      const bad = buffer.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) throw new RangeError(`${where}: state buffer "${n}" must be finite; got ${buffer[bad]} at index ${bad}`);
     }
-    if (!Number.isInteger(state.iterations) || state.iterations < 0) throw new RangeError(`${where}: iterations must be an integer >= 0; got ${describe(state.iterations)}`);
+    if (!Number.isInteger(state.iterations) || state.iterations < 0) throw new RangeError(`${where}: state.iterations must be an integer >= 0; got ${describe(state.iterations)}`);
     this.stateNames.forEach((n, i) => this.#state[i]!.f32().set(state.buffers[n]!));
     this.#iterations = state.iterations;
   }
 
-  /** Frees the state buffers; any later `step` throws. */
+  /**
+   * Frees the state buffers; every other method and accessor then throws (a second dispose does
+   * nothing). The optimizer of a Model or Seq2Seq is disposed with it and cannot be disposed alone.
+   */
   dispose(): void {
+    if (isDisposed(this)) return;
+    checkNotOwned(this, "optimizer");
     for (const s of this.#state) s.free();
     this.#state = [];
     this.#arena = null;
-    this.#disposed = true;
+    markDisposed(this);
   }
 }
 
@@ -397,20 +405,41 @@ export class Adagrad extends ArenaOptimizer {
   }
 }
 
+const BUILDERS: Record<OptimizerConfig["type"], (options: object) => Optimizer> = {
+  SGD: (o) => new SGD(o as SGDOptions),
+  Adam: (o) => new Adam(o as AdamOptions),
+  AdamW: (o) => new AdamW(o as AdamOptions),
+  RMSprop: (o) => new RMSprop(o as RMSpropOptions),
+  Adagrad: (o) => new Adagrad(o as AdagradOptions),
+};
+
+/**
+ * `optimizerFromConfig` on behalf of the public function `where`, for a config found at `path` of
+ * its input: errors name `where` and the hyperparameter ("Model.load: optimizer.config.lr must be ...").
+ */
+export function optimizerFromConfigAt(where: string, path: string, config: unknown): Optimizer {
+  if (config === null || typeof config !== "object" || Array.isArray(config)) {
+    throw new TypeError(`${where}: ${path} must be an object { type, ...hyperparameters }; got ${describe(config)}`);
+  }
+  const { type, ...options } = config as Record<string, unknown>;
+  const build = BUILDERS[checkChoice(where, `${path}.type`, type, OPTIMIZER_TYPES)];
+  return labelErrors(where, () => build(options), { path, keys: Object.keys(options) });
+}
+
 /**
  * A fresh optimizer (no state, zero iterations) from a `config`, as saved with a model.
  * Missing hyperparameters take their defaults; unknown ones throw.
  */
 export function optimizerFromConfig(config: OptimizerConfig): Optimizer {
-  if (config === null || typeof config !== "object") {
-    throw new TypeError(`optimizerFromConfig: config must be an object; got ${describe(config)}`);
+  return optimizerFromConfigAt("optimizerFromConfig", "config", config);
+}
+
+/** Throws unless `value` is a live optimizer (what the Optimizer interface asks for), e.g. the `optimizer` option of a Model. */
+export function checkOptimizer(where: string, name: string, value: unknown): Optimizer {
+  const methods = ["step", "bind", "exportState", "importState", "dispose"] as const;
+  if (value === null || typeof value !== "object" || methods.some((m) => typeof (value as Record<string, unknown>)[m] !== "function")) {
+    throw new TypeError(`${where}: ${name} must be an optimizer such as new Adam(); got ${describe(value)}`);
   }
-  const { type, ...options } = config;
-  switch (checkChoice("optimizerFromConfig", "config.type", type, OPTIMIZER_TYPES)) {
-    case "SGD": return new SGD(options as SGDOptions);
-    case "Adam": return new Adam(options as AdamOptions);
-    case "AdamW": return new AdamW(options as AdamOptions);
-    case "RMSprop": return new RMSprop(options as RMSpropOptions);
-    case "Adagrad": return new Adagrad(options as AdagradOptions);
-  }
+  if (isDisposed(value)) throw new Error(`${where}: ${name} has been disposed`);
+  return value as Optimizer;
 }

@@ -3,26 +3,22 @@
 import { core } from "./core.js";
 import { WasmArray } from "./buffer.js";
 import { checkInt, checkNumber, checkSeed, MAX_U32 } from "./validate.js";
+import { guardDisposal, isDisposed, markDisposed } from "./disposal.js";
 
 /**
  * A seeded pseudo-random generator. The same seed gives bit-identical streams on every
  * platform; seeds 0, 1, 2... give unrelated streams. Fill methods write into blocks of wasm
- * memory given as a byte pointer and an element count.
+ * memory given as a byte pointer and an element count. After `dispose()` every method throws.
  */
 export class Rng {
-  #state: WasmArray | null;
+  readonly #state: WasmArray;
 
   /** @param seed an integer in [0, 2^32 - 1]. */
   constructor(seed: number) {
     checkSeed("Rng", seed);
     this.#state = new WasmArray(4);
     core().rngSeed(this.#state.ptr, seed);
-  }
-
-  /** The state pointer; throws once disposed. */
-  #ptr(where: string): number {
-    if (this.#state === null) throw new Error(`Rng.${where}: the generator was disposed`);
-    return this.#state.ptr;
+    guardDisposal(this, Rng, "generator");
   }
 
   /** Checks that [ptr, ptr + 4n) is a block of wasm memory. */
@@ -37,39 +33,36 @@ export class Rng {
 
   /** A uniform number in [0, 1) with 53 random bits. */
   nextFloat(): number {
-    return core().rngNextFloat(this.#ptr("nextFloat"));
+    return core().rngNextFloat(this.#state.ptr);
   }
 
   /** A uniform integer in [0, n), without bias; `n` is an integer in [1, 2^32 - 1]. */
   nextInt(n: number): number {
     checkInt("Rng.nextInt", "n", n, 1);
     if (n > MAX_U32) throw new RangeError(`Rng.nextInt: n must be <= ${MAX_U32}; got ${n}`);
-    return core().rngNextBelow(this.#ptr("nextInt"), n) >>> 0;
+    return core().rngNextBelow(this.#state.ptr, n) >>> 0;
   }
 
   /** Fills `n` floats at `ptr` uniformly from [lo, hi) (24 random bits each; float32 rounding can reach hi). */
   fillUniform(ptr: number, n: number, lo: number, hi: number): void {
-    const state = this.#ptr("fillUniform");
     this.#block("fillUniform", ptr, n);
     checkNumber("Rng.fillUniform", "lo", lo);
     checkNumber("Rng.fillUniform", "hi", hi, lo);
-    core().rngFillUniform(state, ptr, n, lo, hi);
+    core().rngFillUniform(this.#state.ptr, ptr, n, lo, hi);
   }
 
   /** Fills `n` floats at `ptr` from a normal distribution (Box–Muller in float64). */
   fillNormal(ptr: number, n: number, mean: number, std: number): void {
-    const state = this.#ptr("fillNormal");
     this.#block("fillNormal", ptr, n);
     checkNumber("Rng.fillNormal", "mean", mean);
     checkNumber("Rng.fillNormal", "std", std, 0);
-    core().rngFillNormal(state, ptr, n, mean, std);
+    core().rngFillNormal(this.#state.ptr, ptr, n, mean, std);
   }
 
   /** Shuffles the `n` int32 values at `ptr` in place; every permutation is equally likely (Fisher–Yates). */
   shuffle(ptr: number, n: number): void {
-    const state = this.#ptr("shuffle");
     this.#block("shuffle", ptr, n);
-    core().rngShuffleI32(state, ptr, n);
+    core().rngShuffleI32(this.#state.ptr, ptr, n);
   }
 
   /**
@@ -77,16 +70,16 @@ export class Rng {
    * probability `keepProb` (in (0, 1]) and 0 otherwise, so masked activations keep their mean.
    */
   fillDropoutMask(ptr: number, n: number, keepProb: number): void {
-    const state = this.#ptr("fillDropoutMask");
     this.#block("fillDropoutMask", ptr, n);
     checkNumber("Rng.fillDropoutMask", "keepProb", keepProb, 0, 1);
     if (keepProb === 0) throw new RangeError("Rng.fillDropoutMask: keepProb must be in (0, 1]; got 0");
-    core().rngFillBernoulliScaled(state, ptr, n, keepProb);
+    core().rngFillBernoulliScaled(this.#state.ptr, ptr, n, keepProb);
   }
 
-  /** Frees the generator's state; any later call throws. */
+  /** Frees the generator's state; any later call throws (a second dispose does nothing). */
   dispose(): void {
-    this.#state?.free();
-    this.#state = null;
+    if (isDisposed(this)) return;
+    this.#state.free();
+    markDisposed(this);
   }
 }

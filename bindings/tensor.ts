@@ -3,6 +3,7 @@
 import { core } from "./core.js";
 import type { WasmArray } from "./buffer.js";
 import { describe, shapeString } from "./validate.js";
+import { checkAllocation } from "./sizes.js";
 
 /** A float32 tensor: `data.length` equals the product of `shape`. */
 export interface Tensor {
@@ -88,6 +89,20 @@ export function toTensor(where: string, name: string, value: unknown): Tensor {
   throw new TypeError(`${where}: ${name} must be a { shape, data: Float32Array } tensor or nested number arrays; got ${describe(value)}`);
 }
 
+/** Throws a RangeError naming the first value of `data` that is NaN or infinite. */
+export function checkFiniteValues(where: string, name: string, data: ArrayLike<number>): void {
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) throw new RangeError(`${where}: ${name} must be finite; got ${data[i]} at flat index ${i}`);
+  }
+}
+
+/** toTensor for values read in JavaScript rather than staged into the core: every value must be finite. */
+export function toFiniteTensor(where: string, name: string, value: unknown): Tensor {
+  const t = toTensor(where, name, value);
+  checkFiniteValues(where, name, t.data);
+  return t;
+}
+
 /** Validates an int tensor of ids/indices (Int32Array data; integral Float32Array or nested arrays are converted). */
 export function toIntTensor(where: string, name: string, value: unknown): IntTensor {
   let shape: number[];
@@ -127,9 +142,9 @@ export function expectShape(where: string, name: string, shape: readonly number[
   }
 }
 
-/** Copies float data into a wasm block (grown to fit) and rejects NaN/±Infinity, naming the flat index. */
+/** Copies float data into a wasm block (grown to fit; checkAllocation first) and rejects NaN/±Infinity, naming the flat index. */
 export function stageF32(where: string, name: string, data: Float32Array, buf: WasmArray): number {
-  buf.ensure(data.length);
+  buf.ensure(checkAllocation(where, `${name} (${data.length} values)`, data.length));
   buf.f32().set(data);
   const bad = core().findNonFinite(buf.ptr, data.length);
   if (bad >= 0) throw new RangeError(`${where}: ${name} must be finite; got ${data[bad]} at flat index ${bad}`);
@@ -141,7 +156,7 @@ export function stageF32(where: string, name: string, data: Float32Array, buf: W
  * with `weights` (a pointer to f32 [n]) only where the weight is nonzero (padding may hold anything).
  */
 export function stageIds(where: string, name: string, data: Int32Array, limit: number, buf: WasmArray, weights = 0, what = "ids"): number {
-  buf.ensure(data.length);
+  buf.ensure(checkAllocation(where, `${name} (${data.length} ${what})`, data.length));
   buf.i32().set(data);
   const bad = weights === 0
     ? core().findOutOfRange(buf.ptr, data.length, 0, limit)
@@ -173,7 +188,8 @@ export function stageLengths(where: string, lengths: unknown, T: number, N: numb
 }
 
 /** The tensor as nested number arrays, as `torch.tensor(...).tolist()` gives (a scalar shape [] gives []). */
-export function toNestedArray(t: Tensor): NestedArray {
+export function toNestedArray(tensor: Tensor): NestedArray {
+  const t = toFiniteTensor("toNestedArray", "t", tensor);
   const build = (depth: number, offset: number): NestedArray => {
     const n = t.shape[depth]!;
     if (depth === t.shape.length - 1) return Array.from(t.data.subarray(offset, offset + n));

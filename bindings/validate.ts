@@ -28,13 +28,35 @@ export function checkBoolean(where: string, name: string, value: unknown): boole
   return value;
 }
 
-/** A finite number within [min, max]. */
+/** The largest finite float32 (2^128 - 2^104): beyond it a number becomes Infinity in the core. */
+export const MAX_F32 = 3.4028234663852886e38;
+
+/** A finite number within [min, max] that float32 holds (|value| <= MAX_F32): the core computes in float32. */
 export function checkNumber(where: string, name: string, value: unknown, min = -Infinity, max = Infinity): number {
   if (typeof value !== "number") throw new TypeError(`${where}: ${name} must be a number; got ${describe(value)}`);
   if (!Number.isFinite(value) || value < min || value > max) {
     throw new RangeError(`${where}: ${name} must be a finite number in [${min}, ${max}]; got ${value}`);
   }
+  if (Math.abs(value) > MAX_F32) {
+    throw new RangeError(`${where}: ${name} must fit float32 (|${name}| <= ${MAX_F32}; the core computes in float32); got ${value}`);
+  }
   return value;
+}
+
+/** A number in (0, max] (checkNumber) that stays above 0 in float32; `why` says what 0 would do. */
+export function checkPositive(where: string, name: string, value: unknown, why: string, max = Infinity): number {
+  const v = checkNumber(where, name, value, 0, max);
+  if (Math.fround(v) === 0) throw new RangeError(`${where}: ${name} must be > 0 (${why}); got ${v}${v === 0 ? "" : ", which is 0 in float32"}`);
+  return v;
+}
+
+/**
+ * Throws a RangeError when an option that was given (not undefined) would have no effect:
+ * `inEffect` false, `needs` saying when it has one (e.g. "without bidirectional: true").
+ */
+export function checkInEffect(where: string, name: string, value: unknown, inEffect: boolean, needs: string): void {
+  if (value === undefined || inEffect) return;
+  throw new RangeError(`${where}: ${name} ${typeof value === "string" ? `"${value}"` : String(value)} has no effect ${needs}; leave it out`);
 }
 
 /** One of a fixed set of strings. */

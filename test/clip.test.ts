@@ -72,8 +72,9 @@ describe("clipGradNorm", () => {
     const coef = Math.fround(0.5 / (norm + 1e-6));
     assert.deepEqual(Array.from(arena.grads.f32()), before.map((g) => Math.fround(g * coef)));
     assert.ok(Math.abs(referenceNorm(arena) - 0.5) < 1e-6, `clipped norm ${referenceNorm(arena)}`);
-    assert.ok(Math.abs(clipGradNorm(arena, 0) - 0.5) < 1e-6);
-    assert.ok(arena.grads.f32().every((g) => g === 0));
+    // maxNorm 0 would zero every gradient: refused (issue 11), the gradients untouched.
+    assert.throws(() => clipGradNorm(arena, 0), /^RangeError: clipGradNorm: maxNorm must be > 0 \(0 would zero every gradient\); got 0$/);
+    assert.ok(Math.abs(referenceNorm(arena) - 0.5) < 1e-6);
     arena.dispose();
   });
 
@@ -96,7 +97,7 @@ describe("clipGradNorm", () => {
     assert.throws(() => clipGradNorm(arena, NaN), RangeError);
     assert.throws(() => clipGradNorm({} as ParameterArena, 1), (e: unknown) => e instanceof TypeError && /arena must be a ParameterArena/.test(e.message));
     arena.dispose();
-    assert.throws(() => clipGradNorm(arena, 1), /clipGradNorm: the ParameterArena was disposed/);
+    assert.throws(() => clipGradNorm(arena, 1), /clipGradNorm: the ParameterArena has been disposed/);
   });
 });
 

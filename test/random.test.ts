@@ -243,7 +243,7 @@ describe("Rng: arguments", () => {
     assert.throws(() => rng.shuffle(block.ptr, 1.5), TypeError);
     block.free();
     rng.dispose();
-    assert.throws(() => rng.nextFloat(), /Rng.nextFloat: the generator was disposed/);
+    assert.throws(() => rng.nextFloat(), /Rng.nextFloat: the generator has been disposed/);
     rng.dispose();
   });
 });

@@ -48,7 +48,7 @@ describe("sampleToken", () => {
   it("topK keeps the k most probable ids", () => {
     assertClose(frequencies(P, { topK: 2 }), [0, 0.5, 0, 0.3], "topK 2");
     assertClose(frequencies(P, { topK: 3 }), [0, 0.5, 0.15, 0.3], "topK 3");
-    assertClose(frequencies(P, { topK: 100 }), P, "topK above V");
+    assertClose(frequencies(P, { topK: 4 }), P, "topK V");
   });
 
   it("topP keeps the smallest most-probable set whose mass reaches p", () => {

@@ -5,7 +5,8 @@
 //   hs [T, B, H] hidden layers, ys [T+1, B, O] with ys[0] = y0 (ys[1..T] is the output sequence).
 //   g is an activation code or OUT_SOFTMAX (row-wise softmax over O). Padded steps
 //   (t >= lengths[b]) hold h and y and pass dy straight back.
-// Backward (BPTT): dy_t = dOut_t + dz_{t+1} W_hy,  do_t = g'(dy_t),  dz_t = (do_t W_o) ⊙ f'(h_t)
+// Backward (BPTT): dy_t = dOut_t + dz_{t+1} W_hy,  do_t = g'(dy_t),  dz_t = (do_t W_o + dh_t) ⊙ f'(h_t)
+//   (dh_t: the gradient given for the final hidden layer, at each row's last valid step; else 0),
 //   then dW_o += dO^T Hs, db_o += Σ dO, dW_ih += dZ^T X, dW_hy += dZ^T Y_prev, db += Σ dZ,
 //   dX = dZ W_ih, dy0 = dz_1 W_hy.
 import { gemmPackB, gemmPacked } from "../gemm";
@@ -60,18 +61,22 @@ export function jordanForward(
 }
 
 /**
- * BPTT. dOut [T, B, O] (0: none), dyT [B, O] (0: none). Scratch: dOs [T, B, O], dz [T, B, H],
- * dh [B, H], packHy of gemmPackedSize(H, O), packO of gemmPackedSize(O, H). Writes dx [T, B, D]
- * (0: skip) and dy0 [B, O]; adds into dWih, dWhy, db, dWo, dbo. lengths as in the forward.
+ * BPTT. dOut [T, B, O] (0: none), dyT [B, O] (0: none), dhT [B, H] (0: none) the gradient of the
+ * final hidden layer (each row's h at its last valid step). Scratch: dOs [T, B, O], dz [T, B, H],
+ * dh [B, H], dhCarry [B, H] (with dhT), packHy of gemmPackedSize(H, O), packO of gemmPackedSize(O, H).
+ * Writes dx [T, B, D] (0: skip) and dy0 [B, O]; adds into dWih, dWhy, db, dWo, dbo. lengths as in
+ * the forward.
  */
 export function jordanBackward(
   T: i32, B: i32, D: i32, H: i32, O: i32, f: i32, g: i32,
   x: usize, tokens: bool, hs: usize, ys: usize, wih: usize, why: usize, wo: usize,
   dOut: usize, dyT: usize, dOs: usize, dz: usize, dh: usize, dx: usize, dy0: usize,
   dwih: usize, dwhy: usize, db: usize, dwo: usize, dbo: usize, packHy: usize, packO: usize, lengths: usize,
+  dhT: usize, dhCarry: usize,
 ): void {
   const hBytes = <usize>(B * H) << 2;
   const yBytes = <usize>(B * O) << 2;
+  if (dhT != 0) memory.copy(dhCarry, dhT, hBytes);
   if (dyT != 0) memory.copy(dy0, dyT, yBytes);
   else memory.fill(dy0, 0, yBytes);
   gemmPackB(H, O, why, O, 1, packHy);
@@ -85,6 +90,12 @@ export function jordanBackward(
     zeroRows(dO, lengths, t, B, O, true);
     // dh [B, H] = dO [B, O] · W_o [O, H]; dz = dh ⊙ f'(h)
     gemmPacked(B, H, O, dO, O, 1, packO, dh, H, 0);
+    // dhT enters each row at its last valid step: padded steps held h, so they pass it through
+    if (dhT != 0) {
+      addInPlace(dh, dhCarry, B * H);
+      zeroRows(dh, lengths, t, B, H, true);
+      zeroRows(dhCarry, lengths, t, B, H, false);
+    }
     gateGradient(f, hs + <usize>t * hBytes, 0, dh, dzt, B * H);
     // padded rows pass dy through; valid rows: dy_{t-1} [B, O] = dz_t [B, H] · W_hy [H, O]
     zeroRows(dy0, lengths, t, B, O, false);

@@ -8,7 +8,7 @@ import { Dense } from "../layers/dense.js";
 import { SimpleRNN, type SimpleRNNActivation } from "../layers/simple-rnn.js";
 import { LSTM } from "../layers/lstm.js";
 import { GRU } from "../layers/gru.js";
-import type { CellActivation, GateActivation, MergeMode, Pooling } from "../layers/recurrent.js";
+import { withoutIneffectiveOptions, type CellActivation, type GateActivation, type MergeMode, type Pooling } from "../layers/recurrent.js";
 import type { ActivationName } from "../kernels/activations.js";
 import type { Tensor } from "../tensor.js";
 
@@ -97,11 +97,11 @@ function recurrentStateDict(stage: RecurrentStage): Record<string, Tensor> {
 
 function recurrentLayer(stage: RecurrentStage): Layer {
   const first = stage.layers[0]!;
-  const options = {
+  const options = withoutIneffectiveOptions({
     units: first.hidden, inputSize: first.inputSize, numLayers: stage.layers.length, bidirectional: first.dirs === 2,
     mergeMode: stage.mergeMode, returnSequences: stage.returnSequences, pooling: stage.pooling,
     contextSize: first.contextSize, tokenInput: first.tokenInput, seed: 0,
-  };
+  });
   if (first.op === "RNN") return new SimpleRNN({ ...options, activation: first.activation as SimpleRNNActivation });
   const gated = { ...options, activation: first.activation, recurrentActivation: first.recurrentActivation };
   if (first.op === "LSTM") return new LSTM({ ...gated, peephole: first.peephole });

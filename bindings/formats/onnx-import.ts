@@ -13,6 +13,7 @@ import { LOSS_METADATA_KEY } from "./onnx-export.js";
 import { Model } from "../model.js";
 import { LOSS_NAMES, type LossName } from "../losses.js";
 import { checkChoice, checkOptionKeys, describe } from "../validate.js";
+import { labelErrors } from "../errors.js";
 
 /** Options of `modelFromOnnx` (Model.fromOnnx). */
 export interface OnnxImportOptions {
@@ -159,19 +160,15 @@ export function modelFromOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}
   if (lengths.size > 1) fail("some recurrent nodes take sequence_lens and others do not (or take different ones); a wasm-rnn model applies one lengths input to all");
   const recorded = onnx.metadataProps.find((p) => p.key === LOSS_METADATA_KEY)?.value;
   const loss = lossOption ?? (LOSS_NAMES.includes(recorded as LossName) ? recorded as LossName : result.tag.t === "probabilities" ? "softmaxCrossEntropy" : "meanSquaredError");
-  let model: Model;
-  try {
+  const model = labelErrors(IMPORT_WHERE, () => {
     const layers = buildLayers(result.stages);
     try {
-      model = new Model({ layers, loss });
+      return new Model({ layers, loss });
     } catch (e) {
       for (const layer of layers) layer.dispose();
       throw e;
     }
-  } catch (e) {
-    if ((e instanceof RangeError || e instanceof TypeError) && !e.message.startsWith(IMPORT_WHERE)) throw new RangeError(`${IMPORT_WHERE}: ${e.message}`);
-    throw e;
-  }
+  });
   const contextInput = graph.input.find((i) => {
     const v = values.get(i.name);
     return v?.kind === "data" && v.tag.t === "context";

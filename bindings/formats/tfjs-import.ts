@@ -11,6 +11,7 @@ import type { FromTfjsOptions, TfjsArtifactsLike, WasmRnnTfjsMetadata } from "./
 import { parseTopology, type KerasActivation, type LayerSpec } from "./tfjs-topology.js";
 import { decodeWeights, LayerWeights } from "./tfjs-weights.js";
 import { PlanBuilder } from "./tfjs-plan.js";
+import { labelErrors } from "../errors.js";
 
 const WHERE = "Model.fromTfjs";
 
@@ -73,14 +74,15 @@ export function modelFromTfjs(artifacts: TfjsArtifactsLike, options?: FromTfjsOp
   const builder = new PlanBuilder(weights, specs[0]!, topology.inputShape);
   for (const spec of specs) builder.add(spec);
   weights.checkAllTaken();
-  const layers = builder.build();
-  let model: Model;
-  try {
-    model = new Model({ layers, loss });
-  } catch (e) {
-    for (const layer of layers) layer.dispose();
-    throw e;
-  }
+  const model = labelErrors(WHERE, () => {
+    const layers = builder.build();
+    try {
+      return new Model({ layers, loss });
+    } catch (e) {
+      for (const layer of layers) layer.dispose();
+      throw e;
+    }
+  });
   model.metadata = stored.metadata ?? {};
   return model;
 }

@@ -8,7 +8,7 @@ import { LSTM } from "../layers/lstm.js";
 import { GRU } from "../layers/gru.js";
 import { Dense } from "../layers/dense.js";
 import { Embedding } from "../layers/embedding.js";
-import type { Pooling, RecurrentOptions } from "../layers/recurrent.js";
+import { withoutIneffectiveOptions, type Pooling, type RecurrentOptions } from "../layers/recurrent.js";
 import type { ActivationName } from "../kernels/activations.js";
 import type { Tensor } from "../tensor.js";
 import { gateCount, tokenKernels, torchMatrix, torchVector, transposed } from "./tfjs-layout.js";
@@ -184,10 +184,10 @@ function buildLayer(plan: Plan, seed: number): Layer {
   if (plan.kind === "embedding") return new Embedding({ inputSize: plan.inputDim, units: plan.outputDim, seed });
   if (plan.kind === "dense") return new Dense({ inputSize: plan.inputSize, units: plan.units, activation: plan.activation, seed });
   const { spec } = plan;
-  const options: RecurrentOptions = {
+  const options: RecurrentOptions = withoutIneffectiveOptions({
     inputSize: plan.inputSize, units: spec.units, numLayers: plan.numLayers, returnSequences: plan.returnSequences, pooling: plan.pooling,
     bidirectional: spec.mergeMode !== null, mergeMode: spec.mergeMode ?? "concat", tokenInput: plan.tokenInput, seed,
-  };
+  });
   if (spec.cell === "SimpleRNN") return new SimpleRNN({ ...options, activation: spec.activation as SimpleRNN["activation"] });
   const gated = { ...options, activation: spec.activation as LSTM["activation"], recurrentActivation: spec.recurrentActivation };
   return spec.cell === "LSTM" ? new LSTM(gated) : new GRU({ ...gated, resetAfter: spec.resetAfter });

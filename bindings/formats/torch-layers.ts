@@ -7,9 +7,10 @@ import { Embedding } from "../layers/embedding.js";
 import { Dense } from "../layers/dense.js";
 import { LSTM } from "../layers/lstm.js";
 import { GRU } from "../layers/gru.js";
-import { SimpleRNN, type SimpleRNNActivation } from "../layers/simple-rnn.js";
+import { SimpleRNN, SIMPLE_RNN_ACTIVATIONS, type SimpleRNNActivation } from "../layers/simple-rnn.js";
 import { toTensor, type TensorLike } from "../tensor.js";
-import { shapeString } from "../validate.js";
+import { checkChoice, shapeString } from "../validate.js";
+import { labelErrors } from "../errors.js";
 
 /** Options of the inference that names and shapes cannot answer. */
 export interface TorchLayerOptions {
@@ -61,6 +62,7 @@ function recurrentLayer(where: string, m: Submodule, options: TorchLayerOptions,
 
 /** One layer per submodule, freshly initialised (load the dict into a Model of them afterwards). */
 export function layersFromTorchStateDict(where: string, tensors: Record<string, TensorLike>, options: TorchLayerOptions = {}): { layers: Layer[]; names: string[] } {
+  if (options.rnnActivation !== undefined) checkChoice(where, "rnnActivation", options.rnnActivation, SIMPLE_RNN_ACTIVATIONS);
   const modules = submodules(where, tensors);
   if (modules.length === 0) throw new RangeError(`${where}: the state dict holds no tensors`);
   const layers: Layer[] = [];
@@ -78,7 +80,7 @@ export function layersFromTorchStateDict(where: string, tensors: Record<string, 
     throw new RangeError(`${where}: submodule "${m.name}" with parameters ${[...m.params.keys()].join(", ")} is not an nn.Embedding (first), nn.LSTM/GRU/RNN or nn.Linear with bias`);
   };
   try {
-    modules.forEach((m, i) => layers.push(build(m, i)));
+    modules.forEach((m, i) => layers.push(labelErrors(where, () => build(m, i), { path: `submodule "${m.name}"` })));
   } catch (e) {
     for (const l of layers) l.dispose();
     throw e;

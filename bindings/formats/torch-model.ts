@@ -7,6 +7,7 @@ import { keysUnderPrefix, stateDictTensors, type StateDictSource } from "../stat
 import { layersFromTorchStateDict, type TorchLayerOptions } from "./torch-layers.js";
 import type { TensorLike } from "../tensor.js";
 import { checkOptionKeys } from "../validate.js";
+import { labelErrors } from "../errors.js";
 
 /** Options of `Model.fromStateDict`. */
 export interface FromStateDictOptions extends TorchLayerOptions {
@@ -22,6 +23,7 @@ export interface FromStateDictOptions extends TorchLayerOptions {
 export function modelFromStateDict(dict: StateDictSource, options: FromStateDictOptions): Model {
   const where = "Model.fromStateDict";
   checkOptionKeys(where, options, ["loss", "optimizer", "prefix", "rnnActivation"]);
+  if (options === undefined) throw new TypeError(`${where}: options { loss } are required (the state dict does not say which loss the model trains with)`);
   const all = stateDictTensors(where, dict);
   const prefix = options.prefix ?? "";
   const outside: string[] = [];
@@ -31,13 +33,14 @@ export function modelFromStateDict(dict: StateDictSource, options: FromStateDict
   const { layers, names } = layersFromTorchStateDict(where, tensors, options);
   let model: Model;
   try {
-    model = new Model({ layers, loss: options.loss, ...(options.optimizer === undefined ? {} : { optimizer: options.optimizer }) });
+    const modelOptions = { layers, loss: options.loss, ...(options.optimizer === undefined ? {} : { optimizer: options.optimizer }) };
+    model = labelErrors(where, () => new Model(modelOptions));
   } catch (e) {
     for (const l of layers) l.dispose();
     throw e;
   }
   try {
-    model.loadStateDict(tensors, { modules: Object.fromEntries(names.map((n, i) => [n, i])) });
+    labelErrors(where, () => model.loadStateDict(tensors, { modules: Object.fromEntries(names.map((n, i) => [n, i])) }));
   } catch (e) {
     model.dispose();
     throw e;

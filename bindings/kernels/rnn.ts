@@ -17,11 +17,15 @@ export interface RnnExports {
   jordanForward(T: number, B: number, D: number, H: number, O: number, f: number, g: number,
     x: number, tokens: boolean, y0: number, wih: number, why: number, b: number, wo: number, bo: number,
     hs: number, ys: number, packHy: number, packO: number, lengths: number, zAdd: number): void;
-  /** Jordan BPTT: writes dOs, dz, dh scratch, dx (0: skip), dy0; adds parameter gradients. */
+  /**
+   * Jordan BPTT: writes dOs, dz, dh scratch, dx (0: skip), dy0; adds parameter gradients. dhT [B, H]
+   * (0: none) is the gradient of the final hidden layer, dhCarry [B, H] its scratch.
+   */
   jordanBackward(T: number, B: number, D: number, H: number, O: number, f: number, g: number,
     x: number, tokens: boolean, hs: number, ys: number, wih: number, why: number, wo: number,
     dOut: number, dyT: number, dOs: number, dz: number, dh: number, dx: number, dy0: number,
-    dwih: number, dwhy: number, db: number, dwo: number, dbo: number, packHy: number, packO: number, lengths: number): void;
+    dwih: number, dwhy: number, db: number, dwo: number, dbo: number, packHy: number, packO: number, lengths: number,
+    dhT: number, dhCarry: number): void;
   /** LSTM forward: gates [T, B, 4H] (activated), hs, cs [T+1, B, H], acs [T, B, H]; peepholes 0 or all set. */
   lstmForward(T: number, B: number, D: number, H: number, act: number, ract: number,
     x: number, tokens: boolean, h0: number, c0: number, wih: number, whh: number, bih: number, bhh: number, pi: number, pf: number, po: number,

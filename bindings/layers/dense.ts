@@ -3,10 +3,10 @@ import { core, copyOut } from "../core.js";
 import { Workspace } from "../buffer.js";
 import type { ParameterSpec } from "../arena.js";
 import type { Rng } from "../random.js";
-import { Layer, defaultSeed, type LayerConfig, type SequencePointers } from "./layer.js";
+import { Layer, defaultSeed, type BatchBlock, type LayerConfig, type SequencePointers } from "./layer.js";
 import { ACTIVATION_CODES, type ActivationName } from "../kernels/activations.js";
 import { toTensor, stageF32, type Tensor, type TensorLike } from "../tensor.js";
-import { checkOptionKeys, checkInt, checkChoice, shapeString } from "../validate.js";
+import { checkOptionKeys, checkInt, checkChoice, checkSeed, shapeString } from "../validate.js";
 
 /** Options of `new Dense(...)`. */
 export interface DenseOptions {
@@ -37,7 +37,7 @@ export class Dense extends Layer {
     super(checkInt(where, "inputSize", options.inputSize));
     this.units = checkInt(where, "units", options.units);
     this.activation = checkChoice(where, "activation", options.activation ?? "linear", Object.keys(ACTIVATION_CODES) as ActivationName[]);
-    this.seed = checkInt(where, "seed", options.seed ?? defaultSeed(), 0);
+    this.seed = checkSeed(where, options.seed ?? defaultSeed());
     this.buildOwn(this.seed);
   }
 
@@ -60,7 +60,15 @@ export class Dense extends Layer {
     return { type: "Dense", options: { units: this.units, inputSize: this.inputSize, activation: this.activation, seed: this.seed } };
   }
 
+  protected largestBatchBlock(T: number, B: number): BatchBlock {
+    const M = T * B;
+    return this.inputSize > this.units
+      ? { name: `dInput [${M}, ${this.inputSize}]`, values: M * this.inputSize }
+      : { name: `outputs [${M}, ${this.units}]`, values: M * this.units };
+  }
+
   forwardPointers(input: SequencePointers): SequencePointers {
+    this.checkPointerBatch(input);
     const M = input.T * input.B;
     const y = this.ws.ptr("y", M * this.units);
     core().denseForward(M, this.inputSize, this.units, ACTIVATION_CODES[this.activation], input.x,
@@ -92,6 +100,7 @@ export class Dense extends Layer {
     }
     const M = xt.data.length / this.inputSize;
     if (M === 0) throw new RangeError(`${where}: x must hold at least one row; got shape ${shapeString(shape)}`);
+    this.checkBatch(where, `x ${shapeString(shape)}`, M, 1);
     const xPtr = stageF32(where, "x", xt.data, this.ws.get("x", xt.data.length));
     const out = this.forwardPointers({ x: xPtr, T: M, B: 1 });
     this.last!.shape = shape;

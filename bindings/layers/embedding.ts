@@ -3,9 +3,9 @@ import { core, copyOut } from "../core.js";
 import { Workspace } from "../buffer.js";
 import type { ParameterSpec } from "../arena.js";
 import type { Rng } from "../random.js";
-import { Layer, defaultSeed, type LayerConfig, type SequencePointers } from "./layer.js";
+import { Layer, defaultSeed, type BatchBlock, type LayerConfig, type SequencePointers } from "./layer.js";
 import { toIntTensor, stageIds, toTensor, stageF32, type Tensor, type IntTensorLike, type TensorLike } from "../tensor.js";
-import { checkOptionKeys, checkInt, shapeString } from "../validate.js";
+import { checkOptionKeys, checkInt, checkSeed, shapeString } from "../validate.js";
 
 /** Options of `new Embedding(...)`. */
 export interface EmbeddingOptions {
@@ -32,7 +32,7 @@ export class Embedding extends Layer {
     if (options === undefined) throw new TypeError(`${where}: options { inputSize, units } are required`);
     super(checkInt(where, "inputSize", options.inputSize));
     this.units = checkInt(where, "units", options.units);
-    this.seed = checkInt(where, "seed", options.seed ?? defaultSeed(), 0);
+    this.seed = checkSeed(where, options.seed ?? defaultSeed());
     this.buildOwn(this.seed);
   }
 
@@ -52,7 +52,12 @@ export class Embedding extends Layer {
     return { type: "Embedding", options: { inputSize: this.inputSize, units: this.units, seed: this.seed } };
   }
 
+  protected largestBatchBlock(T: number, B: number): BatchBlock {
+    return { name: `outputs [${T * B}, ${this.units}]`, values: T * B * this.units };
+  }
+
   forwardPointers(input: SequencePointers): SequencePointers {
+    this.checkPointerBatch(input);
     const M = input.T * input.B;
     const y = this.ws.ptr("y", M * this.units);
     core().gatherRows(y, this.paramPtr("weight"), input.x, M, this.units);
@@ -77,6 +82,7 @@ export class Embedding extends Layer {
     const where = "Embedding.forward";
     const t = toIntTensor(where, "ids", ids);
     if (t.data.length === 0) throw new RangeError(`${where}: ids must hold at least one id; got shape ${shapeString(t.shape)}`);
+    this.checkBatch(where, `ids ${shapeString(t.shape)}`, t.data.length, 1);
     const ptr = stageIds(where, "ids", t.data, this.inputSize, this.ws.get("ids", t.data.length));
     const out = this.forwardPointers({ x: ptr, T: t.data.length, B: 1 });
     this.last!.shape = t.shape;

@@ -18,7 +18,7 @@ export interface JordanOptions extends RecurrentOptions {
   outputUnits: number;
   /** f, default "tanh". */
   activation?: JordanActivation;
-  /** g, default "linear"; "softmax" normalises each step's output over O. */
+  /** g, default "linear"; "softmax" normalises each step's output over O (O >= 2). */
   outputActivation?: JordanOutputActivation;
 }
 
@@ -29,7 +29,8 @@ const OUT_SOFTMAX = 5;
 /**
  * Jordan recurrent layer. Parameters: weight_ih [H, D], weight_hy [H, O], bias [H],
  * weight_o [O, H], bias_o [O] (further stacked layers and directions: weight_ih_l1, ..._l0_reverse).
- * Initial state { y: [layers * dirs, B, O] }; final state { y, h: [layers * dirs, B, H] }.
+ * Initial state { y: [layers * dirs, B, O] }; final state { y, h: [layers * dirs, B, H] }, and
+ * `backward(dOutput, { y, h })` takes gradients of both.
  */
 export class Jordan extends RecurrentLayer {
   readonly outputUnits: number;
@@ -42,6 +43,9 @@ export class Jordan extends RecurrentLayer {
     this.outputUnits = checkInt(where, "outputUnits", options.outputUnits);
     this.activation = checkChoice(where, "activation", options.activation ?? "tanh", ["tanh", "relu", "linear", "sigmoid"] as const);
     this.outputActivation = checkChoice(where, "outputActivation", options.outputActivation ?? "linear", ["softmax", "sigmoid", "linear", "tanh"] as const);
+    if (this.outputActivation === "softmax" && this.outputUnits === 1) {
+      throw new RangeError(`${where}: outputActivation "softmax" over outputUnits 1 always outputs 1; use "sigmoid" for one output, or outputUnits >= 2`);
+    }
     this.buildOwn(this.seed);
   }
 
@@ -112,7 +116,7 @@ export class Jordan extends RecurrentLayer {
     return this.ys(cell, T, B) + B * this.outputUnits * 4;
   }
 
-  protected cellBackward(cell: Cell, x: number, T: number, B: number, dOut: number, [dyT]: readonly number[], dx: number, [dy0]: readonly number[], lengths: number): number {
+  protected cellBackward(cell: Cell, x: number, T: number, B: number, dOut: number, [dyT, dhT]: readonly number[], dx: number, [dy0]: readonly number[], lengths: number): number {
     const H = this.units;
     const O = this.outputUnits;
     const [f, g] = this.codes;
@@ -120,19 +124,19 @@ export class Jordan extends RecurrentLayer {
     const gr = (n: string): number => this.gradPtr(this.name(n, cell));
     const [packHy, packO] = this.packs(cell);
     const dz = cell.ws.ptr("dz", T * B * H);
+    const dhCarry = dhT === 0 ? 0 : cell.ws.ptr("dhCarry", B * H);
     core().jordanBackward(T, B, cell.inputSize, H, O, f, g,
       x, cell.tokens, this.hs(cell, T, B), this.ys(cell, T, B), p("weight_ih"), p("weight_hy"), p("weight_o"),
       dOut, dyT!, cell.ws.ptr("dOs", T * B * O), dz, cell.ws.ptr("dh", B * H), dx, dy0!,
-      gr("weight_ih"), gr("weight_hy"), gr("bias"), gr("weight_o"), gr("bias_o"), packHy, packO, lengths);
+      gr("weight_ih"), gr("weight_hy"), gr("bias"), gr("weight_o"), gr("bias_o"), packHy, packO, lengths, dhT!, dhCarry);
     return dz;
   }
 
-  protected override get extraStateNames(): readonly string[] {
-    return ["h"];
+  protected override get extraStates(): readonly CarriedState[] {
+    return [{ name: "h", size: this.units }];
   }
 
-  protected override cellExtraStates(cell: Cell, T: number, B: number): Record<string, { ptr: number; size: number }> {
-    const H = this.units;
-    return { h: { ptr: this.hs(cell, T, B) + (T - 1) * B * H * 4, size: H } };
+  protected override cellExtraStates(cell: Cell, T: number, B: number): number[] {
+    return [this.hs(cell, T, B) + (T - 1) * B * this.units * 4];
   }
 }

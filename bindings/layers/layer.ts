@@ -4,7 +4,9 @@ import { ParameterArena, type ParameterSpec } from "../arena.js";
 import { Rng } from "../random.js";
 import { toTensor, expectShape, sizeOf, toNestedArray, type Tensor, type TensorLike, type NestedArray } from "../tensor.js";
 import { core } from "../core.js";
-import { shapeString, checkOptionKeys } from "../validate.js";
+import { shapeString, checkOptionKeys, checkBoolean, checkChoice } from "../validate.js";
+import { checkNotOwned, guardDisposal, isDisposed, markDisposed, releaseOwner, setOwner } from "../disposal.js";
+import { checkAllocation, checkParameterBlock } from "../sizes.js";
 import { checkLoadOptions, finishLoad, keysUnderPrefix, stateDictTensors, type LayerLoadOptions, type LoadResult, type StateDictSource } from "../state-dict.js";
 
 let seedCounter = 0;
@@ -15,6 +17,17 @@ let seedCounter = 0;
  */
 export function defaultSeed(): number {
   return seedCounter++;
+}
+
+/** The options that set a layer's sizes, named in the messages of size checks. */
+const SIZE_OPTIONS = ["units", "inputSize", "outputUnits", "contextSize", "numLayers"] as const;
+
+/** The largest block of wasm memory a layer allocates for some batch, named for messages. */
+export interface BatchBlock {
+  /** What it holds and its shape, e.g. "gates [T, B, 4H] = [100, 32, 512]". */
+  name: string;
+  /** Its size in 4-byte values. */
+  values: number;
 }
 
 /** A serializable description of a layer: its class and constructor options. */
@@ -51,6 +64,7 @@ export abstract class Layer {
 
   protected constructor(inputSize: number) {
     this.inputSize = inputSize;
+    guardDisposal(this, Layer, "layer");
   }
 
   /** Features per step of the output. */
@@ -71,11 +85,37 @@ export abstract class Layer {
   abstract backwardPointers(dOut: number, needInputGrad?: boolean): number;
   /** Frees this layer's workspaces (not its parameters). */
   protected abstract freeWorkspace(): void;
+  /** The largest block of wasm memory a forward and backward over T steps of B sequences allocate. */
+  protected abstract largestBatchBlock(T: number, B: number): BatchBlock;
 
-  /** Creates this layer's own arena and initialises it from `seed`. */
+  /** The options that set this layer's sizes, as "units 64, inputSize 10" (from its config). */
+  sizeOptions(): string {
+    const { options } = this.config();
+    const sizes = SIZE_OPTIONS.filter((k) => typeof options[k] === "number" && options[k] !== 0).map((k) => `${k} ${options[k]}`);
+    return options.bidirectional === true ? [...sizes, "bidirectional"].join(", ") : sizes.join(", ");
+  }
+
+  /**
+   * Throws a RangeError `${where}: ${batch} (...) would need N bytes ...` when T steps of B sequences
+   * would need a block of wasm memory larger than the core allocates; called before anything is
+   * allocated for them. `batch` names what the user passed, e.g. "x [500, 64, 8]".
+   */
+  checkBatch(where: string, batch: string, T: number, B: number): void {
+    const block = this.largestBatchBlock(T, B);
+    checkAllocation(where, `${batch} (${this.constructor.name} ${block.name})`, block.values);
+  }
+
+  /** checkBatch for the pointer-level forward, which a Model or Seq2Seq runs batch by batch. */
+  protected checkPointerBatch(input: SequencePointers): void {
+    this.checkBatch(this.constructor.name, `a batch of ${input.T} steps and ${input.B} sequences`, input.T, input.B);
+  }
+
+  /** Creates this layer's own arena and initialises it from `seed`, after checking that its parameters fit. */
   protected buildOwn(seed: number): void {
+    checkParameterBlock(this.constructor.name, this.sizeOptions(), this.paramSpecs());
     this.arena = new ParameterArena(this.paramSpecs());
     this.ownsArena = true;
+    setOwner(this.arena, this);
     const rng = new Rng(seed);
     try {
       this.initParams(rng);
@@ -99,6 +139,7 @@ export abstract class Layer {
     for (const { name } of this.paramSpecs()) {
       core().copyF32(arena.paramPtr(prefix + name), old.paramPtr(this.prefix + name), old.entry(this.prefix + name).size);
     }
+    releaseOwner(old);
     old.dispose();
     this.arena = arena;
     this.prefix = prefix;
@@ -135,6 +176,7 @@ export abstract class Layer {
    * (memory growth detaches old views).
    */
   paramView(name: string): Float32Array {
+    checkChoice(`${this.constructor.name}.paramView`, "name", name, this.paramSpecs().map((s) => s.name));
     return this.params.paramView(this.prefix + name);
   }
 
@@ -145,11 +187,13 @@ export abstract class Layer {
   stateDict(): Record<string, Tensor>;
   stateDict(options: { nested: true }): Record<string, NestedArray>;
   stateDict(options?: { nested?: boolean }): Record<string, Tensor | NestedArray> {
-    checkOptionKeys(`${this.constructor.name}.stateDict`, options, ["nested"]);
+    const where = `${this.constructor.name}.stateDict`;
+    checkOptionKeys(where, options, ["nested"]);
+    const nested = checkBoolean(where, "nested", options?.nested ?? false);
     const out: Record<string, Tensor | NestedArray> = {};
     for (const { name, shape } of this.paramSpecs()) {
       const t = { shape: [...shape], data: this.params.paramView(this.prefix + name).slice() };
-      out[name] = options?.nested === true ? toNestedArray(t) : t;
+      out[name] = nested ? toNestedArray(t) : t;
     }
     return out;
   }
@@ -224,9 +268,16 @@ export abstract class Layer {
     return this.paramSpecs().reduce((n, s) => n + sizeOf(s.shape), 0);
   }
 
-  /** Frees the workspaces, and the parameters when the layer owns them (not adopted by a Model). */
+  /**
+   * Frees the workspaces, and the parameters when the layer owns them. A layer given to a Model
+   * (or built by a Seq2Seq) is disposed with it and cannot be disposed alone. Afterwards every
+   * method and accessor throws; a second dispose does nothing.
+   */
   dispose(): void {
+    if (isDisposed(this)) return;
+    checkNotOwned(this, "layer");
     this.freeWorkspace();
+    markDisposed(this);
     if (this.arena !== null && this.ownsArena) this.arena.dispose();
     this.arena = null;
   }

@@ -16,7 +16,7 @@ export interface LSTMOptions extends RecurrentOptions {
   recurrentActivation?: GateActivation;
   /** Peephole connections: i and f see c_{t-1}, o sees c_t (weights peephole_{i,f,o}_l0 [H]). Default false. */
   peephole?: boolean;
-  /** Initial forget-gate bias: bias_ih_l0[H:2H] = forgetBias and bias_hh_l0[H:2H] = 0 (e.g. 1.0). Default: PyTorch's uniform init. */
+  /** Initial forget-gate bias (finite in float32): bias_ih_l0[H:2H] = forgetBias and bias_hh_l0[H:2H] = 0 (e.g. 1.0). Default: PyTorch's uniform init. */
   forgetBias?: number;
 }
 

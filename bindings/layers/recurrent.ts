@@ -9,9 +9,10 @@ import { core, copyOut } from "../core.js";
 import { Workspace } from "../buffer.js";
 import type { ParameterSpec } from "../arena.js";
 import { Rng } from "../random.js";
-import { Layer, defaultSeed, type SequencePointers } from "./layer.js";
+import { Layer, defaultSeed, type BatchBlock, type SequencePointers } from "./layer.js";
 import { toTensor, toIntTensor, expectShape, stageF32, stageIds, stageLengths, type Tensor, type TensorLike, type IntTensorLike } from "../tensor.js";
-import { checkOptionKeys, checkInt, checkBoolean, checkChoice, checkNumber } from "../validate.js";
+import { checkOptionKeys, checkInt, checkBoolean, checkChoice, checkNumber, checkInEffect, checkSeed } from "../validate.js";
+import { checkAllocation, checkLayerCount } from "../sizes.js";
 
 /** States by name ("h" for Elman and GRU; "h", "c" for LSTM; "y", "h" for Jordan), each [layers * dirs, B, size]. */
 export type RecurrentState = Record<string, Tensor>;
@@ -67,15 +68,15 @@ export interface RecurrentOptions {
   inputSize: number;
   /** Output every step [T, B, F] (default true) or one vector per sequence [B, F] (many-to-one). */
   returnSequences?: boolean;
-  /** With returnSequences false: "last" (default) valid step, or "mean" over the valid steps. */
+  /** With returnSequences false (only): "last" (default) valid step, or "mean" over the valid steps. */
   pooling?: Pooling;
-  /** Stacked layers (default 1); layer l > 0 reads layer l-1's output. */
+  /** Stacked layers (default 1, at most 64); layer l > 0 reads layer l-1's output. */
   numLayers?: number;
   /** Add a second network over the reversed sequences (each reversed within its own length). */
   bidirectional?: boolean;
-  /** How the directions combine: "concat" (default), "sum", "mul", "ave". */
+  /** With bidirectional (only), how the directions combine: "concat" (default), "sum", "mul", "ave". */
   mergeMode?: MergeMode;
-  /** Dropout probability on the outputs of every stacked layer but the last, when training (default 0). */
+  /** Dropout probability on the outputs of every stacked layer but the last, when training (default 0; above 0 needs numLayers >= 2). */
   dropout?: number;
   /** Size C of a per-sequence context vector fed to every step of the first layer (weight_ch_l0 [gates·H, C]). */
   contextSize?: number;
@@ -94,6 +95,23 @@ export interface RecurrentOptions {
 export const RECURRENT_OPTION_KEYS = [
   "units", "inputSize", "returnSequences", "pooling", "numLayers", "bidirectional", "mergeMode", "dropout", "contextSize", "tokenInput", "seed",
 ] as const;
+
+/**
+ * Recurrent options without those that have no effect (pooling with returnSequences true,
+ * mergeMode without bidirectional, dropout with numLayers 1), which the constructor refuses. For
+ * options that describe a layer completely, where dropping them changes nothing: saved configs
+ * (files written before this was an error hold them) and the importers' layer descriptions.
+ */
+export function withoutIneffectiveOptions<T extends object>(options: T): T {
+  const { pooling, mergeMode, dropout, ...rest } = options as Record<string, unknown>;
+  const o = options as Record<string, unknown>;
+  return {
+    ...rest,
+    ...(o.returnSequences === false ? { pooling } : {}),
+    ...(o.bidirectional === true ? { mergeMode } : {}),
+    ...(typeof o.numLayers === "number" && o.numLayers > 1 ? { dropout } : {}),
+  } as T;
+}
 
 /** Activation φ of a gated cell's candidate and output (Keras' `activation`). */
 export type CellActivation = "tanh" | "linear" | "relu" | "sigmoid";
@@ -166,13 +184,16 @@ export abstract class RecurrentLayer extends Layer {
     this.units = checkInt(where, "units", options.units);
     this.returnSequences = checkBoolean(where, "returnSequences", options.returnSequences ?? true);
     this.pooling = checkChoice(where, "pooling", options.pooling ?? "last", ["last", "mean"] as const);
-    this.numLayers = checkInt(where, "numLayers", options.numLayers ?? 1);
+    checkInEffect(where, "pooling", options.pooling, !this.returnSequences, "with returnSequences true (it picks the one vector per sequence of returnSequences false)");
+    this.numLayers = checkLayerCount(where, "numLayers", options.numLayers ?? 1);
     this.bidirectional = checkBoolean(where, "bidirectional", options.bidirectional ?? false);
     this.mergeMode = checkChoice(where, "mergeMode", options.mergeMode ?? "concat", ["concat", "sum", "mul", "ave"] as const);
+    checkInEffect(where, "mergeMode", options.mergeMode, this.bidirectional, "without bidirectional: true (it combines the two directions)");
     this.dropout = checkNumber(where, "dropout", options.dropout ?? 0, 0, 0.999);
+    checkInEffect(where, "dropout", this.dropout > 0 ? this.dropout : undefined, this.numLayers > 1, "with numLayers 1 (it drops outputs between stacked layers)");
     this.contextSize = checkInt(where, "contextSize", options.contextSize ?? 0, 0);
     this.tokenInput = checkBoolean(where, "tokenInput", options.tokenInput ?? false);
-    this.seed = checkInt(where, "seed", options.seed ?? defaultSeed(), 0);
+    this.seed = checkSeed(where, options.seed ?? defaultSeed());
   }
 
   /** The states one cell carries between steps; its output is the first one at every step. */
@@ -194,8 +215,9 @@ export abstract class RecurrentLayer extends Layer {
 
   /**
    * BPTT through the cell's last forward: dOut [T, B, size] (0: none), dFinal per carried state
-   * (0: none); writes dx (0: skip) and dInitial; accumulates parameter gradients. Returns the
-   * gradient of the input-side pre-activations [T, B, gateWidth] (for the context weights).
+   * and then per extra state (0: none); writes dx (0: skip) and dInitial; accumulates parameter
+   * gradients. Returns the gradient of the input-side pre-activations [T, B, gateWidth] (for the
+   * context weights).
    */
   protected abstract cellBackward(cell: Cell, x: number, T: number, B: number, dOut: number, dFinal: readonly number[], dx: number, dInitial: readonly number[], lengths: number): number;
 
@@ -204,14 +226,23 @@ export abstract class RecurrentLayer extends Layer {
     return [this.cellKeptOutput(cell, T, B) + (T - 1) * B * this.cellOutputSize * 4];
   }
 
-  /** Other final states than the carried ones (Jordan's last hidden layer), as pointer and size. */
-  protected cellExtraStates(_cell: Cell, _T: number, _B: number): Record<string, { ptr: number; size: number }> {
-    return {};
+  /**
+   * Final states beyond the carried ones (Jordan's last hidden layer h): forward returns them,
+   * backward takes their gradients in dFinalState, and initialState accepts (and ignores) them so
+   * a final state can be fed back.
+   */
+  protected get extraStates(): readonly CarriedState[] {
+    return [];
   }
 
-  /** Names of cellExtraStates: accepted (and ignored) in initialState, so a final state can be fed back. */
-  protected get extraStateNames(): readonly string[] {
+  /** Pointers to a cell's final extra states [B, size], in extraStates order. */
+  protected cellExtraStates(_cell: Cell, _T: number, _B: number): number[] {
     return [];
+  }
+
+  /** Every final state forward returns: the carried ones, then the extra ones. */
+  private get finalStates(): readonly CarriedState[] {
+    return [...this.carried, ...this.extraStates];
   }
 
   /** Features per step of one direction. */
@@ -259,12 +290,14 @@ export abstract class RecurrentLayer extends Layer {
     return specs;
   }
 
-  /** The options shared by every recurrent layer, for config(). */
+  /** The options shared by every recurrent layer, for config(): pooling and mergeMode only where they have an effect. */
   protected recurrentConfig(): Record<string, unknown> {
     return {
-      units: this.units, inputSize: this.inputSize, returnSequences: this.returnSequences, pooling: this.pooling,
-      numLayers: this.numLayers, bidirectional: this.bidirectional, mergeMode: this.mergeMode, dropout: this.dropout,
-      contextSize: this.contextSize, tokenInput: this.tokenInput, seed: this.seed,
+      units: this.units, inputSize: this.inputSize, returnSequences: this.returnSequences,
+      ...(this.returnSequences ? {} : { pooling: this.pooling }),
+      numLayers: this.numLayers, bidirectional: this.bidirectional,
+      ...(this.bidirectional ? { mergeMode: this.mergeMode } : {}),
+      dropout: this.dropout, contextSize: this.contextSize, tokenInput: this.tokenInput, seed: this.seed,
     };
   }
 
@@ -355,7 +388,25 @@ export abstract class RecurrentLayer extends Layer {
     return z;
   }
 
+  protected largestBatchBlock(T: number, B: number): BatchBlock {
+    const G = this.gateWidth;
+    const F = this.cellOutputSize;
+    const S = Math.max(...this.finalStates.map((s) => s.size));
+    const D = this.tokenInput ? 1 : this.inputSize;
+    const blocks: BatchBlock[] = [
+      { name: `gates [${T}, ${B}, ${G}]`, values: T * B * G },
+      { name: `states [${T + 1}, ${B}, ${S}]`, values: (T + 1) * B * S },
+      { name: `outputs [${T}, ${B}, ${this.outputSize}]`, values: T * B * this.outputSize },
+      { name: `inputs [${T}, ${B}, ${D}]`, values: T * B * D },
+      { name: `context [${B}, ${this.contextSize}]`, values: B * this.contextSize },
+      // the recurrent weights [G, F] packed for the matrix products, both ways (gemmPackedSize rounds to 8 columns)
+      { name: `packed recurrent weights [${G}, ${F}]`, values: Math.max((G + 7) * F, (F + 7) * G) },
+    ];
+    return blocks.reduce((a, b) => (b.values > a.values ? b : a));
+  }
+
   forwardPointers(input: SequencePointers): SequencePointers {
+    this.checkPointerBatch(input);
     const { x, T, B } = input;
     const lengths = input.lengths ?? 0;
     const context = input.context ?? 0;
@@ -430,7 +481,7 @@ export abstract class RecurrentLayer extends Layer {
     const F = this.cellOutputSize;
     const outW = this.outputSize;
     const dInitial = this.cellStates("dInitialState", B);
-    const finalGrads = this.cells.map((cell) => this.carried.map(({ size }, i) => (dFinal !== null && dFinal[i] !== 0 ? dFinal[i]! + cell.index * B * size * 4 : 0)));
+    const finalGrads = this.cells.map((cell) => this.finalStates.map(({ size }, i) => (dFinal !== null && dFinal[i] !== 0 ? dFinal[i]! + cell.index * B * size * 4 : 0)));
     let dLayerOut = dOut;
     if (!this.returnSequences) dLayerOut = this.unpool(dOut, T, B, finalGrads);
     if (this.contextSize > 0) c.fillF32(this.ws.ptr("dContext", B * this.contextSize), B * this.contextSize, 0);
@@ -530,11 +581,15 @@ export abstract class RecurrentLayer extends Layer {
     return this.last;
   }
 
-  /** Validates optional state tensors { name: [layers * dirs, B, size] } and stages them under `prefix`; 0 for absent ones. */
-  private stageStates(where: string, what: string, states: Record<string, TensorLike> | undefined, B: number, prefix: string, ignored: readonly string[] = []): number[] {
-    checkOptionKeys(`${where}: ${what}`, states, [...this.carried.map((s) => s.name), ...ignored]);
+  /**
+   * Validates optional state tensors { name: [layers * dirs, B, size] } of the `staged` states and
+   * stages them under `prefix` (0 for absent ones); names in `ignored` are accepted and not read.
+   */
+  private stageStates(where: string, what: string, states: Record<string, TensorLike> | undefined, B: number, prefix: string,
+    staged: readonly CarriedState[], ignored: readonly string[] = []): number[] {
+    checkOptionKeys(`${where}: ${what}`, states, [...staged.map((s) => s.name), ...ignored]);
     const L = this.cells.length;
-    return this.carried.map(({ name, size }) => {
+    return staged.map(({ name, size }) => {
       const value = states?.[name];
       if (value === undefined) return 0;
       const t = toTensor(where, `${what}.${name}`, value);
@@ -555,8 +610,9 @@ export abstract class RecurrentLayer extends Layer {
     else expectShape(where, "x", xt.shape, [null, null, this.inputSize], ["T", "B", String(this.inputSize)]);
     const [T, B] = xt.shape as [number, number];
     if (T === 0 || B === 0) throw new RangeError(`${where}: x must hold at least one step and one sequence; got shape [${xt.shape.join(", ")}]`);
+    this.checkBatch(where, `x [${xt.shape.join(", ")}]`, T, B);
     const training = checkBoolean(where, "training", options?.training ?? false);
-    const staged = this.stageStates(where, "initialState", options?.initialState, B, "pendingState", this.extraStateNames);
+    const staged = this.stageStates(where, "initialState", options?.initialState, B, "pendingState", this.carried, this.extraStates.map((s) => s.name));
     const lengths = options?.lengths === undefined ? 0 : stageLengths(where, options.lengths, T, B, this.ws.get("lengths", B));
     let context = 0;
     if (options?.context !== undefined || this.contextSize > 0) {
@@ -593,22 +649,21 @@ export abstract class RecurrentLayer extends Layer {
       state[name] = { shape: [L, B, size], data };
     };
     this.carried.forEach(({ name, size }, i) => gather(name, size, (cell) => this.cellFinalStates(cell, T, B)[i]!));
-    for (const name of this.extraStateNames) {
-      const size = this.cellExtraStates(this.cells[0]!, T, B)[name]!.size;
-      gather(name, size, (cell) => this.cellExtraStates(cell, T, B)[name]!.ptr);
-    }
+    this.extraStates.forEach(({ name, size }, i) => gather(name, size, (cell) => this.cellExtraStates(cell, T, B)[i]!));
     return state;
   }
 
   /**
    * Backpropagates through the last forward: dOutput has the output's shape (null: no gradient
-   * from the outputs); dFinalState optionally holds gradients of the final states, each
-   * [layers * dirs, B, size]. Parameter gradients are added to the accumulated ones (zeroGrad()
-   * clears them).
+   * from the outputs); dFinalState optionally holds gradients of any of the final states forward
+   * returned, each [layers * dirs, B, size]. Parameter gradients are added to the accumulated ones
+   * (zeroGrad() clears them).
    */
   backward(dOutput: TensorLike | null, dFinalState?: Record<string, TensorLike>): RecurrentBackwardResult {
     const where = `${this.constructor.name}.backward`;
     const { T, B, context } = this.requireLast("backward");
+    const D = this.inputSize;
+    checkAllocation(where, `dInput [${T}, ${B}, ${D}]`, T * B * D);
     const outW = this.outputSize;
     let dOut = 0;
     if (dOutput !== null) {
@@ -619,9 +674,8 @@ export abstract class RecurrentLayer extends Layer {
       dOut = this.ws.ptr("dOutput", B * outW);
       core().fillF32(dOut, B * outW, 0);
     }
-    const dFinal = this.stageStates(where, "dFinalState", dFinalState, B, "dFinalState");
+    const dFinal = this.stageStates(where, "dFinalState", dFinalState, B, "dFinalState", this.finalStates);
     const dx = this.backwardWith(dOut, dFinal, true);
-    const D = this.inputSize;
     const L = this.cells.length;
     const dInitialState: RecurrentState = {};
     this.carried.forEach(({ name, size }) => {

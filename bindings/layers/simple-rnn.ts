@@ -8,6 +8,7 @@ import { checkChoice } from "../validate.js";
 
 /** Activations an Elman layer may use, as PyTorch's nn.RNN nonlinearity (plus linear). */
 export type SimpleRNNActivation = "tanh" | "relu" | "linear";
+export const SIMPLE_RNN_ACTIVATIONS: readonly SimpleRNNActivation[] = ["tanh", "relu", "linear"];
 
 /** Options of `new SimpleRNN(...)`, in the style of tfjs-layers. */
 export interface SimpleRNNOptions extends RecurrentOptions {
@@ -26,7 +27,7 @@ export class SimpleRNN extends RecurrentLayer {
 
   constructor(options: SimpleRNNOptions) {
     super("SimpleRNN", options, OPTION_KEYS);
-    this.activation = checkChoice("SimpleRNN", "activation", options.activation ?? "tanh", ["tanh", "relu", "linear"] as const);
+    this.activation = checkChoice("SimpleRNN", "activation", options.activation ?? "tanh", SIMPLE_RNN_ACTIVATIONS);
     this.buildOwn(this.seed);
   }
 

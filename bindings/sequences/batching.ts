@@ -6,6 +6,7 @@ import { Rng } from "../random.js";
 import { checkOptionKeys, checkInt, checkNumber } from "../validate.js";
 import { toIndexArray, type IdArray } from "./check.js";
 import { checkSeed } from "../validate.js";
+import { checkAllocation } from "../sizes.js";
 
 /** Options of `bucketByLength`. */
 export interface BucketOptions {
@@ -27,9 +28,9 @@ export interface Split {
   validation: Int32Array;
 }
 
-/** A uniformly random permutation of 0..n-1 drawn from `rng` (Fisher–Yates in the core). */
-function permutation(rng: Rng, n: number): Int32Array {
-  const block = new WasmArray(n);
+/** A uniformly random permutation of 0..n-1 drawn from `rng` (Fisher–Yates in the core); `what` names n for `where`'s size check. */
+function permutation(where: string, what: string, rng: Rng, n: number): Int32Array {
+  const block = new WasmArray(checkAllocation(where, `${what} ${n} (the permutation)`, n));
   try {
     core().fillIotaI32(block.ptr, n);
     rng.shuffle(block.ptr, n);
@@ -53,7 +54,7 @@ function withRng<T>(seed: number, draw: (rng: Rng) => T): T {
 export function shuffledIndices(n: number, seed: number): Int32Array {
   const where = "shuffledIndices";
   checkInt(where, "n", n, 0);
-  return withRng(checkSeed(where, seed), (rng) => permutation(rng, n));
+  return withRng(checkSeed(where, seed), (rng) => permutation(where, "n", rng, n));
 }
 
 /**
@@ -69,13 +70,13 @@ export function bucketByLength(lengths: IdArray, batchSize: number, options: Buc
   checkOptionKeys(where, options, ["seed"]);
   const seed = checkSeed(where, options?.seed);
   return withRng(seed, (rng) => {
-    const sorted = permutation(rng, lens.length);
+    const sorted = permutation(where, "lengths.length", rng, lens.length);
     const rank = new Int32Array(sorted.length); // position in the shuffle: a total order, the same in every engine
     sorted.forEach((index, position) => (rank[index] = position));
     sorted.sort((a, b) => lens[a]! - lens[b]! || rank[a]! - rank[b]!);
     const batches: Int32Array[] = [];
     for (let i = 0; i < sorted.length; i += batchSize) batches.push(sorted.slice(i, i + batchSize));
-    return Array.from(permutation(rng, batches.length), (b) => batches[b]!);
+    return Array.from(permutation(where, "the batch count", rng, batches.length), (b) => batches[b]!);
   });
 }
 
@@ -93,6 +94,6 @@ export function trainValidationSplit(n: number, options: SplitOptions): Split {
   if (held === 0 || held === n) {
     throw new RangeError(`${where}: validationFraction ${fraction} of n = ${n} holds out ${held} indices; both parts must be non-empty`);
   }
-  const order = withRng(seed, (rng) => permutation(rng, n));
+  const order = withRng(seed, (rng) => permutation(where, "n", rng, n));
   return { train: order.slice(held).sort(), validation: order.slice(0, held).sort() };
 }

@@ -3,12 +3,13 @@
 import type { Tensor } from "../tensor.js";
 import { checkOptionKeys, checkInt, describe } from "../validate.js";
 import { checkSeed } from "../validate.js";
+import { checkAllocation } from "../sizes.js";
 
 /** Options of `new NgramHasher(...)`. */
 export interface NgramHasherOptions {
   /** Letters per n-gram (default 3). */
   n?: number;
-  /** Length of every vector: n-grams are hashed into this many buckets. */
+  /** Length of every vector: n-grams are hashed into this many buckets (at most 2^28 - 1, one block of wasm memory). */
   buckets: number;
   /** Seed of the hash, an integer in [0, 2^32 - 1] (default 0): other seeds give other collisions. */
   seed?: number;
@@ -67,7 +68,8 @@ export class NgramHasher {
     checkOptionKeys(where, options, ["n", "buckets", "seed"]);
     if (options === undefined) throw new TypeError(`${where}: options { buckets } are required`);
     this.n = checkInt(where, "n", options.n ?? 3);
-    this.buckets = checkInt(where, "buckets", options.buckets);
+    const buckets = checkInt(where, "buckets", options.buckets);
+    this.buckets = checkAllocation(where, `buckets ${buckets} (one vector, which must fit one block to reach a model)`, buckets);
     this.seed = checkSeed(where, options.seed ?? 0);
   }
 
@@ -87,7 +89,7 @@ export class NgramHasher {
   encode(words: readonly string[]): Tensor {
     const where = "NgramHasher.encode";
     if (!Array.isArray(words)) throw new TypeError(`${where}: words must be an array of strings; got ${describe(words)}`);
-    const out = new Float32Array(words.length * this.buckets);
+    const out = new Float32Array(checkAllocation(where, `words (${words.length}) × buckets (${this.buckets})`, words.length * this.buckets));
     words.forEach((w, i) => this.#countInto(out, i * this.buckets, checkWord(where, `words[${i}]`, w)));
     return { shape: [words.length, this.buckets], data: out };
   }

@@ -1,6 +1,6 @@
 // Per-feature standardization (as sklearn's StandardScaler), saved with the model so predictions
 // can be mapped back to the original units.
-import type { Tensor } from "../tensor.js";
+import { checkFiniteValues, type Tensor } from "../tensor.js";
 import { describe, shapeString } from "../validate.js";
 import { toSeries, type SeriesLike } from "./series.js";
 import { readJson } from "./check.js";
@@ -99,7 +99,9 @@ export class Normalizer {
       throw new RangeError(`${where}: x must have ${this.features} features in its last dimension${this.features === 1 ? " (or be 1-D)" : ""}; got shape ${shapeString(s.shape)}`);
     }
     const F = this.features;
-    return { shape: [...s.shape], data: s.data.map((v, i) => f(v, i % F)) };
+    const data = s.data.map((v, i) => f(v, i % F));
+    checkFiniteValues(where, "the result (x overflows float32 at this scale)", data);
+    return { shape: [...s.shape], data };
   }
 
   /** `(x - mean) / scale` per feature, as a new Tensor of x's shape. */

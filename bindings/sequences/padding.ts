@@ -2,6 +2,7 @@
 import type { Tensor, IntTensor } from "../tensor.js";
 import { checkOptionKeys, checkInt, checkChoice } from "../validate.js";
 import { toIndexArray, checkSequenceList, MAX_I32, type IdArray } from "./check.js";
+import { checkAllocation } from "../sizes.js";
 
 /** Options of `padSequences`. */
 export interface PadOptions {
@@ -45,6 +46,7 @@ export function padSequences(seqs: readonly IdArray[], options: PadOptions): Pad
   });
   const T = options.maxLength === undefined ? ids.reduce((m, s) => Math.max(m, s.length), 0) : checkInt(where, "maxLength", options.maxLength);
   const N = ids.length;
+  checkAllocation(where, `${options.maxLength === undefined ? "the longest sequence" : "maxLength"} (${T}) × seqs.length (${N})`, T * N);
   const out = new Int32Array(T * N).fill(value);
   const mask = new Float32Array(T * N);
   const lengths = new Int32Array(N);

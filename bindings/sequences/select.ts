@@ -1,7 +1,8 @@
 // Taking some sequences (columns of a time-major tensor) in a given order, as torch.index_select.
-import { toTensor, toIntTensor, sizeOf, type Tensor, type IntTensor, type TensorLike } from "../tensor.js";
+import { toFiniteTensor, toIntTensor, sizeOf, type Tensor, type IntTensor, type TensorLike } from "../tensor.js";
 import { checkOptionKeys, checkInt, shapeString } from "../validate.js";
 import { toIndexArray, type IdArray } from "./check.js";
+import { checkAllocation } from "../sizes.js";
 
 /** Options of `selectSequences`. */
 export interface SelectOptions {
@@ -33,7 +34,7 @@ export function selectSequences(tensor: TensorLike | IntTensor, indices: IdArray
   checkOptionKeys(where, options, ["axis"]);
   const axis = checkInt(where, "axis", options.axis ?? 1, 0);
   const ints = tensor !== null && typeof tensor === "object" && "data" in tensor && tensor.data instanceof Int32Array;
-  const t = ints ? toIntTensor(where, "tensor", tensor) : toTensor(where, "tensor", tensor);
+  const t = ints ? toIntTensor(where, "tensor", tensor) : toFiniteTensor(where, "tensor", tensor);
   if (t.shape.length <= axis) throw new RangeError(`${where}: tensor must have more than ${axis} dimensions to select along axis ${axis}; got shape ${shapeString(t.shape)}`);
   const N = t.shape[axis]!;
   const index = toIndexArray(where, "indices", indices, N);
@@ -41,6 +42,7 @@ export function selectSequences(tensor: TensorLike | IntTensor, indices: IdArray
   const inner = sizeOf(t.shape.slice(axis + 1));
   const shape = [...t.shape];
   shape[axis] = index.length;
-  const out = t.data instanceof Int32Array ? new Int32Array(outer * index.length * inner) : new Float32Array(outer * index.length * inner);
+  const size = checkAllocation(where, `the selection ${shapeString(shape)}`, outer * index.length * inner);
+  const out = t.data instanceof Int32Array ? new Int32Array(size) : new Float32Array(size);
   return { shape, data: gather(t.data, out, index, outer, N, inner) } as Tensor | IntTensor;
 }

@@ -1,5 +1,5 @@
 // Time-series input as the window and normalization utilities take it.
-import { toTensor, type Tensor, type TensorLike } from "../tensor.js";
+import { toTensor, checkFiniteValues, type Tensor, type TensorLike } from "../tensor.js";
 import { shapeString } from "../validate.js";
 
 /** A series: a Float32Array or number[] (one feature), or a Tensor / nested arrays [L, F] (F features per step). */
@@ -14,8 +14,6 @@ export interface Series extends Tensor {
 export function toSeries(where: string, name: string, value: unknown): Series {
   const t = value instanceof Float32Array ? { shape: [value.length], data: value } : toTensor(where, name, value);
   if (t.shape.length === 0 || t.data.length === 0) throw new RangeError(`${where}: ${name} must hold at least one value; got shape ${shapeString(t.shape)}`);
-  for (let i = 0; i < t.data.length; i++) {
-    if (!Number.isFinite(t.data[i])) throw new RangeError(`${where}: ${name} must be finite; got ${t.data[i]} at flat index ${i}`);
-  }
+  checkFiniteValues(where, name, t.data);
   return { ...t, features: t.shape.length === 1 ? 1 : t.shape[t.shape.length - 1]! };
 }

@@ -3,6 +3,7 @@
 import { toIntTensor, type Tensor, type IntTensor, type NestedArray } from "../tensor.js";
 import { checkOptionKeys, checkInt, checkBoolean, describe } from "../validate.js";
 import { toIndexArray, readJson, type IdArray } from "./check.js";
+import { checkAllocation } from "../sizes.js";
 
 /** Options of `Vocabulary.build`. */
 export interface VocabularyOptions {
@@ -188,7 +189,7 @@ export class Vocabulary {
     const t = ids instanceof Int32Array ? { shape: [ids.length], data: ids } : toIntTensor(where, "ids", ids);
     const data = toIndexArray(where, "ids", t.data, this.size);
     const V = this.size;
-    const out = new Float32Array(data.length * V);
+    const out = new Float32Array(checkAllocation(where, `ids (${data.length}) × the vocabulary size (${V})`, data.length * V));
     data.forEach((id, i) => (out[i * V + id] = 1));
     return { shape: [...t.shape, V], data: out };
   }

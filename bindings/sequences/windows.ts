@@ -2,6 +2,7 @@
 import type { Tensor } from "../tensor.js";
 import { checkOptionKeys, checkInt, shapeString } from "../validate.js";
 import { toSeries, type SeriesLike } from "./series.js";
+import { checkAllocation } from "../sizes.js";
 
 /** Options of `slidingWindows`. */
 export interface WindowOptions {
@@ -37,7 +38,7 @@ export function slidingWindows(series: SeriesLike, options: WindowOptions): Wind
   const F = s.features;
   if (W + h > L) throw new RangeError(`${where}: window + horizon must be <= the series length ${L}; got ${W} + ${h} = ${W + h}`);
   const N = Math.floor((L - W - h) / stride) + 1;
-  const x = new Float32Array(W * N * F);
+  const x = new Float32Array(checkAllocation(where, `window (${W}) × windows (${N}) × features (${F})`, W * N * F));
   const y = new Float32Array(N * F);
   for (let i = 0; i < N; i++) {
     const start = i * stride;

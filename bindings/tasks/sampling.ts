@@ -10,7 +10,7 @@ export interface SamplingOptions {
    * 0 is greedy decoding (the most probable id, no randomness).
    */
   temperature?: number;
-  /** Keep only the k most probable ids (an integer >= 1; 1 is greedy). Default: all. */
+  /** Keep only the k most probable ids (an integer in [1, vocabulary size]; 1 is greedy). Default: all. */
   topK?: number;
   /**
    * Nucleus sampling, in (0, 1] (default 1: off): keep the smallest set of most probable ids whose
@@ -41,6 +41,7 @@ export const SAMPLING_KEYS = ["temperature", "topK", "topP", "avoid"] as const;
 export function checkSamplingOptions(where: string, options: SamplingOptions, V: number, defaultAvoid: readonly number[] = []): SamplingSettings {
   const temperature = checkNumber(where, "temperature", options.temperature ?? 1, 0);
   const topK = options.topK === undefined ? V : checkInt(where, "topK", options.topK, 1);
+  if (topK > V) throw new RangeError(`${where}: topK must be <= the vocabulary size ${V} (it keeps the topK most probable of ${V} ids); got ${topK}`);
   const topP = checkNumber(where, "topP", options.topP ?? 1, 0, 1);
   if (topP === 0) throw new RangeError(`${where}: topP must be in (0, 1]; got 0`);
   const avoidList = options.avoid ?? defaultAvoid;

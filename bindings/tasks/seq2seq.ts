@@ -2,9 +2,10 @@
 // Embedding and a recurrent encoder whose final state initialises a recurrent decoder over the
 // target Embedding, with a Dense head giving the next token's logits. Trained with teacher forcing,
 // decoded greedily or by beam search, one decoder step (T = 1) at a time with explicit states.
-import { ParameterArena } from "../arena.js";
+import { ParameterArena, type ParameterSpec } from "../arena.js";
 import type { Layer } from "../layers/layer.js";
-import type { RecurrentLayer, RecurrentState } from "../layers/recurrent.js";
+import { torchRecurrentParams, type RecurrentLayer, type RecurrentState } from "../layers/recurrent.js";
+import { checkLayerCount, checkParameterBlock } from "../sizes.js";
 import { LSTM } from "../layers/lstm.js";
 import { GRU } from "../layers/gru.js";
 import { Embedding } from "../layers/embedding.js";
@@ -12,12 +13,16 @@ import { Dense } from "../layers/dense.js";
 import { softmaxCrossEntropy } from "../losses.js";
 import { bindOptimizer } from "../model.js";
 import { checkEpochOptions, runEpochs, type EpochOptions } from "../epochs.js";
-import { Adam, optimizerFromConfig, type Optimizer } from "../optimizers.js";
-import { clipGradNorm } from "../clip.js";
-import { encodeModelFile, decodeModelFile, restoreModelFile } from "../model-file.js";
+import { Adam, checkOptimizer, type Optimizer } from "../optimizers.js";
+import { guardedBatch, checkEvaluatedLoss, type GuardedBatch } from "../step-guard.js";
+import { encodeModelFile, decodeModelFile, restoreModelFile, optimizerOfFile, type ModelFile } from "../model-file.js";
+import { labelErrors } from "../errors.js";
+import { checkNotDisposed, guardDisposal, isDisposed, markDisposed, setOwner } from "../disposal.js";
+import { integer, jsonObject, literal, nullable, number, object, oneOf, type Schema } from "../schema.js";
+import { SEQ2SEQ_FORMAT } from "../model-file-schema.js";
 import { i32View } from "../core.js";
 import { toIntTensor, expectShape, type Tensor, type IntTensor, type IntTensorLike } from "../tensor.js";
-import { checkOptionKeys, checkInt, checkNumber, checkChoice, describe, shapeString } from "../validate.js";
+import { checkOptionKeys, checkInt, checkNumber, checkPositive, checkChoice, describe, shapeString } from "../validate.js";
 
 /** The recurrent cell of the encoder and the decoder. */
 export type Seq2SeqCell = "lstm" | "gru";
@@ -34,7 +39,7 @@ export interface Seq2SeqOptions {
   embeddingSize?: number;
   /** "lstm" (default; the state { h, c } is handed over) or "gru" ({ h }). */
   cell?: Seq2SeqCell;
-  /** Stacked layers of the encoder and of the decoder (default 1); layer l of the encoder initialises layer l of the decoder. */
+  /** Stacked layers of the encoder and of the decoder (default 1, at most 64); layer l of the encoder initialises layer l of the decoder. */
   numLayers?: number;
   /** Steps every parameter (default: new Adam()); the model owns it and disposes it. */
   optimizer?: Optimizer;
@@ -70,7 +75,7 @@ export interface GreedyDecodeOptions {
 
 /** Options of `beamSearch`. */
 export interface BeamSearchOptions extends GreedyDecodeOptions {
-  /** Hypotheses kept per source (default 4); 1 gives the greedy decode. */
+  /** Hypotheses kept per source (default 4, or targetVocabSize if smaller), at most targetVocabSize; 1 gives the greedy decode. */
   beamWidth?: number;
   /** α in score = logProb / length^α, length counting EOS (default 1, as fairseq and Hugging Face; 0: raw log-probability). */
   lengthPenalty?: number;
@@ -93,10 +98,20 @@ const OPTION_KEYS = ["sourceVocabSize", "targetVocabSize", "units", "embeddingSi
 const FIT_KEYS = ["epochs", "batchSize", "shuffle", "seed", "onBatchEnd", "onEpochEnd", "signal"] as const;
 const CELLS = ["lstm", "gru"] as const;
 const DEFAULT_MAX_LENGTH = 100;
-const FORMAT = "wasm-rnn/seq2seq";
 
 /** The options save() stores: everything but the optimizer (saved as its config). */
 type SavedOptions = Required<Omit<Seq2SeqOptions, "optimizer" | "clipNorm">> & { clipNorm: number | null };
+
+/** The model's metadata entry of a Seq2Seq file: the format tag and version, the options, the user's metadata. */
+const SAVED_MODEL = object({
+  format: literal(SEQ2SEQ_FORMAT),
+  version: literal(1),
+  options: object({
+    sourceVocabSize: integer(0), targetVocabSize: integer(0), units: integer(0), embeddingSize: integer(0), cell: oneOf(CELLS),
+    numLayers: integer(0), clipNorm: nullable(number), bosId: integer(0), eosId: integer(0), seed: integer(0),
+  } satisfies Record<keyof SavedOptions, Schema<unknown>>),
+  metadata: jsonObject,
+});
 
 /** A validated, time-major batch: source [S, N] and target [U, N] ids with their lengths. */
 interface Batch {
@@ -166,6 +181,15 @@ function maxOf(a: Int32Array): number {
   return a.reduce((m, v) => Math.max(m, v), 0);
 }
 
+/** The first NaN or ±Infinity in the tensors' data, or null when every value is finite. */
+function firstNonFinite(tensors: readonly Tensor[]): number | null {
+  for (const t of tensors) {
+    const bad = t.data.find((v) => !Number.isFinite(v));
+    if (bad !== undefined) return bad;
+  }
+  return null;
+}
+
 /**
  * Encoder-decoder model over token ids, time-major as the rest of the library: sources [S, N],
  * targets [U, N] framed as BOS y1 … yk EOS with PAD after. All parameters live in one
@@ -196,7 +220,6 @@ export class Seq2Seq {
   metadata: Record<string, unknown> = {};
   private readonly arena: ParameterArena;
   private readonly parts: readonly (readonly [string, Layer])[];
-  private disposed = false;
 
   constructor(options: Seq2SeqOptions) {
     const where = "Seq2Seq";
@@ -207,16 +230,15 @@ export class Seq2Seq {
     this.units = checkInt(where, "units", options.units);
     this.embeddingSize = checkInt(where, "embeddingSize", options.embeddingSize ?? this.units);
     this.cell = checkChoice(where, "cell", options.cell ?? "lstm", CELLS);
-    this.numLayers = checkInt(where, "numLayers", options.numLayers ?? 1);
-    this.clipNorm = options.clipNorm === undefined ? null : checkNumber(where, "clipNorm", options.clipNorm, 0);
+    this.numLayers = checkLayerCount(where, "numLayers", options.numLayers ?? 1);
+    this.clipNorm = options.clipNorm === undefined ? null : checkPositive(where, "clipNorm", options.clipNorm, "0 would zero every gradient");
     this.bosId = this.checkTargetId(where, "bosId", options.bosId ?? 3);
     this.eosId = this.checkTargetId(where, "eosId", options.eosId ?? 2);
     if (this.bosId === this.eosId) throw new RangeError(`${where}: bosId and eosId must differ; both are ${this.bosId}`);
     this.seed = checkInt(where, "seed", options.seed ?? 0, 0);
     if (this.seed > 0xffffffff - 4) throw new RangeError(`${where}: seed must be <= ${0xffffffff - 4}; got ${this.seed}`);
-    if (options.optimizer !== undefined && (options.optimizer === null || typeof options.optimizer.bind !== "function")) {
-      throw new TypeError(`${where}: optimizer must be an optimizer such as new Adam(); got ${describe(options.optimizer)}`);
-    }
+    const optimizer = options.optimizer === undefined ? undefined : checkOptimizer(where, "optimizer", options.optimizer);
+    this.checkParameterSizes(where);
     const E = this.embeddingSize;
     const H = this.units;
     const recurrent = (inputSize: number, seed: number): RecurrentLayer => {
@@ -234,9 +256,24 @@ export class Seq2Seq {
     ];
     // One arena for all five layers: each layer copies its freshly initialised parameters in.
     this.arena = new ParameterArena(this.parts.flatMap(([prefix, layer]) => layer.paramSpecs().map((s) => ({ name: `${prefix}.${s.name}`, shape: s.shape }))));
-    this.optimizer = options.optimizer ?? new Adam();
+    this.optimizer = optimizer ?? new Adam();
     bindOptimizer(this.optimizer, this.arena);
     for (const [prefix, layer] of this.parts) layer.adopt(this.arena, `${prefix}.`);
+    for (const part of [this.arena, this.optimizer, ...this.parts.map(([, layer]) => layer)]) setOwner(part, this);
+    guardDisposal(this, Seq2Seq, "model");
+  }
+
+  /** Checks, before any layer is built, that the five layers' parameters fit the model's one block of wasm memory. */
+  private checkParameterSizes(where: string): void {
+    const { sourceVocabSize: Vs, targetVocabSize: Vt, embeddingSize: E, units: H, numLayers } = this;
+    const gates = this.cell === "lstm" ? 4 : 3;
+    const recurrent = (part: string): ParameterSpec[] => Array.from({ length: numLayers }, (_, l) => torchRecurrentParams(gates, H, l === 0 ? E : H, `_l${l}`))
+      .flat().map((s) => ({ name: `${part}.${s.name}`, shape: s.shape }));
+    checkParameterBlock(where, `sourceVocabSize ${Vs}, targetVocabSize ${Vt}, units ${H}, embeddingSize ${E}, numLayers ${numLayers}`, [
+      { name: "sourceEmbedding.weight", shape: [Vs, E] }, ...recurrent("encoder"),
+      { name: "targetEmbedding.weight", shape: [Vt, E] }, ...recurrent("decoder"),
+      { name: "output.weight", shape: [Vt, H] }, { name: "output.bias", shape: [Vt] },
+    ]);
   }
 
   private checkTargetId(where: string, name: string, value: unknown): number {
@@ -247,7 +284,6 @@ export class Seq2Seq {
 
   /** The parameter arena (one block of parameters, one of gradients), for custom loops and clipping. */
   get parameters(): ParameterArena {
-    this.check();
     return this.arena;
   }
 
@@ -258,15 +294,11 @@ export class Seq2Seq {
 
   /** Copies of all parameters, named "<part>.<PyTorch name>" ("encoder.weight_ih_l0", "output.weight", ...). */
   stateDict(): Record<string, Tensor> {
-    this.check();
     const out: Record<string, Tensor> = {};
     for (const [prefix, layer] of this.parts) for (const [name, t] of Object.entries(layer.stateDict())) out[`${prefix}.${name}`] = t;
     return out;
   }
 
-  private check(): void {
-    if (this.disposed) throw new Error("Seq2Seq: the model has been disposed");
-  }
 
   // ---- validation -------------------------------------------------------------------------
 
@@ -319,58 +351,76 @@ export class Seq2Seq {
   /**
    * Teacher forcing on a validated batch: encoder over the sources (with their lengths), decoder
    * from the encoder's final state over target[:-1], cross-entropy against target[1:] on the real
-   * steps. With `train`, backpropagates: the decoder's dInitialState is the encoder's dFinalState.
+   * steps. With `guarded` (training), backpropagates: the decoder's dInitialState is the encoder's
+   * dFinalState. What one layer hands the next must be finite: a forward value that overflowed
+   * gives the loss NaN (no backward), a gradient that overflowed refuses the batch through `guarded`.
    */
-  private teacherForced(b: Batch, train: boolean): Score {
+  private teacherForced(b: Batch, guarded: GuardedBatch | null): Score {
     const { S, U, N } = b;
     const T = U - 1;
-    const enc = this.encoder.forward(this.sourceEmbedding.forward({ shape: [S, N], data: b.source }), { lengths: { shape: [N], data: b.sourceLengths } });
     const decoderLengths = b.targetLengths.map((l) => l - 1);
+    const tokens = decoderLengths.reduce((sum, l) => sum + l, 0);
+    const overflowed: Score = { loss: NaN, correct: 0, tokens };
+    const enc = this.encoder.forward(this.sourceEmbedding.forward({ shape: [S, N], data: b.source }), { lengths: { shape: [N], data: b.sourceLengths } });
+    if (firstNonFinite(Object.values(enc.state)) !== null) return overflowed;
     const decoderInput = this.targetEmbedding.forward({ shape: [T, N], data: b.target.subarray(0, T * N) });
     const dec = this.decoder.forward(decoderInput, { initialState: enc.state, lengths: { shape: [N], data: decoderLengths } });
+    if (firstNonFinite([dec.output]) !== null) return overflowed;
     const logits = this.output.forward(dec.output);
+    if (firstNonFinite([logits]) !== null) return overflowed;
     const targets = b.target.subarray(N);
     const mask = new Float32Array(T * N);
     for (let t = 0; t < T; t++) for (let n = 0; n < N; n++) if (t < decoderLengths[n]!) mask[t * N + n] = 1;
     const { loss, grad } = softmaxCrossEntropy(logits, { shape: [T, N], data: targets }, { mask: { shape: [T, N], data: mask } });
     const V = this.targetVocabSize;
     let correct = 0;
-    let tokens = 0;
     for (let i = 0; i < T * N; i++) {
-      if (mask[i] === 0) continue;
-      tokens++;
-      if (argmax(logits.data.subarray(i * V, (i + 1) * V)) === targets[i]) correct++;
+      if (mask[i] !== 0 && argmax(logits.data.subarray(i * V, (i + 1) * V)) === targets[i]) correct++;
     }
-    if (train) {
-      const dDecoder = this.decoder.backward(this.output.backward(grad));
+    if (guarded !== null) {
+      const handOff = (what: string, tensors: Tensor[]): void => {
+        const bad = firstNonFinite(tensors);
+        if (bad !== null) guarded.refuse(`the gradient is not finite (${what} holds ${bad})`);
+      };
+      const dHidden = this.output.backward(grad);
+      handOff("the gradient of the decoder's output", [dHidden]);
+      const dDecoder = this.decoder.backward(dHidden);
+      handOff("the gradient of the decoder's input and initial state", [dDecoder.dInput, ...Object.values(dDecoder.dInitialState)]);
       this.targetEmbedding.backward(dDecoder.dInput);
       const dEncoder = this.encoder.backward(null, dDecoder.dInitialState);
+      handOff("the gradient of the encoder's input", [dEncoder.dInput]);
       this.sourceEmbedding.backward(dEncoder.dInput);
     }
     return { loss, correct, tokens };
   }
 
-  private trainStep(b: Batch): Score {
-    this.arena.zeroGrad();
-    const score = this.teacherForced(b, true);
-    if (this.clipNorm !== null) clipGradNorm(this.arena, this.clipNorm);
-    this.optimizer.step(this.arena);
-    return score;
+  /**
+   * One optimizer step on a batch under the finite-step guard: applied only when the loss, the
+   * gradient norm and the step are finite, else a RangeError naming `where` and `at` (the batch
+   * within fit; "" for trainOnBatch) with the parameters and the optimizer state unchanged.
+   */
+  private trainStep(b: Batch, where: string, at: string): Score {
+    return guardedBatch({ where, at, data: null }, this.arena, this.optimizer, { clipValue: null, clipNorm: this.clipNorm }, (guarded) => {
+      this.arena.zeroGrad();
+      const score = this.teacherForced(b, guarded);
+      guarded.step(score.loss);
+      return score;
+    });
   }
 
   /**
    * One optimizer step with teacher forcing. source ids [S, N] (padded after sourceLengths[n]
    * steps), sourceLengths [N]; target ids [U, N] as BOS y1 … yk EOS then padding, targetLengths
-   * [N] counting BOS and EOS (each >= 2). Returns the loss (mean per target token) before the step.
+   * [N] counting BOS and EOS (each >= 2). Returns the loss (mean per target token) before the step,
+   * always finite (see trainStep).
    */
   trainOnBatch(source: IntTensorLike, sourceLengths: LengthsLike, target: IntTensorLike, targetLengths: LengthsLike): number {
-    this.check();
-    return this.trainStep(this.batch("Seq2Seq.trainOnBatch", source, sourceLengths, target, targetLengths)).loss;
+    const where = "Seq2Seq.trainOnBatch";
+    return this.trainStep(this.batch(where, source, sourceLengths, target, targetLengths), where, "").loss;
   }
 
   /** Teacher-forced loss (mean per target token) and token accuracy over a dataset, without training. */
   evaluate(source: IntTensorLike, sourceLengths: LengthsLike, target: IntTensorLike, targetLengths: LengthsLike, options: { batchSize?: number } = {}): { loss: number; accuracy: number } {
-    this.check();
     const where = "Seq2Seq.evaluate";
     checkOptionKeys(where, options, ["batchSize"]);
     const batchSize = checkInt(where, "batchSize", options.batchSize ?? 256);
@@ -378,12 +428,12 @@ export class Seq2Seq {
     const sum = { loss: 0, correct: 0, tokens: 0 };
     for (let b0 = 0; b0 < all.N; b0 += batchSize) {
       const index = Int32Array.from({ length: Math.min(batchSize, all.N - b0) }, (_, k) => b0 + k);
-      const s = this.teacherForced(this.subBatch(all, index), false);
+      const s = this.teacherForced(this.subBatch(all, index), null);
       sum.loss += s.loss * s.tokens;
       sum.correct += s.correct;
       sum.tokens += s.tokens;
     }
-    return { loss: sum.loss / sum.tokens, accuracy: sum.correct / sum.tokens };
+    return { loss: checkEvaluatedLoss(where, sum.loss / sum.tokens, null), accuracy: sum.correct / sum.tokens };
   }
 
   /** Sequences `index` of a batch, cut to their longest source and target. */
@@ -403,14 +453,14 @@ export class Seq2Seq {
    * Arguments as in `trainOnBatch`, over the whole dataset. Resolves to the per-epoch logs.
    */
   async fit(source: IntTensorLike, sourceLengths: LengthsLike, target: IntTensorLike, targetLengths: LengthsLike, options: Seq2SeqFitOptions = {}): Promise<Seq2SeqEpochLogs[]> {
-    this.check();
     const where = "Seq2Seq.fit";
     checkOptionKeys(where, options, FIT_KEYS);
     const settings = checkEpochOptions(where, options);
     const all = this.batch(where, source, sourceLengths, target, targetLengths);
     let sum = { loss: 0, correct: 0, tokens: 0 };
-    return runEpochs(where, all.N, settings, (indices, count) => {
-      const s = this.trainStep(this.subBatch(all, i32View(indices, count).slice()));
+    return runEpochs(all.N, settings, (indices, count, at) => {
+      checkNotDisposed(this, where, "model"); // it may have been disposed while fit awaited
+      const s = this.trainStep(this.subBatch(all, i32View(indices, count).slice()), where, at);
       sum.loss += s.loss * s.tokens;
       sum.correct += s.correct;
       sum.tokens += s.tokens;
@@ -442,7 +492,6 @@ export class Seq2Seq {
    * that ended leave the batch.
    */
   greedyDecode(source: IntTensorLike, options: GreedyDecodeOptions = {}): number[][] {
-    this.check();
     const where = "Seq2Seq.greedyDecode";
     checkOptionKeys(where, options, ["sourceLengths", "maxLength"]);
     const { src, lengths, maxLength } = this.decodeInputs(where, source, options);
@@ -478,14 +527,14 @@ export class Seq2Seq {
    * as finished. Returns, per source, up to beamWidth hypotheses sorted by score, best first.
    */
   beamSearch(source: IntTensorLike, options: BeamSearchOptions = {}): BeamHypothesis[][] {
-    this.check();
     const where = "Seq2Seq.beamSearch";
     checkOptionKeys(where, options, ["sourceLengths", "maxLength", "beamWidth", "lengthPenalty"]);
     const { src, lengths, maxLength } = this.decodeInputs(where, source, options);
-    const K = checkInt(where, "beamWidth", options.beamWidth ?? 4);
+    const V = this.targetVocabSize;
+    const K = checkInt(where, "beamWidth", options.beamWidth ?? Math.min(4, V));
+    if (K > V) throw new RangeError(`${where}: beamWidth must be <= targetVocabSize ${V} (a beam wider than the vocabulary keeps no more hypotheses); got ${K}`);
     const alpha = checkNumber(where, "lengthPenalty", options.lengthPenalty ?? 1);
     const N = src.shape[1]!;
-    const V = this.targetVocabSize;
     const finish = (tokens: number[], logProb: number, length: number): BeamHypothesis => ({ tokens, logProb, score: logProb / Math.pow(length, alpha) });
     const finished: BeamHypothesis[][] = Array.from({ length: N }, () => []);
     // The batch: for every unfinished source (in order), its live hypotheses, one row each.
@@ -555,7 +604,6 @@ export class Seq2Seq {
    * configs, the optimizer settings, `metadata` and every parameter as exact float32.
    */
   save(): Uint8Array {
-    this.check();
     try {
       JSON.stringify(this.metadata);
     } catch (e) {
@@ -565,7 +613,7 @@ export class Seq2Seq {
       throw new TypeError(`Seq2Seq.save: metadata must be a plain object; got ${describe(this.metadata)}`);
     }
     return encodeModelFile({
-      metadata: { format: FORMAT, version: 1, options: this.savedOptions(), metadata: this.metadata },
+      metadata: { format: SEQ2SEQ_FORMAT, version: 1, options: this.savedOptions(), metadata: this.metadata },
       layers: this.parts.map(([, l]) => l.config()),
       loss: "softmaxCrossEntropy",
       optimizer: this.optimizer.config,
@@ -574,21 +622,28 @@ export class Seq2Seq {
     }, this.arena, this.optimizer);
   }
 
-  /** Rebuilds a model saved with `save()` (with a fresh optimizer of the saved settings). */
+  /**
+   * Rebuilds a model saved with `save()`, its optimizer with the saved settings and state. The
+   * file's header is checked in full first (model-file.ts): its Seq2Seq options against their
+   * schema and the constructor's checks, its layer configs, loss and clipping against what those
+   * options build.
+   */
   static load(bytes: Uint8Array): Seq2Seq {
     const where = "Seq2Seq.load";
     const file = decodeModelFile(bytes, where);
-    const { header } = file;
-    const saved = header.metadata as { format?: unknown; version?: unknown; options?: SavedOptions; metadata?: Record<string, unknown> } | undefined;
-    if (saved?.format !== FORMAT || saved.options === undefined) throw new RangeError(`${where}: the bytes hold a wasm-rnn model that is not a Seq2Seq (load it with Model.load)`);
-    if (saved.version !== 1) throw new RangeError(`${where}: Seq2Seq format version ${describe(saved.version)} is not supported; expected 1`);
+    const { header, paths } = file;
+    if (header.metadata.format !== SEQ2SEQ_FORMAT) throw new RangeError(`${where}: the bytes hold a wasm-rnn model that is not a Seq2Seq (load it with Model.load)`);
+    if (header.metadata.version !== 1) throw new RangeError(`${where}: Seq2Seq format version ${describe(header.metadata.version)} is not supported; expected 1`);
+    const saved = SAVED_MODEL(where, paths.metadata, header.metadata);
+    const optimizer = optimizerOfFile(where, file);
     const { clipNorm, ...rest } = saved.options;
-    const options: Seq2SeqOptions = { ...rest, optimizer: optimizerFromConfig(header.optimizer) };
+    const options: Seq2SeqOptions = { ...rest, optimizer };
     if (clipNorm !== null) options.clipNorm = clipNorm;
-    const model = new Seq2Seq(options);
+    const model = labelErrors(where, () => new Seq2Seq(options), { path: `${paths.metadata}.options`, keys: Object.keys(saved.options) });
     try {
+      model.checkSavedLayers(where, file);
       restoreModelFile(where, file, model.arena, model.optimizer);
-      model.metadata = saved.metadata ?? {};
+      model.metadata = saved.metadata;
     } catch (e) {
       model.dispose();
       throw e;
@@ -596,10 +651,30 @@ export class Seq2Seq {
     return model;
   }
 
-  /** Frees every wasm block: the layers' workspaces, the parameter arena and the optimizer. */
+  /** Throws unless a file's layer configs, loss and clipping are what this model, built from the file's options, saves. */
+  private checkSavedLayers(where: string, file: ModelFile): void {
+    const { header, paths } = file;
+    if (header.layers.length !== this.parts.length) throw new RangeError(`${where}: ${paths.model}.layers must hold the ${this.parts.length} layers of a Seq2Seq; got ${header.layers.length}`);
+    this.parts.forEach(([part, layer], i) => {
+      const built = layer.config();
+      const saved = header.layers[i]!;
+      const same = saved.type === built.type && Object.keys(saved.options).length === Object.keys(built.options).length
+        && Object.entries(built.options).every(([k, v]) => saved.options[k] === v);
+      if (!same) throw new RangeError(`${where}: ${paths.model}.layers[${i}] must be the ${part} the saved options build, ${JSON.stringify(built)}; got ${JSON.stringify(saved)}`);
+    });
+    if (header.loss !== "softmaxCrossEntropy") throw new RangeError(`${where}: ${paths.model}.loss must be "softmaxCrossEntropy"; got "${header.loss}"`);
+    if (header.clipValue !== null) throw new RangeError(`${where}: ${paths.model}.clipValue must be null (a Seq2Seq clips by norm); got ${header.clipValue}`);
+    if (header.clipNorm !== this.clipNorm) throw new RangeError(`${where}: ${paths.model}.clipNorm must equal the saved options' clipNorm ${this.clipNorm}; got ${header.clipNorm}`);
+  }
+
+  /**
+   * Frees every wasm block: the layers' workspaces, the parameter arena and the optimizer;
+   * afterwards every method and accessor of the model and of its parts throws. A second dispose
+   * does nothing.
+   */
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
+    if (isDisposed(this)) return;
+    markDisposed(this);
     for (const [, layer] of this.parts) layer.dispose();
     this.optimizer.dispose();
     this.arena.dispose();

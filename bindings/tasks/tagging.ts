@@ -1,6 +1,6 @@
 // Sequence tagging (slot filling, named entities): per-step argmax of a tagger's logits and
 // token-level accuracy.
-import { toTensor, toIntTensor, type TensorLike, type IntTensorLike } from "../tensor.js";
+import { toFiniteTensor, toIntTensor, type TensorLike, type IntTensorLike } from "../tensor.js";
 import { describe, shapeString } from "../validate.js";
 import { toIndexArray, type IdArray } from "../sequences/check.js";
 
@@ -14,7 +14,7 @@ export type TagSequences = readonly (readonly (number | string)[] | Int32Array)[
  */
 export function argmaxTags(logits: TensorLike, lengths?: IdArray | IntTensorLike): number[][] {
   const where = "argmaxTags";
-  const l = toTensor(where, "logits", logits);
+  const l = toFiniteTensor(where, "logits", logits);
   if (l.shape.length !== 3) throw new RangeError(`${where}: logits must have shape [T, N, C]; got ${shapeString(l.shape)}`);
   const [T, N, C] = l.shape as [number, number, number];
   if (C === 0) throw new RangeError(`${where}: logits must have at least one class; got ${shapeString(l.shape)}`);
@@ -71,8 +71,10 @@ export function tokenAccuracy(
     if (shapeString(p.shape) !== shapeString(g.shape)) throw new RangeError(`${where}: gold must have predicted's shape ${shapeString(p.shape)}; got ${shapeString(g.shape)}`);
     let w: Float32Array | null = null;
     if (mask !== undefined) {
-      const m = toTensor(where, "mask", mask);
+      const m = toFiniteTensor(where, "mask", mask);
       if (shapeString(m.shape) !== shapeString(p.shape)) throw new RangeError(`${where}: mask must have predicted's shape ${shapeString(p.shape)}; got ${shapeString(m.shape)}`);
+      const outside = m.data.findIndex((v) => v < 0 || v > 1);
+      if (outside >= 0) throw new RangeError(`${where}: mask must hold weights in [0, 1]; got ${m.data[outside]} at flat index ${outside}`);
       w = m.data;
     }
     pairs.push({ p: p.data, g: g.data, w, name: "" });
