@@ -76,6 +76,7 @@ function lossOnTensors(where: LossName, predictions: unknown, targets: unknown, 
   if (mask !== null) expectShape(where, "options.mask", mask.shape, lead);
   let target: Tensor | IntTensor;
   if (where === "softmaxCrossEntropy") {
+    if (N === 1) throw new RangeError(`${where}: predictions must score at least 2 classes (a softmax over one class is always 1 and its loss always 0); got shape ${shapeString(pred.shape)}: for one output use binaryCrossEntropyWithLogits`);
     target = toIntTensor(where, "targets", targets);
     expectShape(where, "targets", target.shape, lead);
   } else {

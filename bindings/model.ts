@@ -17,7 +17,7 @@ import { StagedDataset, type Batch, type DataSpec } from "./dataset.js";
 import { toTensor, toIntTensor, type NestedArray, type Tensor, type TensorLike, type IntTensorLike } from "./tensor.js";
 import { ACTIVATION_CODES } from "./kernels/activations.js";
 import { checkOptionKeys, checkInt, checkPositive, checkInEffect, checkChoice, checkBoolean, describe } from "./validate.js";
-import { checkLayerChain, checkLossFits, checkModelParameters } from "./layer-chain.js";
+import { checkModelBatch, checkLayerChain, checkLossFits, checkModelParameters } from "./layer-chain.js";
 import { modelFromStateDict, type FromStateDictOptions } from "./formats/torch-model.js";
 import { modelFromTfjs } from "./formats/tfjs-import.js";
 import { modelFromOnnx, type OnnxImportOptions } from "./formats/onnx-import.js";
@@ -304,6 +304,7 @@ export class Model {
     checkOptionKeys(where, options, ["mask", "lengths", "context"]);
     const data = new StagedDataset(where, this.spec, x, { y }, options);
     try {
+      checkModelBatch(where, this.layers, data.T, data.N);
       return this.trainBatch(data, data.gather(this.identityIndex(data.N), data.N, this.ws), data.T, where, "").loss;
     } finally {
       data.free();
@@ -336,6 +337,7 @@ export class Model {
     let validation: StagedDataset | null = null;
     try {
       checkInEffect(where, "truncatedBptt", options.truncatedBptt, tbptt < data.T, `with sequences of T = ${data.T} steps (every batch would be one chunk)`);
+      checkModelBatch(where, this.layers, data.T, Math.min(settings.batchSize, data.N));
       const validationData: unknown = options.validationData;
       if (validationData !== undefined) {
         // Checked and staged once, before any training: a bad validation set fails now, not after an epoch.
@@ -379,6 +381,7 @@ export class Model {
     const batchSize = checkInt(where, "batchSize", options.batchSize ?? 256);
     const data = new StagedDataset(where, this.spec, x, { y }, options);
     try {
+      checkModelBatch(where, this.layers, data.T, Math.min(batchSize, data.N));
       return this.evaluateStaged(data, batchSize, where);
     } finally {
       data.free();
@@ -415,33 +418,41 @@ export class Model {
     const where = "Model.predict";
     checkOptionKeys(where, options, ["batchSize", "probabilities", "lengths", "context"]);
     const batchSize = checkInt(where, "batchSize", options.batchSize ?? 256);
+    const probabilities = this.probabilitiesOption(where, options.probabilities);
     const { lengths, context } = options;
     const data = new StagedDataset(where, this.spec, x, null, { lengths, context });
     const O = this.spec.outputSize;
     const Tout = this.spec.sequenceOutput ? data.T : 1;
-    const result = new Float32Array(Tout * data.N * O);
     try {
+      checkModelBatch(where, this.layers, data.T, Math.min(batchSize, data.N));
+      const result = new Float32Array(Tout * data.N * O);
       const index = this.identityIndex(data.N);
       for (let b0 = 0; b0 < data.N; b0 += batchSize) {
         const B = Math.min(batchSize, data.N - b0);
         const batch = data.gather(index + b0 * 4, B, this.ws);
         const out = this.forwardPointers({ x: batch.x, T: batch.T, B, lengths: batch.lengths, context: batch.context });
-        if (options.probabilities === true) this.toProbabilities(where, out.x, out.T * B);
+        if (probabilities) this.toProbabilities(out.x, out.T * B);
         const block = copyOut(out.x, out.T * B * O);
         for (let t = 0; t < Tout; t++) result.set(block.subarray(t * B * O, (t + 1) * B * O), (t * data.N + b0) * O);
       }
+      return { shape: this.spec.sequenceOutput ? [data.T, data.N, O] : [data.N, O], data: result };
     } finally {
       data.free();
     }
-    return { shape: this.spec.sequenceOutput ? [data.T, data.N, O] : [data.N, O], data: result };
   }
 
-  /** Softmax / sigmoid of the logits at `ptr` [M, O], for `where`'s { probabilities: true }. */
-  private toProbabilities(where: string, ptr: number, M: number): void {
+  /** The `probabilities` option, checked before anything runs: a boolean, true only for the logit losses. */
+  private probabilitiesOption(where: string, value: unknown): boolean {
+    const probabilities = checkBoolean(where, "probabilities", value ?? false);
+    if (probabilities && this.loss === "meanSquaredError") throw new RangeError(`${where}: probabilities needs a softmaxCrossEntropy or binaryCrossEntropyWithLogits model`);
+    return probabilities;
+  }
+
+  /** Softmax or sigmoid of the logits [M, O] at ptr, in place (after probabilitiesOption). */
+  private toProbabilities(ptr: number, M: number): void {
     const O = this.spec.outputSize;
     if (this.loss === "softmaxCrossEntropy") core().softmaxRows(ptr, ptr, M, O);
-    else if (this.loss === "binaryCrossEntropyWithLogits") core().activationForward(ACTIVATION_CODES.sigmoid, ptr, ptr, M * O);
-    else throw new RangeError(`${where}: probabilities needs a softmaxCrossEntropy or binaryCrossEntropyWithLogits model`);
+    else core().activationForward(ACTIVATION_CODES.sigmoid, ptr, ptr, M * O);
   }
 
   /**
@@ -454,6 +465,7 @@ export class Model {
   step(x: ModelInput, options: { context?: TensorLike; probabilities?: boolean } = {}): Tensor {
     const where = "Model.step";
     checkOptionKeys(where, options, ["context", "probabilities"]);
+    const probabilities = this.probabilitiesOption(where, options.probabilities);
     const recurrent = this.layers.filter((l): l is RecurrentLayer => l instanceof RecurrentLayer);
     const bidirectional = recurrent.find((l) => l.bidirectional);
     if (bidirectional !== undefined) throw new RangeError(`${where}: a bidirectional ${bidirectional.constructor.name} needs the whole sequence; streaming is for unidirectional layers`);
@@ -463,6 +475,7 @@ export class Model {
     const data = new StagedDataset(where, this.spec, single ? { shape: [1, ...t.shape], data: t.data } : t, null, { context: options.context });
     try {
       const { T, N: B } = data;
+      checkModelBatch(where, this.layers, T, B);
       if (this.stream !== null && this.stream.B !== B) {
         throw new RangeError(`${where}: the stream has batch size ${this.stream.B}; got ${B} (call resetState() to start new streams)`);
       }
@@ -479,7 +492,7 @@ export class Model {
       for (const [layer, blocks] of states) layer.setInitialStates(blocks, B);
       const out = this.forwardPointers({ x: batch.x, T, B, context: batch.context });
       for (const [layer, blocks] of states) layer.finalStatesInto(blocks);
-      if (options.probabilities === true) this.toProbabilities(where, out.x, out.T * B);
+      if (probabilities) this.toProbabilities(out.x, out.T * B);
       const O = this.spec.outputSize;
       const shape = single || out.T === 1 ? [B, O] : [out.T, B, O];
       return { shape, data: copyOut(out.x, out.T * B * O) };
@@ -498,9 +511,10 @@ export class Model {
   stateDict(options: { nested: true }): Record<string, NestedArray>;
   stateDict(options?: { nested?: boolean }): Record<string, Tensor | NestedArray> {
     checkOptionKeys("Model.stateDict", options, ["nested"]);
+    const nested = checkBoolean("Model.stateDict", "nested", options?.nested ?? false);
     const out: Record<string, Tensor | NestedArray> = {};
     this.layers.forEach((l, i) => {
-      const dict = options?.nested === true ? l.stateDict({ nested: true }) : l.stateDict();
+      const dict = nested ? l.stateDict({ nested: true }) : l.stateDict();
       for (const [name, t] of Object.entries(dict)) out[`${i}.${name}`] = t;
     });
     return out;

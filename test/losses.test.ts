@@ -144,6 +144,10 @@ describe("losses", () => {
     });
   }
 
+  it("refuses a softmax cross-entropy over one class (its loss would always be 0)", () => {
+    assert.throws(() => softmaxCrossEntropy([[0.5], [2]], [0, 0]), /^RangeError: softmaxCrossEntropy: predictions must score at least 2 classes .* use binaryCrossEntropyWithLogits/);
+  });
+
   it("reductions follow PyTorch: mean over rows for cross-entropy, over elements otherwise", () => {
     // torch.nn.functional.cross_entropy(torch.tensor([[1., 2, 3], [1, 2, 3]]), torch.tensor([2, 0])) = 1.4076059644
     const ce = softmaxCrossEntropy([[1, 2, 3], [1, 2, 3]], [2, 0]);
