@@ -82,9 +82,11 @@ function assertMatches(got: LossResult, want: { loss: number; grad: Float64Array
 
 describe("losses", () => {
   for (const name of LOSSES) {
-    it(`${name}: loss and gradient match float64 at N = ${SIZES.join(", ")}, with and without a mask, mean and sum`, () => {
+    // A softmax over one class is refused (its loss is always 0), so the cross-entropy sweep starts at N = 3.
+    const sizes = name === "softmaxCrossEntropy" ? SIZES.filter((n) => n > 1) : SIZES;
+    it(`${name}: loss and gradient match float64 at N = ${sizes.join(", ")}, with and without a mask, mean and sum`, () => {
       const rand = mulberry32(LOSSES.indexOf(name) + 1);
-      for (const N of SIZES) {
+      for (const N of sizes) {
         const { pred, target } = example(name, rand, [2, 3, N]);
         const mask = Float32Array.from([1, 0, 1, 1, 0, 1]);
         for (const reduction of ["mean", "sum"] as const) {
