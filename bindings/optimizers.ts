@@ -27,6 +27,8 @@ export interface Optimizer {
   readonly stateNames: readonly string[];
   /** A copy of the step count and every state buffer (in the bound arena's layout), to save and resume training. */
   exportState(): OptimizerState;
+  /** The first NaN or infinite value in the state buffers (scanned in the core), or null when all are finite. */
+  findNonFiniteState(): { name: string; index: number } | null;
   /** Restores what `exportState` gave (same state names, buffers of the bound arena's size); binds first. */
   importState(state: OptimizerState): void;
   /** Frees the optimizer state (moment buffers); every other method then throws. */
@@ -200,6 +202,14 @@ abstract class ArenaOptimizer implements Optimizer {
     const buffers: Record<string, Float32Array> = {};
     this.stateNames.forEach((n, i) => { buffers[n] = this.#state[i]!.f32().slice(); });
     return { iterations: this.#iterations, buffers };
+  }
+
+  findNonFiniteState(): { name: string; index: number } | null {
+    for (let i = 0; i < this.#state.length; i++) {
+      const index = core().findNonFinite(this.#state[i]!.ptr, this.#state[i]!.length);
+      if (index >= 0) return { name: this.stateNames[i]!, index };
+    }
+    return null;
   }
 
   importState(state: OptimizerState): void {

@@ -31,7 +31,7 @@ export interface Clipping {
  * built-in optimizers' states can leave float32: squared gradients stay below 1e30, so Adam's and
  * RMSprop's moving averages do too, and Adagrad's running sum would need 3e8 steps to overflow;
  * momentum buffers show in the parameters. Only above it is the state read back and scanned after
- * the step (exportState copies it: about as much again as the snapshot of the batch).
+ * the step (a scan in the core of the optimizer's own buffers).
  */
 const SAFE_GRADIENT = 1e15;
 
@@ -50,8 +50,6 @@ export class GuardedBatch {
   private readonly params: WasmArray;
   private readonly optimizerState: OptimizerState;
   private readonly clipping: Clipping;
-  /** Where the optimizer state is copied to be scanned (allocated at the first step). */
-  private scratch: WasmArray | null = null;
 
   constructor(private readonly place: BatchPlace, private readonly arena: ParameterArena,
     private readonly optimizer: Optimizer, clipping: Clipping) {
@@ -94,12 +92,8 @@ export class GuardedBatch {
       this.refuse(`the optimizer step would make parameter ${arenaSlotName(this.arena, badParam)} ${this.arena.params.f32()[badParam]}`, chunk);
     }
     if (!stateMayOverflow) return;
-    for (const [name, values] of Object.entries(this.optimizer.exportState().buffers)) {
-      this.scratch ??= new WasmArray(this.arena.size);
-      this.scratch.ensure(values.length).f32().set(values);
-      const bad = c.findNonFinite(this.scratch.ptr, values.length);
-      if (bad >= 0) this.refuse(`the optimizer step would make its ${name} state of ${arenaSlotName(this.arena, bad)} ${values[bad]}`, chunk);
-    }
+    const bad = this.optimizer.findNonFiniteState();
+    if (bad !== null) this.refuse(`the optimizer step would make its ${bad.name} state of ${arenaSlotName(this.arena, bad.index)} ${this.optimizer.exportState().buffers[bad.name]![bad.index]}`, chunk);
   }
 
   /**
@@ -136,7 +130,6 @@ export class GuardedBatch {
   /** Frees the wasm copies. */
   release(): void {
     this.params.free();
-    this.scratch?.free();
   }
 }
 
