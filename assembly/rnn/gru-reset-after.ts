@@ -12,37 +12,21 @@ import { activateV, activationGradV } from "../activations";
 import { broadcastRows, sumRowsInto } from "../rows";
 import { inputProjection, inputProjectionBackward, stateWeightGradient } from "../projection";
 import { loadLanes, storeLanes } from "./lanes";
-import { flushTiny } from "./step";
+import { flushTiny, startGradient } from "./step";
 import { sweepSteps } from "./sweep";
-import { storeUpdate, storeUpdateGrads } from "./gru-update";
+import { GruForwardArgs, GruBackwardArgs, storeUpdate, storeUpdateGrads } from "./gru-shared";
 
 // The kernels' argument structs: one pointer from the bindings, fields at fixed offsets in this
 // order (4 bytes each; bindings/layers/cells/gru-table.ts lays them out under the same names).
 
-/** What forward and backward share. */
-@unmanaged class GruResetAfterArgs {
-  T: i32; B: i32; D: i32; H: i32; act: i32; ract: i32;
-  /** x holds token ids i32 [T, B] instead of rows [T, B, D]. */
-  tokens: i32;
-  x: usize; lengths: usize; wih: usize; whh: usize;
-  /** gates [T, B, 3H] (activated r, z, n), hs [T+1, B, H] (hs[0] = h0), hh [T, B, 3H] = W_hh h_{t-1} + b_hh. */
-  gates: usize; hs: usize; hh: usize;
-  /** Scratch of max(gemmPackedSize(H, 3H), gemmPackedSize(3H, H)) floats. */
-  pack: usize;
+/** Beyond GruForwardArgs: hh [T, B, 3H] = W_hh h_{t-1} + b_hh; pack: scratch of max(gemmPackedSize(H, 3H), gemmPackedSize(3H, H)) floats. */
+@unmanaged class GruResetAfterForwardArgs extends GruForwardArgs {
+  hh: usize; pack: usize;
 }
 
-/** Forward from h0 [B, H]; zAdd [B, 3H] (or 0) is added to every step's input projection. */
-@unmanaged class GruResetAfterForwardArgs extends GruResetAfterArgs {
-  h0: usize; bih: usize; bhh: usize; zAdd: usize;
-}
-
-/**
- * Backward: dOut [T, B, H] (0: none), dhT [B, H] (0: none); scratch dA, dHh [T, B, 3H] (may be
- * gates and hh); writes dx [T, B, D] (0: skip) and dh0 [B, H]; adds into dwih, dwhh, dbih, dbhh.
- */
-@unmanaged class GruResetAfterBackwardArgs extends GruResetAfterArgs {
-  dOut: usize; dhT: usize; dA: usize; dHh: usize; dx: usize; dh0: usize;
-  dwih: usize; dwhh: usize; dbih: usize; dbhh: usize;
+/** Beyond GruBackwardArgs: hh and pack as in the forward; scratch dHh [T, B, 3H] (may be hh). */
+@unmanaged class GruResetAfterBackwardArgs extends GruBackwardArgs {
+  hh: usize; pack: usize; dHh: usize;
 }
 
 @unmanaged class GruResetAfterForwardPass extends GruResetAfterForwardArgs {
@@ -129,8 +113,7 @@ export function gruResetAfterBackward(args: usize): void {
   const H = a.H;
   const G = 3 * H;
   const stateBytes = <usize>(a.B * H) << 2;
-  if (a.dhT != 0) memory.copy(a.dh0, a.dhT, stateBytes);
-  else memory.fill(a.dh0, 0, stateBytes);
+  startGradient(a.dh0, a.dhT, stateBytes);
   gemmPackB(G, H, a.whh, H, 1, a.pack);
   sweepSteps<GruResetAfterBackwardPass>(a, a.T, a.B, H, G, a.lengths, true);
   const M = a.T * a.B;

@@ -11,37 +11,24 @@ import { gemmPackB, gemmPacked } from "../gemm";
 import { activateV, activationGradV } from "../activations";
 import { inputProjection, inputProjectionBackward, stateWeightGradient } from "../projection";
 import { loadLanes, storeLanes } from "./lanes";
-import { flushTiny } from "./step";
+import { flushTiny, startGradient } from "./step";
 import { sweepSteps, sweepAllRows } from "./sweep";
-import { storeUpdate, storeUpdateGrads } from "./gru-update";
+import { GruForwardArgs, GruBackwardArgs, storeUpdate, storeUpdateGrads } from "./gru-shared";
 
 // The kernels' argument structs: one pointer from the bindings, fields at fixed offsets in this
 // order (4 bytes each; bindings/layers/cells/gru-table.ts lays them out under the same names).
 
-/** What forward and backward share. */
-@unmanaged class GruResetBeforeArgs {
-  T: i32; B: i32; D: i32; H: i32; act: i32; ract: i32;
-  /** x holds token ids i32 [T, B] instead of rows [T, B, D]. */
-  tokens: i32;
-  x: usize; lengths: usize; wih: usize; whh: usize;
-  /** gates [T, B, 3H] (activated r, z, n), hs [T+1, B, H] (hs[0] = h0), rh [T, B, H] = r h_{t-1}. */
-  gates: usize; hs: usize; rh: usize;
-  /** Scratch of max(gemmPackedSize(H, 2H), gemmPackedSize(2H, H)) and of gemmPackedSize(H, H) floats. */
-  packRz: usize; packN: usize;
-}
-
-/** Forward from h0 [B, H]; zAdd [B, 3H] (or 0) is added to every step's input projection. */
-@unmanaged class GruResetBeforeForwardArgs extends GruResetBeforeArgs {
-  h0: usize; bih: usize; bhh: usize; zAdd: usize;
-}
-
 /**
- * Backward: dOut [T, B, H] (0: none), dhT [B, H] (0: none); scratch dA [T, B, 3H] (may be gates)
- * and dRh [B, H]; writes dx [T, B, D] (0: skip) and dh0 [B, H]; adds into dwih, dwhh, dbih, dbhh.
+ * Beyond GruForwardArgs: rh [T, B, H] = r h_{t-1}; packRz, packN: scratch of
+ * max(gemmPackedSize(H, 2H), gemmPackedSize(2H, H)) and of gemmPackedSize(H, H) floats.
  */
-@unmanaged class GruResetBeforeBackwardArgs extends GruResetBeforeArgs {
-  dOut: usize; dhT: usize; dA: usize; dRh: usize; dx: usize; dh0: usize;
-  dwih: usize; dwhh: usize; dbih: usize; dbhh: usize;
+@unmanaged class GruResetBeforeForwardArgs extends GruForwardArgs {
+  rh: usize; packRz: usize; packN: usize;
+}
+
+/** Beyond GruBackwardArgs: rh, packRz, packN as in the forward; scratch dRh [B, H]. */
+@unmanaged class GruResetBeforeBackwardArgs extends GruBackwardArgs {
+  rh: usize; packRz: usize; packN: usize; dRh: usize;
 }
 
 /** r, z from their pre-activations, and r h_{t-1} for the n product (every row: padded rows ignore it). */
@@ -143,8 +130,7 @@ export function gruResetBeforeBackward(args: usize): void {
   const H = a.H;
   const G = 3 * H;
   const stateBytes = <usize>(a.B * H) << 2;
-  if (a.dhT != 0) memory.copy(a.dh0, a.dhT, stateBytes);
-  else memory.fill(a.dh0, 0, stateBytes);
+  startGradient(a.dh0, a.dhT, stateBytes);
   gemmPackB(2 * H, H, a.whh, H, 1, a.packRz);
   gemmPackB(H, H, a.whh + <usize>(2 * H * H) * 4, H, 1, a.packN);
   sweepSteps<GruResetBeforeBackwardPass>(a, a.T, a.B, H, G, a.lengths, true);

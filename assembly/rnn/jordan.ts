@@ -14,7 +14,8 @@ import { activationForward, activationBackward } from "../activations";
 import { softmaxRows, softmaxBackwardRows } from "../softmax";
 import { broadcastRows, sumRowsInto, addInPlace } from "../rows";
 import { inputProjection, inputProjectionBackward, stateWeightGradient } from "../projection";
-import { gateGradient, holdPaddedRows, zeroRows } from "./step";
+import { gateGradient, holdPaddedRows, zeroRows, startGradient } from "./step";
+import { CellArgs } from "./args";
 
 /** Output-activation code for a row-wise softmax (beside the ACT_* activation codes). */
 export const OUT_SOFTMAX: i32 = 5;
@@ -32,12 +33,9 @@ function outputBackward(g: i32, y: usize, dy: usize, dO: usize, B: i32, O: i32):
 // The kernels' argument structs: one pointer from the bindings, fields at fixed offsets in this
 // order (4 bytes each; bindings/layers/cells/jordan-table.ts lays them out under the same names).
 
-/** What forward and backward share. lengths: i32 [B] or 0. */
-@unmanaged class JordanArgs {
-  T: i32; B: i32; D: i32; H: i32; O: i32; f: i32; g: i32;
-  /** x holds token ids i32 [T, B] instead of rows [T, B, D]. */
-  tokens: i32;
-  x: usize; lengths: usize; wih: usize; why: usize; wo: usize;
+/** What forward and backward share. */
+@unmanaged class JordanArgs extends CellArgs {
+  O: i32; f: i32; g: i32; wih: usize; why: usize; wo: usize;
   /** hs [T, B, H] hidden layers, ys [T+1, B, O] outputs (ys[0] = y0). */
   hs: usize; ys: usize;
   /** Scratch of max(gemmPackedSize(O, H), gemmPackedSize(H, O)) floats each. */
@@ -102,8 +100,7 @@ export function jordanBackward(args: usize): void {
   const hBytes = <usize>(B * H) << 2;
   const yBytes = <usize>(B * O) << 2;
   if (a.dhT != 0) memory.copy(dhCarry, a.dhT, hBytes);
-  if (a.dyT != 0) memory.copy(dy0, a.dyT, yBytes);
-  else memory.fill(dy0, 0, yBytes);
+  startGradient(dy0, a.dyT, yBytes);
   gemmPackB(H, O, a.why, O, 1, a.packHy);
   gemmPackB(O, H, a.wo, H, 1, a.packO);
   for (let t = T - 1; t >= 0; t--) {

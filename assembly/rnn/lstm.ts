@@ -17,8 +17,9 @@ import { gemmPackB, gemmPacked } from "../gemm";
 import { activateV, activationGradV } from "../activations";
 import { inputProjection, inputProjectionBackward, stateWeightGradient } from "../projection";
 import { loadLanes, storeLanes, addLanes } from "./lanes";
-import { zeroRows, flushTiny } from "./step";
+import { zeroRows, flushTiny, startGradient } from "./step";
 import { sweepSteps } from "./sweep";
+import { CellArgs } from "./args";
 
 // @ts-ignore: decorator
 @inline function cellForward(
@@ -87,15 +88,11 @@ import { sweepSteps } from "./sweep";
 
 // The kernels' argument structs: one pointer from the bindings, fields at fixed offsets in this
 // order (4 bytes each; bindings/layers/cells/lstm-table.ts lays them out under the same names).
-// Peephole pointers are all 0 or all set; lengths: i32 [B] or 0.
+// Peephole pointers are all 0 or all set.
 
 /** What forward and backward share: sizes, codes, the sequence, weights and kept activations. */
-@unmanaged class LstmArgs {
-  T: i32; B: i32; D: i32; H: i32; act: i32; ract: i32;
-  /** x holds token ids i32 [T, B] instead of rows [T, B, D]. */
-  tokens: i32;
-  x: usize; lengths: usize;
-  wih: usize; whh: usize; pi: usize; pf: usize; po: usize;
+@unmanaged class LstmArgs extends CellArgs {
+  act: i32; ract: i32; wih: usize; whh: usize; pi: usize; pf: usize; po: usize;
   /** gates [T, B, 4H] (activated), hs and cs [T+1, B, H] (index 0: initial states), acs [T, B, H] = φ(c_t). */
   gates: usize; hs: usize; cs: usize; acs: usize;
   /** Scratch of max(gemmPackedSize(H, 4H), gemmPackedSize(4H, H)) floats. */
@@ -197,10 +194,8 @@ export function lstmBackward(args: usize): void {
   const H = a.H;
   const G = 4 * H;
   const stateBytes = <usize>(B * H) << 2;
-  if (a.dhT != 0) memory.copy(a.dh0, a.dhT, stateBytes);
-  else memory.fill(a.dh0, 0, stateBytes);
-  if (a.dcT != 0) memory.copy(a.dc0, a.dcT, stateBytes);
-  else memory.fill(a.dc0, 0, stateBytes);
+  startGradient(a.dh0, a.dhT, stateBytes);
+  startGradient(a.dc0, a.dcT, stateBytes);
   gemmPackB(G, H, a.whh, H, 1, a.pack);
   sweepSteps<LstmBackwardPass>(a, T, B, H, G, a.lengths, true);
   const M = T * B;

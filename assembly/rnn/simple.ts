@@ -10,17 +10,15 @@
 import { gemmPackB, gemmPacked } from "../gemm";
 import { activationForward } from "../activations";
 import { inputProjection, inputProjectionBackward, stateWeightGradient } from "../projection";
-import { gateGradient, holdPaddedRows, zeroRows } from "./step";
+import { gateGradient, holdPaddedRows, zeroRows, startGradient } from "./step";
+import { CellArgs } from "./args";
 
 // The kernels' argument structs: one pointer from the bindings, fields at fixed offsets in this
 // order (4 bytes each; bindings/layers/cells/simple-rnn-table.ts lays them out under the same names).
 
-/** What forward and backward share. lengths: i32 [B] or 0. */
-@unmanaged class SimpleRnnArgs {
-  T: i32; B: i32; D: i32; H: i32; act: i32;
-  /** x holds token ids i32 [T, B] instead of rows [T, B, D]. */
-  tokens: i32;
-  x: usize; lengths: usize; wih: usize; whh: usize;
+/** What forward and backward share. */
+@unmanaged class SimpleRnnArgs extends CellArgs {
+  act: i32; wih: usize; whh: usize;
   /** hs [T+1, B, H] (hs[0] = h0; hs[1..T] is the output sequence). */
   hs: usize;
   /** Scratch of gemmPackedSize(H, H) floats. */
@@ -72,8 +70,7 @@ export function simpleRnnBackward(args: usize): void {
   const n = B * H;
   const stepBytes = <usize>n << 2;
   const dh0 = a.dh0;
-  if (a.dhT != 0) memory.copy(dh0, a.dhT, stepBytes);
-  else memory.fill(dh0, 0, stepBytes);
+  startGradient(dh0, a.dhT, stepBytes);
   gemmPackB(H, H, a.whh, H, 1, a.pack);
   for (let t = T - 1; t >= 0; t--) {
     const off = <usize>t * stepBytes;

@@ -2,7 +2,7 @@
 import { core } from "../../core.js";
 import { ACTIVATION_CODES } from "../../kernels/activations.js";
 import type { Jordan } from "../jordan.js";
-import { cellKernel } from "./table.js";
+import { cellKernel, CELL_FIELDS } from "./table.js";
 
 const kernel = cellKernel<Jordan>();
 /** The core's code for a row-wise softmax output (assembly/rnn/jordan.ts OUT_SOFTMAX). */
@@ -11,12 +11,10 @@ const pack = (l: Jordan, H: number): number => Math.max(core().gemmPackedSize(H,
 
 /** The fields both kernels read, in the order of JordanArgs. */
 const SHARED = {
-  T: "T", B: "B", D: "D",
-  H: { option: (l) => l.units },
+  ...CELL_FIELDS,
   O: { option: (l) => l.outputUnits },
   f: { option: (l) => ACTIVATION_CODES[l.activation] },
   g: { option: (l) => (l.outputActivation === "softmax" ? OUT_SOFTMAX : ACTIVATION_CODES[l.outputActivation]) },
-  tokens: "tokens", x: "io", lengths: "io",
   wih: { param: "weight_ih" }, why: { param: "weight_hy" }, wo: { param: "weight_o" },
   /** Hidden layers h_1..h_T [T, B, H]. */
   hs: { floats: ({ T, B, H }) => T * B * H },

@@ -1,8 +1,7 @@
 // The LSTM kernels' argument structs (assembly/rnn/lstm.ts LstmForwardArgs, LstmBackwardArgs).
 import { core } from "../../core.js";
-import { ACTIVATION_CODES } from "../../kernels/activations.js";
 import type { LSTM } from "../lstm.js";
-import { cellKernel, type CallSizes } from "./table.js";
+import { cellKernel, CELL_FIELDS, GATE_CODES, type CallSizes } from "./table.js";
 
 const kernel = cellKernel<LSTM>();
 const peephole = (l: LSTM): boolean => l.peephole;
@@ -10,11 +9,7 @@ const states = ({ T, B, H }: CallSizes): number => (T + 1) * B * H;
 
 /** The fields both kernels read, in the order of LstmArgs. */
 const SHARED = {
-  T: "T", B: "B", D: "D",
-  H: { option: (l) => l.units },
-  act: { option: (l) => ACTIVATION_CODES[l.activation] },
-  ract: { option: (l) => ACTIVATION_CODES[l.recurrentActivation] },
-  tokens: "tokens", x: "io", lengths: "io",
+  ...CELL_FIELDS, ...GATE_CODES,
   wih: { param: "weight_ih" }, whh: { param: "weight_hh" },
   pi: { param: "peephole_i", when: peephole }, pf: { param: "peephole_f", when: peephole }, po: { param: "peephole_o", when: peephole },
   /** Activated gates i, f, g, o [T, B, 4H]; the backward overwrites them with their gradients. */

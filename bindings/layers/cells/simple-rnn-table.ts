@@ -2,16 +2,14 @@
 import { core } from "../../core.js";
 import { ACTIVATION_CODES } from "../../kernels/activations.js";
 import type { SimpleRNN } from "../simple-rnn.js";
-import { cellKernel } from "./table.js";
+import { cellKernel, CELL_FIELDS } from "./table.js";
 
 const kernel = cellKernel<SimpleRNN>();
 
 /** The fields both kernels read, in the order of SimpleRnnArgs. */
 const SHARED = {
-  T: "T", B: "B", D: "D",
-  H: { option: (l) => l.units },
+  ...CELL_FIELDS,
   act: { option: (l) => ACTIVATION_CODES[l.activation] },
-  tokens: "tokens", x: "io", lengths: "io",
   wih: { param: "weight_ih" }, whh: { param: "weight_hh" },
   /** h_0..h_T [T+1, B, H]. */
   hs: { floats: ({ T, B, H }) => (T + 1) * B * H },

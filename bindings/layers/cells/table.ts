@@ -11,6 +11,8 @@
 import type { Workspace } from "../../buffer.js";
 import { core, i32View } from "../../core.js";
 import type { CellKernelName } from "../../kernels/rnn.js";
+import { ACTIVATION_CODES } from "../../kernels/activations.js";
+import type { CellActivation, GateActivation } from "../recurrent.js";
 
 /** The sizes of one call, which workspace fields are sized from. */
 export interface CallSizes {
@@ -24,8 +26,8 @@ export interface CallSizes {
 
 /** Where one field's value comes from. */
 export type FieldSource<L> =
-  /** The call's steps T, batch B, the cell's input size D, or 1 when its input is token ids. */
-  | "T" | "B" | "D" | "tokens"
+  /** The call's steps T, batch B, the cell's input size D and units H, or 1 when its input is token ids. */
+  | "T" | "B" | "D" | "H" | "tokens"
   /** Given by the caller on each call (inputs, initial states, output gradients, ...). */
   | "io"
   /** A size or a code from the layer's options (H, activation codes, ...). */
@@ -35,6 +37,15 @@ export type FieldSource<L> =
   | { readonly grad: string; readonly when?: (layer: L) => boolean }
   /** A block of the cell's workspace of `floats` floats, named `block` (default: the field's name). */
   | { readonly floats: (sizes: CallSizes, layer: L) => number; readonly block?: string };
+
+/** The fields every cell struct starts with (assembly/rnn/args.ts CellArgs). */
+export const CELL_FIELDS = { T: "T", B: "B", D: "D", H: "H", tokens: "tokens", x: "io", lengths: "io" } as const;
+
+/** The codes of a gated cell's activation φ and gate activation σ (the fields act, ract). */
+export const GATE_CODES = {
+  act: { option: (l: { activation: CellActivation }) => ACTIVATION_CODES[l.activation] },
+  ract: { option: (l: { recurrentActivation: GateActivation }) => ACTIVATION_CODES[l.recurrentActivation] },
+} as const;
 
 /** A cell kernel: its core export, the AS class of its struct, and the struct's fields in order. */
 export interface CellKernel<L, F extends Record<string, FieldSource<L>> = Record<string, FieldSource<L>>> {
@@ -76,7 +87,7 @@ export function workspaceBlock<L>(kernel: CellKernel<L>, field: string, call: Ce
 function fieldValue<L>(kernel: CellKernel<L>, name: string, call: CellCall<L>): number {
   const source = kernel.fields[name]!;
   if (source === "io") throw new TypeError(`${kernel.kernel}: the call gives no "${name}"`);
-  if (source === "T" || source === "B" || source === "D") return call.sizes[source];
+  if (source === "T" || source === "B" || source === "D" || source === "H") return call.sizes[source];
   if (source === "tokens") return call.tokens ? 1 : 0;
   if ("option" in source) return source.option(call.layer);
   if ("floats" in source) return workspaceBlock(kernel, name, call);

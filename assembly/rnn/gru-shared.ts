@@ -1,4 +1,5 @@
 // What both GRU conventions share (gate order r, z, n; gates [T, B, 3H] hold r, z, n activated):
+// the head of their argument structs, and the update
 //   h_t = (1 - z) n + z h_{t-1}, computed as n + z (h_{t-1} - n)
 //   BPTT: dh = dOut_t + dh_next;  dn' = dh (1 - z) φ'(n);  dz' = dh (h_{t-1} - n) σ'(z);  dh_{t-1} = dh z + ...
 // (gradients below 1e-30 are flushed to zero: see flushTiny). The reset gate, and so how n is
@@ -6,8 +7,30 @@
 import { activateV, activationGradV } from "../activations";
 import { loadLanes, storeLanes } from "./lanes";
 import { flushTiny } from "./step";
+import { CellArgs } from "./args";
 
 const ONE: v128 = f32x4.splat(1);
+
+/** The fields every GRU kernel's struct continues with (bindings/layers/cells/gru-table.ts GRU_FIELDS). */
+@unmanaged export class GruArgs extends CellArgs {
+  act: i32; ract: i32; wih: usize; whh: usize;
+  /** gates [T, B, 3H] (activated r, z, n), hs [T+1, B, H] (hs[0] = h0). */
+  gates: usize; hs: usize;
+}
+
+/** Forward from h0 [B, H]; zAdd [B, 3H] (or 0) is added to every step's input projection. */
+@unmanaged export class GruForwardArgs extends GruArgs {
+  h0: usize; bih: usize; bhh: usize; zAdd: usize;
+}
+
+/**
+ * Backward: dOut [T, B, H] (0: none), dhT [B, H] (0: none); scratch dA [T, B, 3H] (may be gates);
+ * writes dx [T, B, D] (0: skip) and dh0 [B, H]; adds into dwih, dwhh, dbih, dbhh.
+ */
+@unmanaged export class GruBackwardArgs extends GruArgs {
+  dOut: usize; dhT: usize; dA: usize; dx: usize; dh0: usize;
+  dwih: usize; dwhh: usize; dbih: usize; dbhh: usize;
+}
 
 /** Stores n = φ(zn) over the n slot of the gates at g, and h = n + z (h_{t-1} - n) (z at g + H4). */
 // @ts-ignore: decorator
