@@ -104,7 +104,7 @@ export function gruResetAfterForward(args: usize): void {
   memory.copy(a.hs, a.h0, <usize>(a.B * H) << 2);
   inputProjection(a.T, a.B, a.D, 3 * H, a.x, a.tokens != 0, a.wih, a.bih, 0, a.zAdd, a.gates);
   gemmPackB(H, 3 * H, a.whh, 1, H, a.pack);
-  sweepSteps<GruResetAfterForwardPass>(a, a.T, a.B, H, 3 * H, a.lengths, false);
+  sweepSteps<GruResetAfterForwardPass>(a, 3 * H, false);
 }
 
 /** BPTT of the last forward (GruResetAfterBackwardArgs at args). */
@@ -112,10 +112,9 @@ export function gruResetAfterBackward(args: usize): void {
   const a = changetype<GruResetAfterBackwardPass>(args);
   const H = a.H;
   const G = 3 * H;
-  const stateBytes = <usize>(a.B * H) << 2;
-  startGradient(a.dh0, a.dhT, stateBytes);
+  startGradient(a.dh0, a.dhT, <usize>(a.B * H) << 2);
   gemmPackB(G, H, a.whh, H, 1, a.pack);
-  sweepSteps<GruResetAfterBackwardPass>(a, a.T, a.B, H, G, a.lengths, true);
+  sweepSteps<GruResetAfterBackwardPass>(a, G, true);
   const M = a.T * a.B;
   inputProjectionBackward(M, a.D, G, a.x, a.tokens != 0, a.wih, a.dA, a.dx, a.dwih, a.dbih, 0);
   stateWeightGradient(M, G, H, a.dHh, G, a.hs, a.dwhh);

@@ -121,7 +121,7 @@ export function gruResetBeforeForward(args: usize): void {
   inputProjection(a.T, a.B, a.D, 3 * H, a.x, a.tokens != 0, a.wih, a.bih, a.bhh, a.zAdd, a.gates);
   gemmPackB(H, 2 * H, a.whh, 1, H, a.packRz);
   gemmPackB(H, H, a.whh + <usize>(2 * H * H) * 4, 1, H, a.packN);
-  sweepSteps<GruResetBeforeForwardPass>(a, a.T, a.B, H, 3 * H, a.lengths, false);
+  sweepSteps<GruResetBeforeForwardPass>(a, 3 * H, false);
 }
 
 /** BPTT of the last forward (GruResetBeforeBackwardArgs at args). */
@@ -129,11 +129,10 @@ export function gruResetBeforeBackward(args: usize): void {
   const a = changetype<GruResetBeforeBackwardPass>(args);
   const H = a.H;
   const G = 3 * H;
-  const stateBytes = <usize>(a.B * H) << 2;
-  startGradient(a.dh0, a.dhT, stateBytes);
+  startGradient(a.dh0, a.dhT, <usize>(a.B * H) << 2);
   gemmPackB(2 * H, H, a.whh, H, 1, a.packRz);
   gemmPackB(H, H, a.whh + <usize>(2 * H * H) * 4, H, 1, a.packN);
-  sweepSteps<GruResetBeforeBackwardPass>(a, a.T, a.B, H, G, a.lengths, true);
+  sweepSteps<GruResetBeforeBackwardPass>(a, G, true);
   const M = a.T * a.B;
   inputProjectionBackward(M, a.D, G, a.x, a.tokens != 0, a.wih, a.dA, a.dx, a.dwih, a.dbih, a.dbhh);
   stateWeightGradient(M, 2 * H, H, a.dA, G, a.hs, a.dwhh);

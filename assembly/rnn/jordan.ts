@@ -61,7 +61,6 @@ function outputBackward(g: i32, y: usize, dy: usize, dO: usize, B: i32, O: i32):
 /** Runs the sequence forward (JordanForwardArgs at args); writes hs and ys. */
 export function jordanForward(args: usize): void {
   const a = changetype<JordanForwardArgs>(args);
-  const T = a.T;
   const B = a.B;
   const H = a.H;
   const O = a.O;
@@ -69,10 +68,10 @@ export function jordanForward(args: usize): void {
   const yBytes = <usize>(B * O) << 2;
   memory.copy(a.ys, a.y0, yBytes);
   // Z [T*B, H] = X · W_ih^T + b
-  inputProjection(T, B, a.D, H, a.x, a.tokens != 0, a.wih, a.b, 0, a.zAdd, a.hs);
+  inputProjection(a.T, B, a.D, H, a.x, a.tokens != 0, a.wih, a.b, 0, a.zAdd, a.hs);
   gemmPackB(O, H, a.why, 1, O, a.packHy);
   gemmPackB(H, O, a.wo, 1, H, a.packO);
-  for (let t = 0; t < T; t++) {
+  for (let t = 0; t < a.T; t++) {
     const h = a.hs + <usize>t * hBytes;
     const yPrev = a.ys + <usize>t * yBytes;
     const y = yPrev + yBytes;
@@ -89,7 +88,6 @@ export function jordanForward(args: usize): void {
 /** BPTT (JordanBackwardArgs at args). */
 export function jordanBackward(args: usize): void {
   const a = changetype<JordanBackwardArgs>(args);
-  const T = a.T;
   const B = a.B;
   const H = a.H;
   const O = a.O;
@@ -103,7 +101,7 @@ export function jordanBackward(args: usize): void {
   startGradient(dy0, a.dyT, yBytes);
   gemmPackB(H, O, a.why, O, 1, a.packHy);
   gemmPackB(O, H, a.wo, H, 1, a.packO);
-  for (let t = T - 1; t >= 0; t--) {
+  for (let t = a.T - 1; t >= 0; t--) {
     const dO = a.dOs + <usize>t * yBytes;
     const dzt = a.dz + <usize>t * hBytes;
     // dy_t = dOut_t + dy_next, then through g
@@ -123,7 +121,7 @@ export function jordanBackward(args: usize): void {
     zeroRows(dy0, lengths, t, B, O, false);
     gemmPacked(B, O, H, dzt, H, 1, a.packHy, dy0, O, 1);
   }
-  const M = T * B;
+  const M = a.T * B;
   stateWeightGradient(M, O, H, a.dOs, O, a.hs, a.dwo);
   sumRowsInto(a.dbo, a.dOs, M, O);
   stateWeightGradient(M, H, O, a.dz, H, a.ys, a.dwhy);

@@ -174,31 +174,26 @@ import { CellArgs } from "./args";
 /** Runs the sequence forward (LstmForwardArgs at args). */
 export function lstmForward(args: usize): void {
   const a = changetype<LstmForwardPass>(args);
-  const T = a.T;
-  const B = a.B;
   const H = a.H;
-  const G = 4 * H;
-  const stateBytes = <usize>(B * H) << 2;
+  const stateBytes = <usize>(a.B * H) << 2;
   memory.copy(a.hs, a.h0, stateBytes);
   memory.copy(a.cs, a.c0, stateBytes);
-  inputProjection(T, B, a.D, G, a.x, a.tokens != 0, a.wih, a.bih, a.bhh, a.zAdd, a.gates);
-  gemmPackB(H, G, a.whh, 1, H, a.pack);
-  sweepSteps<LstmForwardPass>(a, T, B, H, G, a.lengths, false);
+  inputProjection(a.T, a.B, a.D, 4 * H, a.x, a.tokens != 0, a.wih, a.bih, a.bhh, a.zAdd, a.gates);
+  gemmPackB(H, 4 * H, a.whh, 1, H, a.pack);
+  sweepSteps<LstmForwardPass>(a, 4 * H, false);
 }
 
 /** BPTT over the sequence of the last forward (LstmBackwardArgs at args). */
 export function lstmBackward(args: usize): void {
   const a = changetype<LstmBackwardPass>(args);
-  const T = a.T;
-  const B = a.B;
   const H = a.H;
   const G = 4 * H;
-  const stateBytes = <usize>(B * H) << 2;
+  const stateBytes = <usize>(a.B * H) << 2;
   startGradient(a.dh0, a.dhT, stateBytes);
   startGradient(a.dc0, a.dcT, stateBytes);
   gemmPackB(G, H, a.whh, H, 1, a.pack);
-  sweepSteps<LstmBackwardPass>(a, T, B, H, G, a.lengths, true);
-  const M = T * B;
+  sweepSteps<LstmBackwardPass>(a, G, true);
+  const M = a.T * a.B;
   inputProjectionBackward(M, a.D, G, a.x, a.tokens != 0, a.wih, a.dGates, a.dx, a.dwih, a.dbih, a.dbhh);
   stateWeightGradient(M, G, H, a.dGates, G, a.hs, a.dwhh);
 }

@@ -43,16 +43,15 @@ import { CellArgs } from "./args";
 /** Runs the sequence forward (SimpleRnnForwardArgs at args). */
 export function simpleRnnForward(args: usize): void {
   const a = changetype<SimpleRnnForwardArgs>(args);
-  const T = a.T;
   const B = a.B;
   const H = a.H;
   const hs = a.hs;
   const stepBytes = <usize>(B * H) << 2;
   memory.copy(hs, a.h0, stepBytes);
   // Z [T*B, H] = X [T*B, D] · W_ih^T + b_ih + b_hh
-  inputProjection(T, B, a.D, H, a.x, a.tokens != 0, a.wih, a.bih, a.bhh, a.zAdd, hs + stepBytes);
+  inputProjection(a.T, B, a.D, H, a.x, a.tokens != 0, a.wih, a.bih, a.bhh, a.zAdd, hs + stepBytes);
   gemmPackB(H, H, a.whh, 1, H, a.pack);
-  for (let t = 0; t < T; t++) {
+  for (let t = 0; t < a.T; t++) {
     const prev = hs + <usize>t * stepBytes;
     const cur = prev + stepBytes;
     gemmPacked(B, H, H, prev, H, 1, a.pack, cur, H, 1);
@@ -64,7 +63,6 @@ export function simpleRnnForward(args: usize): void {
 /** BPTT over the whole sequence (SimpleRnnBackwardArgs at args). */
 export function simpleRnnBackward(args: usize): void {
   const a = changetype<SimpleRnnBackwardArgs>(args);
-  const T = a.T;
   const B = a.B;
   const H = a.H;
   const n = B * H;
@@ -72,7 +70,7 @@ export function simpleRnnBackward(args: usize): void {
   const dh0 = a.dh0;
   startGradient(dh0, a.dhT, stepBytes);
   gemmPackB(H, H, a.whh, H, 1, a.pack);
-  for (let t = T - 1; t >= 0; t--) {
+  for (let t = a.T - 1; t >= 0; t--) {
     const off = <usize>t * stepBytes;
     const dzt = a.dz + off;
     gateGradient(a.act, a.hs + off + stepBytes, a.dOut != 0 ? a.dOut + off : 0, dh0, dzt, n);
@@ -81,7 +79,7 @@ export function simpleRnnBackward(args: usize): void {
     zeroRows(dh0, a.lengths, t, B, H, false);
     gemmPacked(B, H, H, dzt, H, 1, a.pack, dh0, H, 1);
   }
-  const M = T * B;
+  const M = a.T * B;
   inputProjectionBackward(M, a.D, H, a.x, a.tokens != 0, a.wih, a.dz, a.dx, a.dwih, a.dbih, a.dbhh);
   stateWeightGradient(M, H, H, a.dz, H, a.hs, a.dwhh);
 }

@@ -9,6 +9,7 @@
 //   step(t), done(t)  before and after the rows of step t (e.g. the step's recurrent gemm)
 // Everything is inlined into the kernel, so each cell compiles to its own tight loop.
 import { isPadded } from "./step";
+import { CellArgs } from "./args";
 
 /** One valid row: the 16-byte body with n = 4, then the H % 4 tail. */
 // @ts-ignore: decorator
@@ -42,9 +43,13 @@ import { isPadded } from "./step";
   }
 }
 
-/** Steps 0..T-1 (or T-1..0 when reverse): pass.step(t), the rows of step t, pass.done(t). */
+/** Steps 0..T-1 (or T-1..0 when reverse) of the struct's T, B, H, lengths: pass.step(t), the rows of step t ([T, B, G] gates), pass.done(t). */
 // @ts-ignore: decorator
-@inline export function sweepSteps<P>(pass: P, T: i32, B: i32, H: i32, G: i32, lengths: usize, reverse: bool): void {
+@inline export function sweepSteps<P extends CellArgs>(pass: P, G: i32, reverse: bool): void {
+  const T = pass.T;
+  const B = pass.B;
+  const H = pass.H;
+  const lengths = pass.lengths;
   for (let i = 0; i < T; i++) {
     const t = reverse ? T - 1 - i : i;
     pass.step(t);
