@@ -53,9 +53,9 @@ function exportStruct(name: string): string {
 }
 
 async function cellTables(): Promise<CellKernel<unknown>[]> {
-  const dir = new URL("../bindings/layers/cells/", import.meta.url);
-  const files = readdirSync(dir).filter((f) => f.endsWith("-table.js"));
-  const modules = await Promise.all(files.map((f) => import(new URL(f, dir).href) as Promise<Record<string, unknown>>));
+  // the tables of the sources (a stale compiled file of a removed table does not count)
+  const names = readdirSync(new URL("bindings/layers/cells/", root)).filter((f) => f.endsWith("-table.ts")).map((f) => f.replace(/\.ts$/, ".js"));
+  const modules = await Promise.all(names.map((f) => import(new URL(`../bindings/layers/cells/${f}`, import.meta.url).href) as Promise<Record<string, unknown>>));
   return modules.flatMap((m) => Object.values(m)).filter((v): v is CellKernel<unknown> =>
     typeof v === "object" && v !== null && "kernel" in v && "struct" in v && "fields" in v);
 }
