@@ -6,38 +6,40 @@ import type { Rng } from "../random.js";
 import { Layer, defaultSeed, type BatchBlock, type LayerConfig, type SequencePointers } from "./layer.js";
 import { ACTIVATION_CODES, type ActivationName } from "../kernels/activations.js";
 import { toTensor, stageF32, type Tensor, type TensorLike } from "../tensor.js";
-import { checkOptionKeys, checkInt, checkChoice, checkSeed, shapeString } from "../validate.js";
+import { shapeString } from "../validate.js";
+import { optionSchema, required, defaulted, int, choice, seed, type OptionsOf } from "./options.js";
+
+/** The options of `new Dense(...)`. */
+export const DENSE_OPTIONS = optionSchema({
+  /** Output features O. */
+  units: required(int()),
+  /** Input features I. */
+  inputSize: required(int()),
+  /** f, default "linear" (logits for the softmax cross-entropy loss). */
+  activation: defaulted(choice(Object.keys(ACTIVATION_CODES) as ActivationName[]), "linear"),
+  /** Seed of the uniform(-1/sqrt(I), 1/sqrt(I)) initialisation, as nn.Linear (default: a per-process counter). */
+  seed: defaulted(seed, defaultSeed),
+});
 
 /** Options of `new Dense(...)`. */
-export interface DenseOptions {
-  /** Output features O. */
-  units: number;
-  /** Input features I. */
-  inputSize: number;
-  /** f, default "linear" (logits for the softmax cross-entropy loss). */
-  activation?: ActivationName;
-  /** Seed of the uniform(-1/sqrt(I), 1/sqrt(I)) initialisation, as nn.Linear (default: a per-process counter). */
-  seed?: number;
-}
-
-const OPTION_KEYS = ["units", "inputSize", "activation", "seed"] as const;
+export type DenseOptions = OptionsOf<typeof DENSE_OPTIONS>;
 
 /** Dense layer. Parameters: weight [O, I], bias [O]. Input [..., I] -> output [..., O]. */
 export class Dense extends Layer {
   readonly units: number;
   readonly activation: ActivationName;
   private readonly seed: number;
+  private readonly saved: Record<string, unknown>;
   private readonly ws = new Workspace();
   private last: { x: number; M: number; y: number; shape: number[] } | null = null;
 
   constructor(options: DenseOptions) {
-    const where = "Dense";
-    checkOptionKeys(where, options, OPTION_KEYS);
-    if (options === undefined) throw new TypeError(`${where}: options { units, inputSize } are required`);
-    super(checkInt(where, "inputSize", options.inputSize));
-    this.units = checkInt(where, "units", options.units);
-    this.activation = checkChoice(where, "activation", options.activation ?? "linear", Object.keys(ACTIVATION_CODES) as ActivationName[]);
-    this.seed = checkSeed(where, options.seed ?? defaultSeed());
+    const o = DENSE_OPTIONS.parse("Dense", options);
+    super(o.inputSize);
+    this.units = o.units;
+    this.activation = o.activation;
+    this.seed = o.seed;
+    this.saved = DENSE_OPTIONS.config(o);
     this.buildOwn(this.seed);
   }
 
@@ -57,7 +59,7 @@ export class Dense extends Layer {
   }
 
   config(): LayerConfig {
-    return { type: "Dense", options: { units: this.units, inputSize: this.inputSize, activation: this.activation, seed: this.seed } };
+    return { type: "Dense", options: { ...this.saved } };
   }
 
   protected largestBatchBlock(T: number, B: number): BatchBlock {

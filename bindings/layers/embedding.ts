@@ -5,35 +5,35 @@ import type { ParameterSpec } from "../arena.js";
 import type { Rng } from "../random.js";
 import { Layer, defaultSeed, type BatchBlock, type LayerConfig, type SequencePointers } from "./layer.js";
 import { toIntTensor, stageIds, toTensor, stageF32, type Tensor, type IntTensorLike, type TensorLike } from "../tensor.js";
-import { checkOptionKeys, checkInt, checkSeed, shapeString } from "../validate.js";
+import { shapeString } from "../validate.js";
+import { optionSchema, required, defaulted, int, seed, type OptionsOf } from "./options.js";
+
+/** The options of `new Embedding(...)`. */
+export const EMBEDDING_OPTIONS = optionSchema({
+  /** Vocabulary size V: ids must lie in [0, V). */
+  inputSize: required(int()),
+  /** Vector size E. */
+  units: required(int()),
+  /** Seed of the N(0, 1) initialisation, as nn.Embedding (default: a per-process counter). */
+  seed: defaulted(seed, defaultSeed),
+});
 
 /** Options of `new Embedding(...)`. */
-export interface EmbeddingOptions {
-  /** Vocabulary size V: ids must lie in [0, V). */
-  inputSize: number;
-  /** Vector size E. */
-  units: number;
-  /** Seed of the N(0, 1) initialisation, as nn.Embedding (default: a per-process counter). */
-  seed?: number;
-}
-
-const OPTION_KEYS = ["inputSize", "units", "seed"] as const;
+export type EmbeddingOptions = OptionsOf<typeof EMBEDDING_OPTIONS>;
 
 /** Embedding layer. Parameter: weight [V, E]. Input ids [...] (int) -> output [..., E]. */
 export class Embedding extends Layer {
   readonly units: number;
-  private readonly seed: number;
+  private readonly saved: Record<string, unknown>;
   private readonly ws = new Workspace();
   private last: { ids: number; M: number; shape: number[] } | null = null;
 
   constructor(options: EmbeddingOptions) {
-    const where = "Embedding";
-    checkOptionKeys(where, options, OPTION_KEYS);
-    if (options === undefined) throw new TypeError(`${where}: options { inputSize, units } are required`);
-    super(checkInt(where, "inputSize", options.inputSize));
-    this.units = checkInt(where, "units", options.units);
-    this.seed = checkSeed(where, options.seed ?? defaultSeed());
-    this.buildOwn(this.seed);
+    const o = EMBEDDING_OPTIONS.parse("Embedding", options);
+    super(o.inputSize);
+    this.units = o.units;
+    this.saved = EMBEDDING_OPTIONS.config(o);
+    this.buildOwn(o.seed);
   }
 
   get outputSize(): number {
@@ -49,7 +49,7 @@ export class Embedding extends Layer {
   }
 
   config(): LayerConfig {
-    return { type: "Embedding", options: { inputSize: this.inputSize, units: this.units, seed: this.seed } };
+    return { type: "Embedding", options: { ...this.saved } };
   }
 
   protected largestBatchBlock(T: number, B: number): BatchBlock {

@@ -1,27 +1,27 @@
 // GRU (gate order r, z, n): PyTorch's nn.GRU convention (reset after the recurrent product) or
 // the original one (reset before it), selectable.
 import type { ParameterSpec } from "../arena.js";
-import { RecurrentLayer, RECURRENT_OPTION_KEYS, torchRecurrentParams, type Cell, CELL_ACTIVATIONS, GATE_ACTIVATIONS, type CarriedState, type RecurrentOptions, type CellActivation, type GateActivation } from "./recurrent.js";
-import type { LayerConfig } from "./layer.js";
+import { RecurrentLayer, RECURRENT_OPTIONS, torchRecurrentParams, type Cell, CELL_ACTIVATIONS, GATE_ACTIVATIONS, type CarriedState, type CellActivation, type GateActivation } from "./recurrent.js";
+import { optionSchema, defaulted, choice, boolean, type OptionsOf } from "./options.js";
 import { runKernel, workspaceBlock } from "./cells/table.js";
 import { GRU_RESET_AFTER_FORWARD, GRU_RESET_AFTER_BACKWARD, GRU_RESET_BEFORE_FORWARD, GRU_RESET_BEFORE_BACKWARD } from "./cells/gru-table.js";
-import { checkChoice, checkBoolean } from "../validate.js";
 
-
-/** Options of `new GRU(...)`. */
-export interface GRUOptions extends RecurrentOptions {
+/** The options of `new GRU(...)`. */
+export const GRU_OPTIONS = optionSchema({
+  ...RECURRENT_OPTIONS.fields,
   /**
    * true (default, PyTorch and Keras): n = φ(W_in x + b_in + r ⊙ (W_hn h + b_hn));
    * false (the original GRU): n = φ(W_in x + b_in + W_hn (r ⊙ h) + b_hn).
    */
-  resetAfter?: boolean;
+  resetAfter: defaulted(boolean, true),
   /** φ for the candidate n: "tanh" (default), "linear", "relu" or "sigmoid". */
-  activation?: CellActivation;
+  activation: defaulted(choice(CELL_ACTIVATIONS), "tanh"),
   /** σ for the gates r, z: "sigmoid" (default) or "hardSigmoid". */
-  recurrentActivation?: GateActivation;
-}
+  recurrentActivation: defaulted(choice(GATE_ACTIVATIONS), "sigmoid"),
+});
 
-const OPTION_KEYS = [...RECURRENT_OPTION_KEYS, "resetAfter", "activation", "recurrentActivation"] as const;
+/** Options of `new GRU(...)`. */
+export type GRUOptions = OptionsOf<typeof GRU_OPTIONS>;
 
 /**
  * GRU layer over time-major batches: h_t = (1 - z) n + z h_{t-1}. Parameters (PyTorch names):
@@ -34,11 +34,11 @@ export class GRU extends RecurrentLayer {
   readonly recurrentActivation: GateActivation;
 
   constructor(options: GRUOptions) {
-    super("GRU", options, OPTION_KEYS);
-    const where = "GRU";
-    this.resetAfter = checkBoolean(where, "resetAfter", options.resetAfter ?? true);
-    this.activation = checkChoice(where, "activation", options.activation ?? "tanh", CELL_ACTIVATIONS);
-    this.recurrentActivation = checkChoice(where, "recurrentActivation", options.recurrentActivation ?? "sigmoid", GATE_ACTIVATIONS);
+    const o = GRU_OPTIONS.parse("GRU", options);
+    super(o, { type: "GRU", options: GRU_OPTIONS.config(o) });
+    this.resetAfter = o.resetAfter;
+    this.activation = o.activation;
+    this.recurrentActivation = o.recurrentActivation;
     this.buildOwn(this.seed);
   }
 
@@ -52,13 +52,6 @@ export class GRU extends RecurrentLayer {
 
   protected cellParams(cell: Cell): ParameterSpec[] {
     return torchRecurrentParams(3, this.units, cell.inputSize, cell.suffix);
-  }
-
-  config(): LayerConfig {
-    return {
-      type: "GRU",
-      options: { ...this.recurrentConfig(), resetAfter: this.resetAfter, activation: this.activation, recurrentActivation: this.recurrentActivation },
-    };
   }
 
   protected cellForward(cell: Cell, x: number, T: number, B: number, [h0]: readonly number[], lengths: number, zAdd: number): void {

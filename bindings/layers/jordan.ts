@@ -1,28 +1,29 @@
 // Jordan network: the memory holds the previous OUTPUT.
 //   h_t = f(W_ih x_t + W_hy y_{t-1} + b),  y_t = g(W_o h_t + b_o),  y_0 = 0 or given.
 import type { ParameterSpec } from "../arena.js";
-import { RecurrentLayer, RECURRENT_OPTION_KEYS, type Cell, type CarriedState, type RecurrentOptions } from "./recurrent.js";
-import type { LayerConfig } from "./layer.js";
+import { RecurrentLayer, RECURRENT_OPTIONS, type Cell, type CarriedState } from "./recurrent.js";
+import { optionSchema, required, defaulted, int, choice, type OptionsOf } from "./options.js";
 import { runKernel, workspaceBlock } from "./cells/table.js";
 import { JORDAN_FORWARD, JORDAN_BACKWARD } from "./cells/jordan-table.js";
-import { checkChoice, checkInt } from "../validate.js";
 
 /** Hidden-layer activations f of a Jordan network. */
 export type JordanActivation = "tanh" | "relu" | "linear" | "sigmoid";
 /** Output activations g of a Jordan network. */
 export type JordanOutputActivation = "softmax" | "sigmoid" | "linear" | "tanh";
 
-/** Options of `new Jordan(...)`. */
-export interface JordanOptions extends RecurrentOptions {
+/** The options of `new Jordan(...)`. */
+export const JORDAN_OPTIONS = optionSchema({
+  ...RECURRENT_OPTIONS.fields,
   /** Output features O per step (the memory holds y_{t-1} [O]). */
-  outputUnits: number;
+  outputUnits: required(int()),
   /** f, default "tanh". */
-  activation?: JordanActivation;
+  activation: defaulted(choice<JordanActivation>(["tanh", "relu", "linear", "sigmoid"]), "tanh"),
   /** g, default "linear"; "softmax" normalises each step's output over O (O >= 2). */
-  outputActivation?: JordanOutputActivation;
-}
+  outputActivation: defaulted(choice<JordanOutputActivation>(["softmax", "sigmoid", "linear", "tanh"]), "linear"),
+});
 
-const OPTION_KEYS = [...RECURRENT_OPTION_KEYS, "outputUnits", "activation", "outputActivation"] as const;
+/** Options of `new Jordan(...)`. */
+export type JordanOptions = OptionsOf<typeof JORDAN_OPTIONS>;
 
 /**
  * Jordan recurrent layer. Parameters: weight_ih [H, D], weight_hy [H, O], bias [H],
@@ -36,14 +37,14 @@ export class Jordan extends RecurrentLayer {
   readonly outputActivation: JordanOutputActivation;
 
   constructor(options: JordanOptions) {
-    super("Jordan", options, OPTION_KEYS);
-    const where = "Jordan";
-    this.outputUnits = checkInt(where, "outputUnits", options.outputUnits);
-    this.activation = checkChoice(where, "activation", options.activation ?? "tanh", ["tanh", "relu", "linear", "sigmoid"] as const);
-    this.outputActivation = checkChoice(where, "outputActivation", options.outputActivation ?? "linear", ["softmax", "sigmoid", "linear", "tanh"] as const);
-    if (this.outputActivation === "softmax" && this.outputUnits === 1) {
-      throw new RangeError(`${where}: outputActivation "softmax" over outputUnits 1 always outputs 1; use "sigmoid" for one output, or outputUnits >= 2`);
+    const o = JORDAN_OPTIONS.parse("Jordan", options);
+    if (o.outputActivation === "softmax" && o.outputUnits === 1) {
+      throw new RangeError(`Jordan: outputActivation "softmax" over outputUnits 1 always outputs 1; use "sigmoid" for one output, or outputUnits >= 2`);
     }
+    super(o, { type: "Jordan", options: JORDAN_OPTIONS.config(o) });
+    this.outputUnits = o.outputUnits;
+    this.activation = o.activation;
+    this.outputActivation = o.outputActivation;
     this.buildOwn(this.seed);
   }
 
@@ -65,13 +66,6 @@ export class Jordan extends RecurrentLayer {
       { name: this.name("weight_o", cell), shape: [O, H] },
       { name: this.name("bias_o", cell), shape: [O] },
     ];
-  }
-
-  config(): LayerConfig {
-    return {
-      type: "Jordan",
-      options: { ...this.recurrentConfig(), outputUnits: this.outputUnits, activation: this.activation, outputActivation: this.outputActivation },
-    };
   }
 
   /** Parameter names of a cell: the first one keeps the plain names of issue 2 (weight_ih, ...). */

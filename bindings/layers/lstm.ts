@@ -1,26 +1,27 @@
 // LSTM, PyTorch's nn.LSTM (one layer, gate order i, f, g, o), with optional peepholes.
 import type { ParameterSpec } from "../arena.js";
 import type { Rng } from "../random.js";
-import { RecurrentLayer, RECURRENT_OPTION_KEYS, torchRecurrentParams, type Cell, CELL_ACTIVATIONS, GATE_ACTIVATIONS, type CarriedState, type RecurrentOptions, type CellActivation, type GateActivation } from "./recurrent.js";
-import type { LayerConfig } from "./layer.js";
+import { RecurrentLayer, RECURRENT_OPTIONS, torchRecurrentParams, type Cell, CELL_ACTIVATIONS, GATE_ACTIVATIONS, type CarriedState, type CellActivation, type GateActivation } from "./recurrent.js";
+import { optionSchema, defaulted, absent, choice, boolean, finite, type OptionsOf } from "./options.js";
 import { runKernel, workspaceBlock } from "./cells/table.js";
 import { LSTM_FORWARD, LSTM_BACKWARD } from "./cells/lstm-table.js";
-import { checkChoice, checkNumber, checkBoolean } from "../validate.js";
 
+/** The options of `new LSTM(...)`. */
+export const LSTM_OPTIONS = optionSchema({
+  ...RECURRENT_OPTIONS.fields,
+  /** φ for the cell input g and the output φ(c_t): "tanh" (default), "linear", "relu" or "sigmoid". */
+  activation: defaulted(choice(CELL_ACTIVATIONS), "tanh"),
+  /** σ for the gates i, f, o: "sigmoid" (default) or "hardSigmoid" (clip(0.2x + 0.5, 0, 1), as tfjs/Keras). */
+  recurrentActivation: defaulted(choice(GATE_ACTIVATIONS), "sigmoid"),
+  /** Peephole connections: i and f see c_{t-1}, o sees c_t (weights peephole_{i,f,o}_l0 [H]). Default false. */
+  peephole: defaulted(boolean, false),
+  /** Initial forget-gate bias (finite in float32): bias_ih_l0[H:2H] = forgetBias and bias_hh_l0[H:2H] = 0 (e.g. 1.0). Default: PyTorch's uniform init. */
+  forgetBias: absent(finite()),
+});
 
 /** Options of `new LSTM(...)`, in the style of tfjs-layers. */
-export interface LSTMOptions extends RecurrentOptions {
-  /** φ for the cell input g and the output φ(c_t): "tanh" (default), "linear", "relu" or "sigmoid". */
-  activation?: CellActivation;
-  /** σ for the gates i, f, o: "sigmoid" (default) or "hardSigmoid" (clip(0.2x + 0.5, 0, 1), as tfjs/Keras). */
-  recurrentActivation?: GateActivation;
-  /** Peephole connections: i and f see c_{t-1}, o sees c_t (weights peephole_{i,f,o}_l0 [H]). Default false. */
-  peephole?: boolean;
-  /** Initial forget-gate bias (finite in float32): bias_ih_l0[H:2H] = forgetBias and bias_hh_l0[H:2H] = 0 (e.g. 1.0). Default: PyTorch's uniform init. */
-  forgetBias?: number;
-}
+export type LSTMOptions = OptionsOf<typeof LSTM_OPTIONS>;
 
-const OPTION_KEYS = [...RECURRENT_OPTION_KEYS, "activation", "recurrentActivation", "peephole", "forgetBias"] as const;
 const PEEPHOLE_GATES = ["i", "f", "o"] as const;
 
 /**
@@ -36,12 +37,12 @@ export class LSTM extends RecurrentLayer {
   readonly forgetBias: number | null;
 
   constructor(options: LSTMOptions) {
-    super("LSTM", options, OPTION_KEYS);
-    const where = "LSTM";
-    this.activation = checkChoice(where, "activation", options.activation ?? "tanh", CELL_ACTIVATIONS);
-    this.recurrentActivation = checkChoice(where, "recurrentActivation", options.recurrentActivation ?? "sigmoid", GATE_ACTIVATIONS);
-    this.peephole = checkBoolean(where, "peephole", options.peephole ?? false);
-    this.forgetBias = options.forgetBias === undefined ? null : checkNumber(where, "forgetBias", options.forgetBias);
+    const o = LSTM_OPTIONS.parse("LSTM", options);
+    super(o, { type: "LSTM", options: LSTM_OPTIONS.config(o) });
+    this.activation = o.activation;
+    this.recurrentActivation = o.recurrentActivation;
+    this.peephole = o.peephole;
+    this.forgetBias = o.forgetBias ?? null;
     this.buildOwn(this.seed);
   }
 
@@ -67,14 +68,6 @@ export class LSTM extends RecurrentLayer {
       this.paramView(`bias_ih${cell.suffix}`).fill(this.forgetBias, H, 2 * H);
       this.paramView(`bias_hh${cell.suffix}`).fill(0, H, 2 * H);
     }
-  }
-
-  config(): LayerConfig {
-    const options: Record<string, unknown> = {
-      ...this.recurrentConfig(), activation: this.activation, recurrentActivation: this.recurrentActivation, peephole: this.peephole,
-    };
-    if (this.forgetBias !== null) options.forgetBias = this.forgetBias;
-    return { type: "LSTM", options };
   }
 
   protected cellForward(cell: Cell, x: number, T: number, B: number, [h0, c0]: readonly number[], lengths: number, zAdd: number): void {

@@ -1,22 +1,26 @@
 // Rebuilding layers from their saved configs.
 import type { Layer } from "./layer.js";
-import { SimpleRNN, type SimpleRNNOptions } from "./simple-rnn.js";
-import { Jordan, type JordanOptions } from "./jordan.js";
-import { LSTM, type LSTMOptions } from "./lstm.js";
-import { GRU, type GRUOptions } from "./gru.js";
-import { Dense, type DenseOptions } from "./dense.js";
-import { Embedding, type EmbeddingOptions } from "./embedding.js";
-import { withoutIneffectiveOptions } from "./recurrent.js";
+import type { OptionSchema } from "./options.js";
+import { SimpleRNN, SIMPLE_RNN_OPTIONS } from "./simple-rnn.js";
+import { Jordan, JORDAN_OPTIONS } from "./jordan.js";
+import { LSTM, LSTM_OPTIONS } from "./lstm.js";
+import { GRU, GRU_OPTIONS } from "./gru.js";
+import { Dense, DENSE_OPTIONS } from "./dense.js";
+import { Embedding, EMBEDDING_OPTIONS } from "./embedding.js";
 import { labelErrors } from "../errors.js";
 
-// Recurrent configs go through withoutIneffectiveOptions: older files saved every option.
+/** Builds a layer class from a saved config's options, without the options that have no effect (older files saved every option). */
+function builder<O>(LayerClass: new (options: O) => Layer, schema: Pick<OptionSchema<never>, "withoutIneffective">): (options: Record<string, unknown>) => Layer {
+  return (options) => new LayerClass(schema.withoutIneffective(options) as unknown as O);
+}
+
 const BUILDERS = {
-  SimpleRNN: (o: Record<string, unknown>) => new SimpleRNN(withoutIneffectiveOptions(o) as unknown as SimpleRNNOptions),
-  Jordan: (o: Record<string, unknown>) => new Jordan(withoutIneffectiveOptions(o) as unknown as JordanOptions),
-  LSTM: (o: Record<string, unknown>) => new LSTM(withoutIneffectiveOptions(o) as unknown as LSTMOptions),
-  GRU: (o: Record<string, unknown>) => new GRU(withoutIneffectiveOptions(o) as unknown as GRUOptions),
-  Dense: (o: Record<string, unknown>) => new Dense(o as unknown as DenseOptions),
-  Embedding: (o: Record<string, unknown>) => new Embedding(o as unknown as EmbeddingOptions),
+  SimpleRNN: builder(SimpleRNN, SIMPLE_RNN_OPTIONS),
+  Jordan: builder(Jordan, JORDAN_OPTIONS),
+  LSTM: builder(LSTM, LSTM_OPTIONS),
+  GRU: builder(GRU, GRU_OPTIONS),
+  Dense: builder(Dense, DENSE_OPTIONS),
+  Embedding: builder(Embedding, EMBEDDING_OPTIONS),
 } satisfies Record<string, (options: Record<string, unknown>) => Layer>;
 
 /** A layer config's `type`: the layer classes a saved model can hold. */

@@ -1,22 +1,23 @@
 // Elman network: s_t = f(W_ih x_t + b_ih + W_hh s_{t-1} + b_hh), PyTorch's nn.RNN.
 import type { ParameterSpec } from "../arena.js";
-import { RecurrentLayer, RECURRENT_OPTION_KEYS, torchRecurrentParams, type Cell, type CarriedState, type RecurrentOptions } from "./recurrent.js";
-import type { LayerConfig } from "./layer.js";
+import { RecurrentLayer, RECURRENT_OPTIONS, torchRecurrentParams, type Cell, type CarriedState } from "./recurrent.js";
+import { optionSchema, defaulted, choice, type OptionsOf } from "./options.js";
 import { runKernel, workspaceBlock } from "./cells/table.js";
 import { SIMPLE_RNN_FORWARD, SIMPLE_RNN_BACKWARD } from "./cells/simple-rnn-table.js";
-import { checkChoice } from "../validate.js";
 
 /** Activations an Elman layer may use, as PyTorch's nn.RNN nonlinearity (plus linear). */
 export type SimpleRNNActivation = "tanh" | "relu" | "linear";
 export const SIMPLE_RNN_ACTIVATIONS: readonly SimpleRNNActivation[] = ["tanh", "relu", "linear"];
 
-/** Options of `new SimpleRNN(...)`, in the style of tfjs-layers. */
-export interface SimpleRNNOptions extends RecurrentOptions {
+/** The options of `new SimpleRNN(...)`. */
+export const SIMPLE_RNN_OPTIONS = optionSchema({
+  ...RECURRENT_OPTIONS.fields,
   /** f in s_t = f(...): "tanh" (default), "relu" or "linear". */
-  activation?: SimpleRNNActivation;
-}
+  activation: defaulted(choice(SIMPLE_RNN_ACTIVATIONS), "tanh"),
+});
 
-const OPTION_KEYS = [...RECURRENT_OPTION_KEYS, "activation"] as const;
+/** Options of `new SimpleRNN(...)`, in the style of tfjs-layers. */
+export type SimpleRNNOptions = OptionsOf<typeof SIMPLE_RNN_OPTIONS>;
 
 /**
  * Elman recurrent layer over time-major batches. Parameters (PyTorch names): weight_ih_l0 [H, D],
@@ -26,8 +27,9 @@ export class SimpleRNN extends RecurrentLayer {
   readonly activation: SimpleRNNActivation;
 
   constructor(options: SimpleRNNOptions) {
-    super("SimpleRNN", options, OPTION_KEYS);
-    this.activation = checkChoice("SimpleRNN", "activation", options.activation ?? "tanh", SIMPLE_RNN_ACTIVATIONS);
+    const o = SIMPLE_RNN_OPTIONS.parse("SimpleRNN", options);
+    super(o, { type: "SimpleRNN", options: SIMPLE_RNN_OPTIONS.config(o) });
+    this.activation = o.activation;
     this.buildOwn(this.seed);
   }
 
@@ -41,10 +43,6 @@ export class SimpleRNN extends RecurrentLayer {
 
   protected cellParams(cell: Cell): ParameterSpec[] {
     return torchRecurrentParams(1, this.units, cell.inputSize, cell.suffix);
-  }
-
-  config(): LayerConfig {
-    return { type: "SimpleRNN", options: { ...this.recurrentConfig(), activation: this.activation } };
   }
 
   protected cellForward(cell: Cell, x: number, T: number, B: number, [h0]: readonly number[], lengths: number, zAdd: number): void {
