@@ -4,7 +4,7 @@ import { core } from "../core.js";
 import type { ParameterSpec } from "../arena.js";
 import { RecurrentLayer, RECURRENT_OPTION_KEYS, type Cell, type CarriedState, type RecurrentOptions } from "./recurrent.js";
 import type { LayerConfig } from "./layer.js";
-import { ACTIVATION_CODES } from "../kernels/activations.js";
+import { ACTIVATION_CODES, OUTPUT_CODES } from "../kernels/activations.js";
 import { checkChoice, checkInt } from "../validate.js";
 
 /** Hidden-layer activations f of a Jordan network. */
@@ -23,8 +23,6 @@ export interface JordanOptions extends RecurrentOptions {
 }
 
 const OPTION_KEYS = [...RECURRENT_OPTION_KEYS, "outputUnits", "activation", "outputActivation"] as const;
-/** The core's code for a row-wise softmax output (assembly/rnn/jordan.ts OUT_SOFTMAX). */
-const OUT_SOFTMAX = 5;
 
 /**
  * Jordan recurrent layer. Parameters: weight_ih [H, D], weight_hy [H, O], bias [H],
@@ -77,7 +75,7 @@ export class Jordan extends RecurrentLayer {
   }
 
   private get codes(): [number, number] {
-    const g = this.outputActivation === "softmax" ? OUT_SOFTMAX : ACTIVATION_CODES[this.outputActivation];
+    const g = this.outputActivation === "softmax" ? OUTPUT_CODES.softmax : ACTIVATION_CODES[this.outputActivation];
     return [ACTIVATION_CODES[this.activation], g];
   }
 

@@ -13,13 +13,13 @@ import { Layer, defaultSeed, type BatchBlock, type SequencePointers } from "./la
 import { toTensor, toIntTensor, expectShape, stageF32, stageIds, stageLengths, type Tensor, type TensorLike, type IntTensorLike } from "../tensor.js";
 import { checkOptionKeys, checkInt, checkBoolean, checkChoice, checkNumber, checkInEffect, checkSeed } from "../validate.js";
 import { checkAllocation, checkLayerCount } from "../sizes.js";
+import { MERGE_CODES } from "../kernels/sequence.js";
 
 /** States by name ("h" for Elman and GRU; "h", "c" for LSTM; "y", "h" for Jordan), each [layers * dirs, B, size]. */
 export type RecurrentState = Record<string, Tensor>;
 
 /** How the two directions of a bidirectional layer are combined at every step. */
 export type MergeMode = "concat" | "sum" | "mul" | "ave";
-const MERGE_CODES: Record<MergeMode, number> = { concat: 0, sum: 1, mul: 2, ave: 3 };
 
 /** What a layer with returnSequences false outputs: the last valid step, or the mean over valid steps. */
 export type Pooling = "last" | "mean";
