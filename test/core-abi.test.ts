@@ -40,7 +40,7 @@ describe("the core's declarations match its binaries", function () {
   for (const build of BUILDS) {
     describe(`build/${build}.wasm`, () => {
       const bytes = readFileSync(fileURLToPath(new URL(`../../build/${build}.wasm`, import.meta.url)));
-      const exported = binaryExports(bytes);
+      const { exports: exported } = binaryExports(bytes);
 
       it("exports every declared function with the declared number of parameters, and every declared memory and global", () => {
         const wrong = [...declared].filter(([name, d]) => {
