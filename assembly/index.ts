@@ -12,13 +12,9 @@ export {
 export { softmaxRows, logSoftmaxRows, softmaxBackwardRows, logSoftmaxBackwardRows } from "./softmax";
 export * from "./losses";
 export * from "./optimizers";
-// rows.ts and sequence.ts also hold helpers for other kernels (broadcastRows, addRowVector,
-// sumRowsInto, copyColumns): export the rest.
+// rows.ts also holds helpers for other kernels (broadcastRows, addRowVector, sumRowsInto): export the rest.
 export { addInPlace, gatherRows, scatterAddRows, gatherTimeMajor } from "./rows";
-export {
-  reverseWithinLengths, maskPaddedSteps, lengthMask, mulInPlace, sumSteps, mergeForward, mergeBackward,
-  meanOverValidSteps, meanOverValidStepsBackward, chunkLengths,
-} from "./sequence";
+export * from "./sequence";
 export * from "./dense";
 export * from "./metrics";
 export * from "./rnn/simple";
