@@ -11,11 +11,7 @@
 // sigmoid(x) = 0.5 + 0.5 tanh(x / 2). The v128 helpers are @inline for the fused RNN passes;
 // each has a scalar twin that runs the same lanes, so array tails match vector lanes bit for bit.
 
-export const ACT_LINEAR: i32 = 0;
-export const ACT_TANH: i32 = 1;
-export const ACT_SIGMOID: i32 = 2;
-export const ACT_RELU: i32 = 3;
-export const ACT_HARD_SIGMOID: i32 = 4;
+import { ACT_LINEAR, ACT_TANH, ACT_SIGMOID, ACT_RELU, ACT_HARD_SIGMOID } from "./constants";
 
 // Constants are splat-loaded from this table: V8 rebuilds f32x4.splat(const) inside loops.
 const K = memory.data<f32>([

@@ -15,14 +15,10 @@
 //          so a 1 x 32 tile (8 loads + 8 accumulators) runs out of registers and spills.
 // Blocking: a panel slice of KC rows (16 KiB) stays in L1 while it sweeps the quads of the A block.
 
-/** Columns per packed panel of B. */
-const NR: i32 = 32;
+import { GEMM_NR as NR, GEMM_KC as KC, GEMM_MC as MC, GEMM_MR as MR, GEMM_TILE_N, GEMM_ROW_TILE_N } from "./constants";
+
 /** Bytes per row of a panel (NR floats). */
-const PANEL_ROW: usize = 128;
-/** K slice: one panel slice is KC * 128 bytes (16 KiB). */
-const KC: i32 = 128;
-/** Rows of A per block: the packed MC x KC block of A is 64 KiB. */
-const MC: i32 = 128;
+const PANEL_ROW: usize = <usize>NR << 2;
 
 /** The packed block of A. */
 const blockA = memory.data(MC * KC * 4, 16);
@@ -88,10 +84,10 @@ export function gemmPacked(
       const rowBytes = <usize>kc << 2;
       for (let n0 = 0, b = bK; n0 < N; n0 += NR, b += panelBytes) {
         // [4, kc] x [kc, 8] tiles: the panel slice sweeps the quads of the block.
-        for (let i = 0; i < rows4; i += 4) {
+        for (let i = 0; i < rows4; i += MR) {
           const a = blockA + <usize>i * rowBytes;
           const c = c0 + <usize>i * rowC + (<usize>n0 << 2);
-          for (let j = 0; j < NR && n0 + j < N; j += 8) {
+          for (let j = 0; j < NR && n0 + j < N; j += GEMM_TILE_N) {
             tile4x8(a, b + (<usize>j << 2), kc, c + (<usize>j << 2), rowC, N - n0 - j, acc);
           }
         }
@@ -99,7 +95,7 @@ export function gemmPacked(
         for (let i = rows4; i < rows; i++) {
           const a = blockA + <usize>i * rowBytes;
           const c = c0 + <usize>i * rowC + (<usize>n0 << 2);
-          for (let j = 0; j < NR && n0 + j < N; j += 16) {
+          for (let j = 0; j < NR && n0 + j < N; j += GEMM_ROW_TILE_N) {
             tile1x16(a, b + (<usize>j << 2), kc, c + (<usize>j << 2), N - n0 - j, acc);
           }
         }

@@ -1,18 +1,19 @@
 // The wasm core's exports: numbers in, numbers out; every array is a pointer into linear memory.
 export { coreAbiVersion } from "./abi";
+export * from "./constants";
 export * from "./memory";
 export * from "./random";
 export * from "./gemm";
 export { peakFlops } from "./peak";
 // The v128 helpers of activations.ts are for other kernels, not for JavaScript: export the rest.
 export {
-  ACT_LINEAR, ACT_TANH, ACT_SIGMOID, ACT_RELU, ACT_HARD_SIGMOID,
   activate, activationGrad, expf, activationForward, activationBackward,
 } from "./activations";
 export { softmaxRows, logSoftmaxRows, softmaxBackwardRows, logSoftmaxBackwardRows } from "./softmax";
 export * from "./losses";
 export * from "./optimizers";
-export * from "./rows";
+// rows.ts also holds helpers for other kernels (broadcastRows, addRowVector, sumRowsInto): export the rest.
+export { addInPlace, gatherRows, scatterAddRows, gatherTimeMajor } from "./rows";
 export * from "./sequence";
 export * from "./dense";
 export * from "./metrics";

@@ -2,6 +2,7 @@
 // lengths: i32 [B], each in [1, T], or 0 meaning every sequence has all T steps.
 import { addInPlace, sumRowsInto } from "./rows";
 import { scaleF32 } from "./memory";
+import { MERGE_CONCAT, MERGE_MUL, MERGE_AVE } from "./constants";
 
 /** The length of sequence b (T when lengths is 0). */
 // @ts-ignore: decorator
@@ -74,10 +75,6 @@ export function sumSteps(sum: usize, x: usize, T: i32, BF: i32): void {
 //   sum:    out = a + b               da = db = dout
 //   mul:    out = a ⊙ b               da = dout ⊙ b, db = dout ⊙ a
 //   ave:    out = (a + b) / 2         da = db = dout / 2
-export const MERGE_CONCAT: i32 = 0;
-export const MERGE_SUM: i32 = 1;
-export const MERGE_MUL: i32 = 2;
-export const MERGE_AVE: i32 = 3;
 
 /** out = merge(a, b); out is [M, 2H] for concat, [M, H] otherwise. */
 export function mergeForward(mode: i32, a: usize, b: usize, out: usize, M: i32, H: i32): void {

@@ -1,6 +1,7 @@
 // What init() checks before it accepts a WebAssembly module as the wasm-rnn core: the ABI version
-// the core reports (assembly/abi.ts) and every export the bindings call, by name and kind.
+// the core reports (assembly/abi.ts) and every export the bindings call or read, by name and kind.
 import type { CoreExports } from "./core.js";
+import { CORE_CONSTANTS, type ConstantName } from "./kernels/constants.js";
 import { describe } from "./validate.js";
 import { CELL_KERNELS, type CellKernelName } from "./kernels/rnn.js";
 
@@ -14,10 +15,10 @@ export interface AbiExports {
 }
 
 /** Every function export the bindings call but the cell kernels (the kernel types' members, which the compiler keeps in step with this list). */
-const CORE_FUNCTIONS: Record<Exclude<keyof CoreExports, "memory" | "coreAbiVersion" | CellKernelName>, true> = {
+const CORE_FUNCTIONS: Record<Exclude<keyof CoreExports, "memory" | "coreAbiVersion" | ConstantName | CellKernelName>, true> = {
   activate: true, activationBackward: true, activationForward: true, activationGrad: true, adagradStep: true,
   adamStep: true, addInPlace: true, alloc: true, binaryCrossEntropyWithLogits: true, chunkLengths: true,
-  clipByValue: true, copyF32: true, countCorrectBinary: true, countCorrectClasses: true, denseBackward: true,
+  clipByValue: true, copyColumns: true, copyF32: true, countCorrectBinary: true, countCorrectClasses: true, denseBackward: true,
   denseForward: true, expf: true, fillF32: true, fillIotaI32: true, findNonFinite: true,
   findOutOfRange: true, findOutOfRangeWhere: true, findOutsideF32: true, free: true, gatherRows: true,
   gatherTimeMajor: true, gemm: true, gemmPackB: true, gemmPacked: true, gemmPackedSize: true,
@@ -31,10 +32,19 @@ const CORE_FUNCTIONS: Record<Exclude<keyof CoreExports, "memory" | "coreAbiVersi
   softmaxRows: true, sumSquares: true, sumSteps: true,
 };
 
+/** The names of every function export the bindings call besides `coreAbiVersion` (what init() checks for). */
+export const CORE_FUNCTION_NAMES: readonly string[] = [...Object.keys(CORE_FUNCTIONS), ...CELL_KERNELS];
+
+/** `names` quoted for a message: the first five, then how many in all. */
+function listNames(names: readonly string[]): string {
+  return `${names.slice(0, 5).map((n) => `"${n}"`).join(", ")}${names.length > 5 ? `, ... (${names.length} in all)` : ""}`;
+}
+
 /**
  * Throws a TypeError or RangeError labelled `where` unless `exports` (a module instance's raw
  * exports) are those of a wasm-rnn core of CORE_ABI_VERSION: a `memory`, a `coreAbiVersion`
- * function returning that version, and a function under every name the bindings call.
+ * function returning that version, a function under every name the bindings call and an integer
+ * global under every constant they read (kernels/constants.ts).
  */
 export function checkCoreExports(where: string, exports: WebAssembly.Exports): void {
   const notCore = `the module is not the wasm-rnn core`;
@@ -50,8 +60,15 @@ export function checkCoreExports(where: string, exports: WebAssembly.Exports): v
   if (reported !== CORE_ABI_VERSION) {
     throw new RangeError(`${where}: the core reports ABI version ${String(reported)}; these bindings need version ${CORE_ABI_VERSION} (use the .wasm files of the same wasm-rnn release)`);
   }
-  const missing = [...Object.keys(CORE_FUNCTIONS), ...CELL_KERNELS].filter((name) => typeof exports[name] !== "function");
+  const missing = CORE_FUNCTION_NAMES.filter((name) => typeof exports[name] !== "function");
   if (missing.length > 0) {
-    throw new TypeError(`${where}: ${notCore}: it has no function export${missing.length > 1 ? "s" : ""} ${missing.slice(0, 5).map((n) => `"${n}"`).join(", ")}${missing.length > 5 ? `, ... (${missing.length} in all)` : ""}`);
+    throw new TypeError(`${where}: ${notCore}: it has no function export${missing.length > 1 ? "s" : ""} ${listNames(missing)}`);
+  }
+  const missingConstants = Object.keys(CORE_CONSTANTS).filter((name) => {
+    const global = exports[name];
+    return !(global instanceof WebAssembly.Global) || !Number.isInteger(global.value);
+  });
+  if (missingConstants.length > 0) {
+    throw new TypeError(`${where}: ${notCore}: it has no integer global export${missingConstants.length > 1 ? "s" : ""} ${listNames(missingConstants)}`);
   }
 }

@@ -13,6 +13,7 @@ import type { MetricsExports } from "./kernels/metrics.js";
 import type { RandomExports } from "./kernels/random.js";
 import type { RnnExports } from "./kernels/rnn.js";
 import type { PeakExports } from "./kernels/peak.js";
+import { loadCoreConstants, type ConstantsExports } from "./kernels/constants.js";
 import { relaxedSimdSupported } from "./features.js";
 import { checkCoreExports, type AbiExports } from "./core-abi.js";
 
@@ -30,6 +31,7 @@ export type CoreExports = MemoryExports &
   RandomExports &
   RnnExports &
   PeakExports &
+  ConstantsExports &
   AbiExports;
 
 /**
@@ -81,6 +83,7 @@ async function instantiateCore(source: WebAssembly.Module | BufferSource | Respo
     throw new TypeError(`init: the module is not the wasm-rnn core: it cannot be instantiated (${message})`, { cause: e });
   }
   checkCoreExports("init", result.instance.exports);
+  loadCoreConstants(result.instance.exports);
   return result.exports as unknown as CoreExports;
 }
 

@@ -4,8 +4,10 @@ import { WasmArray } from "../bindings/buffer.js";
 import { ACTIVATION_CODES, type ActivationName } from "../bindings/kernels/activations.js";
 import { checkGradient } from "./helpers/gradcheck.js";
 import { mulberry32, randomArray } from "./helpers/random.js";
+import { LANE_SIZES } from "./helpers/tile-sizes.js";
 
-const SIZES = [1, 3, 5, 17, 33];
+/** The classic sizes and every edge of the lane loops (one vector, two, scalar tails). */
+const SIZES = LANE_SIZES;
 const KINDS = Object.keys(ACTIVATION_CODES) as ActivationName[];
 
 /** float64 references of f and of f' as a function of y = f(x). */

@@ -3,8 +3,10 @@ import { core } from "../bindings/core.js";
 import { WasmArray } from "../bindings/buffer.js";
 import { ParameterArena } from "../bindings/arena.js";
 import { clipGradNorm, clipGradValue } from "../bindings/clip.js";
+import { LANE_SIZES } from "./helpers/tile-sizes.js";
 
-const SIZES = [1, 3, 5, 17, 33];
+/** The classic sizes and every edge of the lane loops (one vector, two, scalar tails). */
+const SIZES = LANE_SIZES;
 
 /** An arena with parameters of every SIMD tail size and deterministic gradients in [-scale, scale). */
 function arenaWithGrads(scale = 1): ParameterArena {

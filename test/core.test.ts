@@ -5,6 +5,7 @@ import { init } from "../bindings/index.js";
 import { core, f32View } from "../bindings/core.js";
 import { WasmArray } from "../bindings/buffer.js";
 import { wasmPath } from "./helpers/wasm-path.js";
+import { LANE_SIZES } from "./helpers/tile-sizes.js";
 
 // The binary the suite runs on (as test/helpers/setup.ts picks it), so that re-initializing keeps it.
 const wasmUrl = wasmPath();
@@ -45,7 +46,7 @@ describe("core", () => {
   });
 
   it("finds non-finite values and out-of-range ids at every SIMD tail", () => {
-    for (const n of [1, 3, 5, 17, 33]) {
+    for (const n of LANE_SIZES) {
       const a = new WasmArray(n).fill(1);
       assert.equal(core().findNonFinite(a.ptr, n), -1);
       for (const bad of [NaN, Infinity, -Infinity]) {

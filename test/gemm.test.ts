@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { core } from "../bindings/core.js";
 import { WasmArray } from "../bindings/buffer.js";
 import { mulberry32 } from "./helpers/random.js";
+import { CLASSIC_SIZES, GEMM, tileEdges } from "./helpers/tile-sizes.js";
 
 const uniform = mulberry32(0x5eed);
 /** Deterministic uniform floats in [-1, 1). */
@@ -79,7 +80,13 @@ function check(c: Case): void {
   for (const w of [A, B, C, P]) w?.free();
 }
 
-const SIZES = [1, 3, 5, 17, 33];
+const SIZES = CLASSIC_SIZES;
+/** Rows around the micro-tile's quads and the packed block of A. */
+const M_EDGES = tileEdges(GEMM.MR, GEMM.MC);
+/** Columns around both micro-tiles and the panel of B. */
+const N_EDGES = tileEdges(GEMM.TILE_N, GEMM.ROW_TILE_N, GEMM.NR);
+/** Depths around the K slice. */
+const K_EDGES = tileEdges(GEMM.KC);
 const LAYOUTS: Array<[boolean, boolean]> = [[false, false], [false, true], [true, false], [true, true]];
 
 describe("gemm", () => {
@@ -98,6 +105,22 @@ describe("gemm", () => {
         }
       });
     }
+  }
+
+  for (const [transA, transB] of LAYOUTS) {
+    const layout = `${transA ? "T" : "N"}${transB ? "T" : "N"}`;
+    it(`${layout}: every tile edge, M in {${M_EDGES.join(", ")}} x N in {${N_EDGES.join(", ")}} (K = 5), K in {${K_EDGES.join(", ")}}, gemm and gemmPacked`, () => {
+      for (const packed of [false, true]) {
+        for (const M of M_EDGES) {
+          for (const N of N_EDGES) check({ M, N, K: 5, transA, transB, accumulate: (M + N) % 2 === 0 ? 0 : 1, packed, ldc: N + (M % 3) });
+        }
+        for (const K of K_EDGES) {
+          for (const [M, N] of [[1, GEMM.ROW_TILE_N + 1], [GEMM.MR + 1, GEMM.NR + 1]] as const) {
+            check({ M, N, K, transA, transB, accumulate: K % 2 === 0 ? 0 : 1, packed, ldc: N + 1 });
+          }
+        }
+      }
+    });
   }
 
   it("K = 0 zeroes C (accumulate=0) or leaves it unchanged (accumulate=1)", () => {

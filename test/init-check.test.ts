@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
 import { init, isInitialized, coreInfo } from "../bindings/index.js";
 import { core } from "../bindings/core.js";
-import { CORE_ABI_VERSION } from "../bindings/core-abi.js";
+import { CORE_ABI_VERSION, CORE_FUNCTION_NAMES } from "../bindings/core-abi.js";
 import { Model } from "../bindings/model.js";
 import { Dense } from "../bindings/layers/dense.js";
 import { wasmModule } from "./helpers/wasm-module.js";
@@ -22,6 +22,8 @@ const REFUSED: [string, () => unknown, ErrorConstructor, RegExp][] = [
     new RegExp(`^init: the core reports ABI version ${CORE_ABI_VERSION + 1}; these bindings need version ${CORE_ABI_VERSION}`)],
   ["the right version without the kernels", () => wasmModule({ functions: { coreAbiVersion: CORE_ABI_VERSION, alloc: 16 }, memory: "memory" }), TypeError,
     /^init: the module is not the wasm-rnn core: it has no function exports "\w+", .* in all\)/],
+  ["every function without the constants", () => wasmModule({ functions: { coreAbiVersion: CORE_ABI_VERSION, ...Object.fromEntries(CORE_FUNCTION_NAMES.map((n) => [n, 0])) }, memory: "memory" }), TypeError,
+    /^init: the module is not the wasm-rnn core: it has no integer global exports "ACT_LINEAR", .* in all\)/],
   ["a module importing what init cannot provide", () => wasmModule({ functions: { coreAbiVersion: CORE_ABI_VERSION }, memory: "memory", importFunction: ["gpu", "dispatch"] }), TypeError,
     /^init: the module is not the wasm-rnn core: it cannot be instantiated/],
   ["bytes that are no WebAssembly", () => new TextEncoder().encode("not wasm at all"), RangeError, /^init: the source is not a valid WebAssembly module: /],

@@ -3,14 +3,8 @@ import assert from "node:assert/strict";
 import { Jordan, type JordanOptions } from "../bindings/layers/jordan.js";
 import type { RecurrentForwardOptions } from "../bindings/layers/recurrent.js";
 import type { Tensor } from "../bindings/tensor.js";
-import { checkGradient } from "./helpers/gradcheck.js";
+import { checkGradient, dot } from "./helpers/gradcheck.js";
 import { randomArray } from "./helpers/random.js";
-
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-}
 
 /**
  * Checks every gradient of L = <output, w> + <y_T, v> + <h_T, u> (h_T: each sequence's hidden layer

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { Jordan } from "../bindings/layers/jordan.js";
-import { gradCheckRecurrent } from "./simple-rnn.test.js";
-import { randomArray } from "./helpers/random.js";
 
+// The finite-difference checks of every option set are rows of test/cases/gradient-cases.ts.
 describe("Jordan", () => {
   it("hand-computed forward: the memory holds the previous output", () => {
     // D=H=O=1, f and g linear, W_ih = 1, W_hy = 0.5, b = 0, W_o = 2, b_o = 0, y0 = 0, x = [1, 1, 1]:
@@ -28,14 +27,4 @@ describe("Jordan", () => {
     assert.ok(Math.abs(output.data[0]! - 0.9) < 1e-6 && Math.abs(output.data[1]! - 0.1) < 1e-6);
     net.dispose();
   });
-
-  for (const [activation, outputActivation] of [["tanh", "linear"], ["relu", "softmax"], ["sigmoid", "sigmoid"], ["linear", "tanh"]] as const) {
-    it(`gradients match finite differences (f ${activation}, g ${outputActivation})`, () => {
-      const net = new Jordan({ inputSize: 3, units: 5, outputUnits: 4, activation, outputActivation, seed: 7 });
-      const x = { shape: [4, 2, 3], data: randomArray(24, 1) };
-      const y0 = { shape: [1, 2, 4], data: randomArray(8, 2, 0.5) };
-      gradCheckRecurrent(net, x, { y: y0 }, `Jordan(${activation}, ${outputActivation})`);
-      net.dispose();
-    });
-  }
 });

@@ -5,6 +5,7 @@ import { ParameterArena } from "../bindings/arena.js";
 import {
   Adagrad, Adam, AdamW, RMSprop, SGD, optimizerFromConfig, type Optimizer, type OptimizerConfig,
 } from "../bindings/optimizers.js";
+import { LANE_SIZES } from "./helpers/tile-sizes.js";
 
 /** |actual - expected| <= tol * max(1, |expected|) for every element. */
 function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): void {
@@ -200,7 +201,8 @@ const CONFIGS: OptimizerConfig[] = [
   new Adagrad({ lr: 0.1, lrDecay: 0.2, weightDecay: 0.1, eps: 1e-3, initialAccumulatorValue: 0.1 }),
   new Adagrad(),
 ].map((o) => o.config);
-const SIZES = [1, 3, 5, 17, 33];
+/** The classic sizes and every edge of the lane loops (one vector, two, scalar tails). */
+const SIZES = LANE_SIZES;
 const STEPS = 5;
 
 /** Calls the kernel of `c` directly on n floats (state pointers s0, s1). */

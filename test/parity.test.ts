@@ -1,40 +1,11 @@
 // Parity with PyTorch: float64 references from test/fixtures/gen_torch.py (nn.LSTM, nn.GRU and
 // autograd on the peephole-LSTM / reset-before-GRU equations) and gen_torch_stacks.py (stacked,
-// bidirectional and packed variable-length nn.RNN/LSTM/GRU), matched within 1e-4 relative + 1e-5.
+// bidirectional and packed variable-length nn.RNN/LSTM/GRU), matched within 1e-4 relative + 1e-5:
+// one test per row of test/cases/parity-cases.ts.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { LSTM } from "../bindings/layers/lstm.js";
-import { GRU } from "../bindings/layers/gru.js";
-import { SimpleRNN } from "../bindings/layers/simple-rnn.js";
-import type { RecurrentLayer } from "../bindings/layers/recurrent.js";
 import type { Tensor } from "../bindings/tensor.js";
-
-interface FixtureTensor {
-  shape: number[];
-  data: number[];
-}
-
-interface FixtureCase {
-  name: string;
-  cell: "lstm" | "gru" | "rnn";
-  options: { peephole?: boolean; resetAfter?: boolean };
-  numLayers?: number;
-  bidirectional?: boolean;
-  lengths?: number[] | null;
-  T: number;
-  B: number;
-  D: number;
-  H: number;
-  params: Record<string, FixtureTensor>;
-  x: FixtureTensor;
-  h0: FixtureTensor | null;
-  c0?: FixtureTensor | null;
-  output: FixtureTensor;
-  hn: FixtureTensor;
-  cn?: FixtureTensor;
-  lossWeights: Record<string, FixtureTensor>;
-  grads: Record<string, FixtureTensor>;
-}
+import { PARITY_CASES, type FixtureTensor } from "./cases/parity-cases.js";
+import { buildRecurrent } from "./cases/layer-kinds.js";
 
 function tensor(t: FixtureTensor): Tensor {
   return { shape: t.shape, data: Float32Array.from(t.data) };
@@ -55,23 +26,12 @@ function expectClose(what: string, got: Tensor, want: FixtureTensor): void {
   });
 }
 
-function loadCases(file: string): FixtureCase[] {
-  const text = readFileSync(new URL(`../../test/fixtures/${file}`, import.meta.url), "utf8");
-  return (JSON.parse(text) as { cases: FixtureCase[] }).cases;
-}
-
-function build(c: FixtureCase): RecurrentLayer {
-  const common = { inputSize: c.D, units: c.H, numLayers: c.numLayers ?? 1, bidirectional: c.bidirectional ?? false, seed: 0 };
-  if (c.cell === "lstm") return new LSTM({ ...common, peephole: c.options.peephole ?? false });
-  if (c.cell === "rnn") return new SimpleRNN(common);
-  return new GRU({ ...common, resetAfter: c.options.resetAfter ?? true });
-}
-
-for (const file of ["lstm.json", "gru.json", "stacks.json"]) {
+for (const file of new Set(PARITY_CASES.map((row) => row.file))) {
   describe(`parity with PyTorch (${file})`, () => {
-    for (const c of loadCases(file)) {
+    for (const row of PARITY_CASES.filter((r) => r.file === file)) {
+      const c = row.fixture;
       it(c.name, () => {
-        const layer = build(c);
+        const layer = buildRecurrent(row);
         layer.loadStateDict(Object.fromEntries(Object.entries(c.params).map(([k, v]) => [k, tensor(v)])));
         const states = c.cell === "lstm" ? ["h", "c"] : ["h"];
         const initial: Record<string, Tensor> = {};
@@ -91,7 +51,7 @@ for (const file of ["lstm.json", "gru.json", "stacks.json"]) {
         assert.deepEqual(Object.keys(layer.gradDict()).sort(), Object.keys(c.params).sort());
         // The same weights as nested arrays (tensor.tolist()) load and come back identically.
         const nested = layer.stateDict({ nested: true });
-        const again = build(c);
+        const again = buildRecurrent(row);
         again.loadStateDict(nested);
         assert.deepEqual(again.stateDict(), layer.stateDict());
         assert.deepEqual(nested.weight_hh_l0, toNested(c.params.weight_hh_l0!));

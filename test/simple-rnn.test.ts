@@ -1,49 +1,9 @@
 import assert from "node:assert/strict";
 import { SimpleRNN } from "../bindings/layers/simple-rnn.js";
-import type { RecurrentLayer } from "../bindings/layers/recurrent.js";
-import type { Tensor, IntTensor } from "../bindings/tensor.js";
-import { checkGradient } from "./helpers/gradcheck.js";
 import { randomArray } from "./helpers/random.js";
 
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-}
-
-/** Extra forward inputs of a gradient check: lengths [B] and a context [B, C] (also checked). */
-export interface GradCheckExtras {
-  lengths?: IntTensor;
-  context?: Tensor;
-}
-
-/**
- * Checks every gradient of a recurrent layer by central differences on the scalar
- * L = Σ w ⊙ output + Σ_s v_s ⊙ finalState[s], with fixed random w, v_s, given initial states.
- */
-export function gradCheckRecurrent(layer: RecurrentLayer, x: Tensor, init: Record<string, Tensor>, name: string, extras: GradCheckExtras = {}): void {
-  const options = { initialState: init, ...extras };
-  const first = layer.forward(x, options);
-  const w = randomArray(first.output.data.length, 11);
-  const names = Object.keys(init);
-  const v = names.map((s, i) => randomArray(first.state[s]!.data.length, 12 + i));
-  const loss = (): number => {
-    const r = layer.forward(x, options);
-    return names.reduce((sum, s, i) => sum + dot(r.state[s]!.data, v[i]!), dot(r.output.data, w));
-  };
-  loss();
-  layer.zeroGrad();
-  const dFinal = Object.fromEntries(names.map((s, i) => [s, { shape: first.state[s]!.shape, data: v[i]! }]));
-  const g = layer.backward({ shape: first.output.shape, data: w }, dFinal);
-  checkGradient({ name: `${name} dInput`, values: () => x.data, analytic: g.dInput.data, loss });
-  for (const s of names) {
-    checkGradient({ name: `${name} dInitialState.${s}`, values: () => init[s]!.data, analytic: g.dInitialState[s]!.data, loss });
-  }
-  if (extras.context) checkGradient({ name: `${name} dContext`, values: () => extras.context!.data, analytic: g.dContext!.data, loss });
-  for (const [pname, grad] of Object.entries(layer.gradDict())) {
-    checkGradient({ name: `${name} ${pname}`, values: () => layer.paramView(pname), analytic: grad.data, loss });
-  }
-}
+// Kept importable from here for tests written against the earlier layout (e.g. a new cell's test).
+export { gradCheckRecurrent } from "./helpers/gradcheck-recurrent.js";
 
 describe("SimpleRNN", () => {
   it("hand-computed forward: a linear cell that swaps two units", () => {
@@ -71,16 +31,6 @@ describe("SimpleRNN", () => {
     assert.ok(Math.abs(output.data[1]! - -0.64232231772) < 1e-6);
     rnn.dispose();
   });
-
-  for (const activation of ["tanh", "relu", "linear"] as const) {
-    it(`gradients match finite differences (${activation}, T=4, B=3, D=5, H=6)`, () => {
-      const rnn = new SimpleRNN({ inputSize: 5, units: 6, activation, seed: 3 });
-      const x = { shape: [4, 3, 5], data: randomArray(60, 1) };
-      const h0 = { shape: [1, 3, 6], data: randomArray(18, 2, 0.5) };
-      gradCheckRecurrent(rnn, x, { h: h0 }, `SimpleRNN(${activation})`);
-      rnn.dispose();
-    });
-  }
 
   it("many-to-one: output is the last step, and its gradient flows back", () => {
     const seq = new SimpleRNN({ inputSize: 3, units: 4, seed: 5 });

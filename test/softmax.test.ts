@@ -3,8 +3,10 @@ import { core } from "../bindings/core.js";
 import { WasmArray } from "../bindings/buffer.js";
 import { checkGradient } from "./helpers/gradcheck.js";
 import { randomArray } from "./helpers/random.js";
+import { LANE_SIZES } from "./helpers/tile-sizes.js";
 
-const SIZES = [1, 3, 5, 17, 33];
+/** The classic sizes and every edge of the lane loops (one vector, two, scalar tails). */
+const SIZES = LANE_SIZES;
 
 type RowKernel = "softmaxRows" | "logSoftmaxRows";
 type BackwardKernel = "softmaxBackwardRows" | "logSoftmaxBackwardRows";

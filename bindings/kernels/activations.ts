@@ -1,3 +1,5 @@
+import { coreConstantTable } from "./constants.js";
+
 /**
  * Activation exports of the wasm core (assembly/activations.ts). Pointers and sizes are plain
  * numbers; `kind` is an activation code from `ACTIVATION_CODES`.
@@ -15,8 +17,13 @@ export interface ActivationsExports {
   expf(x: number): number;
 }
 
-/** The core's activation codes (its ACT_* constants). */
-export const ACTIVATION_CODES = { linear: 0, tanh: 1, sigmoid: 2, relu: 3, hardSigmoid: 4 } as const;
+/** The core's activation codes (its ACT_* constants), read at init(). */
+export const ACTIVATION_CODES = coreConstantTable({
+  linear: "ACT_LINEAR", tanh: "ACT_TANH", sigmoid: "ACT_SIGMOID", relu: "ACT_RELU", hardSigmoid: "ACT_HARD_SIGMOID",
+});
+
+/** Output codes beside the activation codes: a row-wise softmax (Jordan's output layer), read at init(). */
+export const OUTPUT_CODES = coreConstantTable({ softmax: "OUT_SOFTMAX" });
 
 /** An activation by name: hardSigmoid is clip(0.2 x + 0.5, 0, 1), as in Keras and tfjs. */
 export type ActivationName = keyof typeof ACTIVATION_CODES;

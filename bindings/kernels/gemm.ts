@@ -7,7 +7,7 @@
 export interface GemmExports {
   /** 1 when the core was compiled with relaxed SIMD (the micro-kernels use `f32x4.relaxed_madd`, an FMA), else 0. */
   relaxedSimd(): number;
-  /** Floats needed to pack a [K, N] B for `gemmPacked` (N rounded up to a multiple of 8, times K). */
+  /** Floats needed to pack a [K, N] B for `gemmPacked` (N rounded up to a multiple of GEMM_NR, times K). */
   gemmPackedSize(K: number, N: number): number;
   /** Packs B [K, N] into column panels for `gemmPacked`; `packed` is 16-byte aligned, `gemmPackedSize(K, N)` floats. */
   gemmPackB(K: number, N: number, B: number, rsB: number, csB: number, packed: number): void;

@@ -1,3 +1,8 @@
+import { coreConstantTable } from "./constants.js";
+
+/** The core's codes of the modes of merging two directions (its MERGE_* constants), read at init(). */
+export const MERGE_CODES = coreConstantTable({ concat: "MERGE_CONCAT", sum: "MERGE_SUM", mul: "MERGE_MUL", ave: "MERGE_AVE" });
+
 /** Whole-sequence exports of the wasm core (assembly/sequence.ts); lengths: i32 [B] or 0 (all T). */
 export interface SequenceExports {
   /** dst[t, b] = src[len_b - 1 - t, b] for t < len_b, else 0 (self-inverse). */
@@ -10,7 +15,9 @@ export interface SequenceExports {
   mulInPlace(x: number, y: number, n: number): void;
   /** sum [B, F] = Σ_t x[t]. */
   sumSteps(sum: number, x: number, T: number, BF: number): void;
-  /** Merges two directions (0 concat, 1 sum, 2 mul, 3 ave). */
+  /** dst[m, dstOff + j] = src[m, srcOff + j] for j < F over M rows (rows of dstCols and srcCols floats). */
+  copyColumns(dst: number, dstCols: number, dstOff: number, src: number, srcCols: number, srcOff: number, M: number, F: number): void;
+  /** Merges two directions (`mode` from MERGE_CODES). */
   mergeForward(mode: number, a: number, b: number, out: number, M: number, H: number): void;
   /** Gradients of mergeForward. */
   mergeBackward(mode: number, a: number, b: number, dOut: number, da: number, db: number, M: number, H: number): void;

@@ -45,3 +45,10 @@ export function checkGradient(o: GradCheckOptions): number {
   }
   return checked;
 }
+
+/** Σ a_i b_i in float64: the scalar losses of the gradient checks. */
+export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}

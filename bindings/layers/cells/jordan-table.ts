@@ -1,12 +1,10 @@
 // The Jordan kernels' argument structs (assembly/rnn/jordan.ts JordanForwardArgs, JordanBackwardArgs).
 import { core } from "../../core.js";
-import { ACTIVATION_CODES } from "../../kernels/activations.js";
+import { ACTIVATION_CODES, OUTPUT_CODES } from "../../kernels/activations.js";
 import type { Jordan } from "../jordan.js";
 import { cellKernel, CELL_FIELDS } from "./table.js";
 
 const kernel = cellKernel<Jordan>();
-/** The core's code for a row-wise softmax output (assembly/rnn/jordan.ts OUT_SOFTMAX). */
-const OUT_SOFTMAX = 5;
 const pack = (l: Jordan, H: number): number => Math.max(core().gemmPackedSize(H, l.outputUnits), core().gemmPackedSize(l.outputUnits, H));
 
 /** The fields both kernels read, in the order of JordanArgs. */
@@ -14,7 +12,7 @@ const SHARED = {
   ...CELL_FIELDS,
   O: { option: (l) => l.outputUnits },
   f: { option: (l) => ACTIVATION_CODES[l.activation] },
-  g: { option: (l) => (l.outputActivation === "softmax" ? OUT_SOFTMAX : ACTIVATION_CODES[l.outputActivation]) },
+  g: { option: (l) => (l.outputActivation === "softmax" ? OUTPUT_CODES.softmax : ACTIVATION_CODES[l.outputActivation]) },
   wih: { param: "weight_ih" }, why: { param: "weight_hy" }, wo: { param: "weight_o" },
   /** Hidden layers h_1..h_T [T, B, H]. */
   hs: { floats: ({ T, B, H }) => T * B * H },

@@ -1,11 +1,11 @@
 // The two directions of a bidirectional layer: a reverse cell reads and writes its sequences
 // reversed within each sequence's length, and the directions' outputs are merged at every step.
 import { core } from "../../core.js";
+import { MERGE_CODES } from "../../kernels/sequence.js";
 import type { MergeMode } from "./options.js";
 import { cellInputWidth, type Cell } from "./cells.js";
 
 /** The core's codes of the merge modes (MERGE_* in assembly/sequence.ts). */
-const MERGE_CODES: Record<MergeMode, number> = { concat: 0, sum: 1, mul: 2, ave: 3 };
 
 /** out [rows, outW] = merge(a, b), each [rows, F] (outW = 2F for concat, else F). */
 export function mergeDirections(mode: MergeMode, a: number, b: number, out: number, rows: number, F: number): void {
