@@ -101,6 +101,11 @@ export function resolveLoss(where: string, path: string, value: unknown): Loss {
   return { ...fields, name, params, kernel: () => kernel(core(), params) };
 }
 
+/** The output activation giving probabilities for loss `name` (what predict's { probabilities: true } applies), or null. */
+export function probabilitiesOf(name: LossName): "softmax" | "sigmoid" | null {
+  return DESCRIPTORS[name].probabilities;
+}
+
 /** What is saved for a loss: its name when it has no parameters, else { name, ...params } with every value. */
 export function lossSpecOf(loss: Loss): LossSpec {
   return Object.keys(loss.params).length === 0 ? loss.name : { name: loss.name, ...loss.params } as LossConfig;

@@ -10,7 +10,7 @@ import { checkChoice, checkOptionKeys, shapeString } from "./validate.js";
 import { ACTIVATION_CODES } from "./kernels/activations.js";
 import { resolveLoss, type Loss, type LossName } from "./loss-descriptors.js";
 
-export { LOSS_NAMES, resolveLoss, lossConfigOf, lossSpecOf } from "./loss-descriptors.js";
+export { LOSS_NAMES, resolveLoss, lossConfigOf, lossSpecOf, probabilitiesOf } from "./loss-descriptors.js";
 export type { Loss, LossConfig, LossName, LossParams, LossSpec, TargetKind } from "./loss-descriptors.js";
 
 export type Reduction = "mean" | "sum";

@@ -1,7 +1,7 @@
 // Prediction: the last layer's outputs for a dataset in batches, logits or (for a loss with an
 // output activation) probabilities.
 import { copyOut } from "../core.js";
-import { toProbabilities } from "../losses.js";
+import { LOSS_NAMES, probabilitiesOf, toProbabilities } from "../losses.js";
 import { StagedDataset } from "../dataset.js";
 import type { Tensor } from "../tensor.js";
 import { checkOptionKeys, checkInt, checkBoolean } from "../validate.js";
@@ -12,7 +12,9 @@ import type { ModelInput, PredictOptions } from "./options.js";
 /** The `probabilities` option, checked before anything runs: a boolean, true only for a loss with an output activation. */
 export function probabilitiesOption(model: ModelRuntime, where: string, value: unknown): boolean {
   const probabilities = checkBoolean(where, "probabilities", value ?? false);
-  if (probabilities && model.loss.probabilities === null) throw new RangeError(`${where}: probabilities needs a softmaxCrossEntropy or binaryCrossEntropyWithLogits model`);
+  if (probabilities && model.loss.probabilities === null) {
+    throw new RangeError(`${where}: probabilities needs a ${LOSS_NAMES.filter((name) => probabilitiesOf(name) !== null).join(" or ")} model`);
+  }
   return probabilities;
 }
 
