@@ -8,12 +8,12 @@ import { fillF32 } from "./memory";
 
 // Constants for the element losses (splat-loaded, as in activations.ts).
 const K = memory.data<f32>([
-  1.0, 2.0,
+  1.0, 2.0, 0.5,
   // log(1 + e) = 2 s P(s²), s = e / (2 + e): P's Taylor coefficients 1/13 .. 1/3, 1
   0.07692307692307693, 0.09090909090909091, 0.1111111111111111, 0.14285714285714285,
   0.2, 0.3333333333333333,
 ]);
-const ONE = 0, TWO = 1, LOG1P_P = 2;
+const ONE = 0, TWO = 1, HALF = 2, LOG1P_P = 3;
 
 // @ts-ignore: decorator
 @inline function k(i: i32): v128 {
@@ -71,24 +71,28 @@ export function softmaxCrossEntropy(logits: usize, targets: usize, mask: usize, 
     : crossEntropyRows(logits, targets, mask, M, N, scale, 0, false);
 }
 
-// Element losses, p [M, N] predictions, t [M, N] targets:
-//   mean squared error      L = Σ_j (p - t)²                              dL/dp = 2 (p - t)
+// Element losses, p [M, N] predictions, t [M, N] targets, d = p - t:
+//   mean squared error      L = Σ_j d²                                    dL/dp = 2 d
 //   BCE with logits x = p   L = Σ_j max(x, 0) - x t + log(1 + e^-|x|)    dL/dx = sigmoid(x) - t
-// with sigmoid(x) = 1 / (1 + e) for x >= 0, e / (1 + e) otherwise, e = e^-|x|.
-const MSE = 0, BCE = 1;
+//   Huber, δ > 0            L = Σ_j m (|d| - m / 2),  m = min(|d|, δ)    dL/dp = clamp(d, -δ, δ)
+// with sigmoid(x) = 1 / (1 + e) for x >= 0, e / (1 + e) otherwise, e = e^-|x|. Huber is d² / 2
+// for |d| <= δ and δ (|d| - δ / 2) beyond (torch.nn.HuberLoss).
+const MSE = 0, BCE = 1, HUBER = 2;
 
-/** What loss and gradient share: e^-|p| for BCE, nothing (p) for MSE. */
+/** What loss and gradient share: e^-|p| for BCE, p - t for MSE and Huber. */
 // @ts-ignore: decorator
-@inline function elementShared(loss: i32, p: v128): v128 {
-  return loss == BCE ? expV(f32x4.neg(f32x4.abs(p))) : p;
+@inline function elementShared(loss: i32, p: v128, t: v128): v128 {
+  return loss == BCE ? expV(f32x4.neg(f32x4.abs(p))) : f32x4.sub(p, t);
 }
 
-/** Per-lane loss of predictions p against targets t, e from `elementShared`. */
+/** Per-lane loss of predictions p against targets t, e from `elementShared`, δ = delta (Huber). */
 // @ts-ignore: decorator
-@inline function elementLoss(loss: i32, p: v128, t: v128, e: v128): v128 {
-  if (loss == MSE) {
-    const d = f32x4.sub(p, t);
-    return f32x4.mul(d, d);
+@inline function elementLoss(loss: i32, p: v128, t: v128, e: v128, delta: v128): v128 {
+  if (loss == MSE) return f32x4.mul(e, e);
+  if (loss == HUBER) {
+    const a = f32x4.abs(e);
+    const m = f32x4.min(a, delta);
+    return f32x4.mul(m, f32x4.sub(a, f32x4.mul(m, k(HALF))));
   }
   const s = f32x4.div(e, f32x4.add(k(TWO), e));
   const z = f32x4.mul(s, s);
@@ -100,8 +104,9 @@ const MSE = 0, BCE = 1;
 
 /** c ⊙ dL/dp per lane, e from `elementShared`. */
 // @ts-ignore: decorator
-@inline function elementGrad(loss: i32, p: v128, t: v128, e: v128, c: v128): v128 {
-  if (loss == MSE) return f32x4.mul(f32x4.mul(c, k(TWO)), f32x4.sub(p, t));
+@inline function elementGrad(loss: i32, p: v128, t: v128, e: v128, delta: v128, c: v128): v128 {
+  if (loss == MSE) return f32x4.mul(f32x4.mul(c, k(TWO)), e);
+  if (loss == HUBER) return f32x4.mul(c, f32x4.max(f32x4.min(e, delta), f32x4.neg(delta)));
   const r = f32x4.div(k(ONE), f32x4.add(k(ONE), e));
   const sig = v128.bitselect(r, f32x4.mul(e, r), f32x4.ge(p, f32x4.splat(0)));
   return f32x4.mul(c, f32x4.sub(sig, t));
@@ -132,16 +137,16 @@ const MSE = 0, BCE = 1;
  * other lanes' losses are 0. `loss`, `partial` and `withGrad` are constants at every call.
  */
 // @ts-ignore: decorator
-@inline function elementVector(loss: i32, p: usize, t: usize, g: usize, c: v128, n: usize, partial: bool, withGrad: bool): v128 {
+@inline function elementVector(loss: i32, p: usize, t: usize, g: usize, delta: v128, c: v128, n: usize, partial: bool, withGrad: bool): v128 {
   const pv = partial ? loadPartial(p, n) : v128.load(p);
   const tv = partial ? loadPartial(t, n) : v128.load(t);
-  const e = elementShared(loss, pv);
+  const e = elementShared(loss, pv, tv);
   if (withGrad) {
-    const gv = elementGrad(loss, pv, tv, e, c);
+    const gv = elementGrad(loss, pv, tv, e, delta, c);
     if (partial) storePartial(g, gv, n);
     else v128.store(g, gv);
   }
-  const l = elementLoss(loss, pv, tv, e);
+  const l = elementLoss(loss, pv, tv, e, delta);
   return partial ? v128.and(l, i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(<i32>n))) : l;
 }
 
@@ -153,12 +158,12 @@ const MSE = 0, BCE = 1;
 }
 
 /**
- * Element loss `loss` over the rows of p, t [M, N], two vectors per iteration, a row's last
- * N mod 4 floats as one partial vector. Without a mask every weight is 1, so the whole matrix
- * runs as one row of M N floats.
+ * Element loss `loss` (Huber's δ = delta, unread by the others) over the rows of p, t [M, N], two
+ * vectors per iteration, a row's last N mod 4 floats as one partial vector. Without a mask every
+ * weight is 1, so the whole matrix runs as one row of M N floats.
  */
 // @ts-ignore: decorator
-@inline function elementRows(loss: i32, p: usize, t: usize, mask: usize, M: i32, N: i32, scale: f64, g: usize, withGrad: bool): f64 {
+@inline function elementRows(loss: i32, p: usize, t: usize, mask: usize, M: i32, N: i32, delta: f32, scale: f64, g: usize, withGrad: bool): f64 {
   if (mask == 0) {
     N *= M;
     M = 1;
@@ -166,6 +171,7 @@ const MSE = 0, BCE = 1;
   const row = <usize>N << 2;
   const body = row & ~15;
   const tail = (row - body) >> 2;
+  const d = f32x4.splat(delta);
   let total: f64 = 0;
   for (let r = 0; r < M; r++, p += row, t += row, g += row) {
     const w = rowWeight(mask, r);
@@ -178,11 +184,11 @@ const MSE = 0, BCE = 1;
     let a1 = a0;
     let i: usize = 0;
     for (; i + 32 <= body; i += 32) {
-      a0 = addF64(a0, elementVector(loss, p + i, t + i, g + i, c, 4, false, withGrad));
-      a1 = addF64(a1, elementVector(loss, p + i + 16, t + i + 16, g + i + 16, c, 4, false, withGrad));
+      a0 = addF64(a0, elementVector(loss, p + i, t + i, g + i, d, c, 4, false, withGrad));
+      a1 = addF64(a1, elementVector(loss, p + i + 16, t + i + 16, g + i + 16, d, c, 4, false, withGrad));
     }
-    if (i < body) a0 = addF64(a0, elementVector(loss, p + i, t + i, g + i, c, 4, false, withGrad));
-    if (tail != 0) a1 = addF64(a1, elementVector(loss, p + body, t + body, g + body, c, tail, true, withGrad));
+    if (i < body) a0 = addF64(a0, elementVector(loss, p + i, t + i, g + i, d, c, 4, false, withGrad));
+    if (tail != 0) a1 = addF64(a1, elementVector(loss, p + body, t + body, g + body, d, c, tail, true, withGrad));
     const a = f64x2.add(a0, a1);
     total += <f64>w * (f64x2.extract_lane(a, 0) + f64x2.extract_lane(a, 1));
   }
@@ -192,13 +198,20 @@ const MSE = 0, BCE = 1;
 /** Mean squared error terms of pred against target, both f32 [M, N]. */
 export function meanSquaredError(pred: usize, target: usize, mask: usize, M: i32, N: i32, scale: f64, grad: usize): f64 {
   return grad != 0
-    ? elementRows(MSE, pred, target, mask, M, N, scale, grad, true)
-    : elementRows(MSE, pred, target, mask, M, N, scale, 0, false);
+    ? elementRows(MSE, pred, target, mask, M, N, 0, scale, grad, true)
+    : elementRows(MSE, pred, target, mask, M, N, 0, scale, 0, false);
 }
 
 /** Binary cross-entropy of logits [M, N] against probabilities target (f32 [M, N] in [0, 1]). */
 export function binaryCrossEntropyWithLogits(logits: usize, target: usize, mask: usize, M: i32, N: i32, scale: f64, grad: usize): f64 {
   return grad != 0
-    ? elementRows(BCE, logits, target, mask, M, N, scale, grad, true)
-    : elementRows(BCE, logits, target, mask, M, N, scale, 0, false);
+    ? elementRows(BCE, logits, target, mask, M, N, 0, scale, grad, true)
+    : elementRows(BCE, logits, target, mask, M, N, 0, scale, 0, false);
+}
+
+/** Huber loss (δ = delta > 0) of pred against target, both f32 [M, N]. */
+export function huber(pred: usize, target: usize, mask: usize, M: i32, N: i32, delta: f32, scale: f64, grad: usize): f64 {
+  return grad != 0
+    ? elementRows(HUBER, pred, target, mask, M, N, delta, scale, grad, true)
+    : elementRows(HUBER, pred, target, mask, M, N, delta, scale, 0, false);
 }

@@ -22,7 +22,7 @@ const CORE_FUNCTIONS: Record<Exclude<keyof CoreExports, "memory" | "coreAbiVersi
   denseForward: true, expf: true, fillF32: true, fillIotaI32: true, findNonFinite: true,
   findOutOfRange: true, findOutOfRangeWhere: true, findOutsideF32: true, free: true, gatherRows: true,
   gatherTimeMajor: true, gemm: true, gemmPackB: true, gemmPacked: true, gemmPackedSize: true,
-  lengthMask: true, logSoftmaxBackwardRows: true, logSoftmaxRows: true,
+  huber: true, lengthMask: true, logSoftmaxBackwardRows: true, logSoftmaxRows: true,
   maskPaddedSteps: true, maskWeight: true, meanOverValidSteps: true, meanOverValidStepsBackward: true,
   meanSquaredError: true, mergeBackward: true, mergeForward: true, mulInPlace: true, peakFlops: true,
   relaxedSimd: true, reverseWithinLengths: true, rmspropStep: true, rngFillBernoulliScaled: true,

@@ -3,7 +3,7 @@ import { core } from "./core.js";
 import { Workspace } from "./buffer.js";
 import { toTensor, toIntTensor, expectShape, stageF32, stageIds, stageLengths, stageUnitF32 } from "./tensor.js";
 import { shapeString } from "./validate.js";
-import type { LossName } from "./losses.js";
+import type { Loss } from "./losses.js";
 
 /** What a model expects of its data. */
 export interface DataSpec {
@@ -13,7 +13,8 @@ export interface DataSpec {
   inputSize: number;
   /** Features per output step (classes for softmaxCrossEntropy). */
   outputSize: number;
-  loss: LossName;
+  /** The model's loss: its target kind says what y holds. */
+  loss: Loss;
   /** True: an output (and a target) at every step; false: one per sequence (many-to-one). */
   sequenceOutput: boolean;
   /** Size of the per-sequence context the model's layers take (0: none). */
@@ -46,14 +47,14 @@ export interface Batch {
 
 /** What the targets of a model must be, e.g. "class ids in [0, 5) shaped [8, 4]" or "floats shaped [4, 2]". */
 function expectedTargets(spec: DataSpec, lead: readonly number[]): string {
-  return spec.loss === "softmaxCrossEntropy"
+  return spec.loss.target === "classes"
     ? `class ids in [0, ${spec.outputSize}) shaped ${shapeString(lead)}`
     : `floats shaped ${shapeString([...lead, spec.outputSize])}`;
 }
 
 /** Why targets of `shape` do not fit, when it is a common mix-up (one-hot vs ids, per step vs per sequence); else "". */
 function targetShapeHint(spec: DataSpec, shape: readonly number[], T: number, N: number): string {
-  const ids = spec.loss === "softmaxCrossEntropy";
+  const ids = spec.loss.target === "classes";
   const rank = (ids ? 0 : 1) + (spec.sequenceOutput ? 2 : 1);
   if (spec.sequenceOutput && shape.length === rank - 1 && shape[0] === N) {
     return " (the model has an output at every step: targets are per step, not per sequence)";
@@ -61,8 +62,8 @@ function targetShapeHint(spec: DataSpec, shape: readonly number[], T: number, N:
   if (!spec.sequenceOutput && shape.length === rank + 1 && shape[0] === T && shape[1] === N) {
     return " (a recurrent layer has returnSequences false: the model has one output per sequence, so targets are per sequence)";
   }
-  if (ids && shape.length === rank + 1 && shape[rank] === spec.outputSize) return " (softmaxCrossEntropy takes class ids, not one-hot or probability vectors)";
-  if (!ids && shape.length === rank - 1) return ` (${spec.loss} takes ${spec.outputSize} floats per target, not class ids)`;
+  if (ids && shape.length === rank + 1 && shape[rank] === spec.outputSize) return ` (${spec.loss.name} takes class ids, not one-hot or probability vectors)`;
+  if (!ids && shape.length === rank - 1) return ` (${spec.loss.name} takes ${spec.outputSize} floats per target, not class ids)`;
   return "";
 }
 
@@ -125,7 +126,7 @@ export class StagedDataset {
         this.yFeatures = 0;
       } else if (y === undefined || y === null) {
         throw new TypeError(`${where}: y (the targets) is required: ${expectedTargets(spec, lead)}; got ${String(y)}`);
-      } else if (spec.loss === "softmaxCrossEntropy") {
+      } else if (spec.loss.target === "classes") {
         const ids = toIntTensor(where, "y", y);
         this.checkTargetShape(where, spec, ids.shape, lead);
         stageIds(where, "y", ids.data, spec.outputSize, this.ws.get("y", ids.data.length), this.targetWeights(lead));
@@ -134,7 +135,7 @@ export class StagedDataset {
         const yt = toTensor(where, "y", y);
         this.checkTargetShape(where, spec, yt.shape, [...lead, spec.outputSize]);
         const buf = this.ws.get("y", yt.data.length);
-        if (spec.loss === "binaryCrossEntropyWithLogits") stageUnitF32(where, "y", yt.data, buf, "targets");
+        if (spec.loss.target === "unit") stageUnitF32(where, "y", yt.data, buf, "targets");
         else stageF32(where, "y", yt.data, buf);
         this.yFeatures = spec.outputSize;
       }

@@ -36,10 +36,10 @@ export type { OnnxImportOptions, OnnxImportMetadata } from "./formats/onnx-impor
 export { toTfjs } from "./formats/tfjs-export.js";
 export type { TfjsArtifacts, TfjsArtifactsLike, TfjsWeightSpec, ToTfjsOptions, FromTfjsOptions } from "./formats/tfjs-types.js";
 export type { OptimizerState } from "./optimizers.js";
-export type { ModelOptions, ModelInput, ModelTarget, SequenceInputs, FitOptions, EpochLogs, EvaluateOptions, PredictOptions, Evaluation } from "./model.js";
+export type { ModelOptions, ModelInput, ModelTarget, SequenceInputs, FitOptions, EpochLogs, EvaluateOptions, PredictOptions, StepOptions, Evaluation } from "./model.js";
 export type { BatchProgress, EpochOptions } from "./epochs.js";
-export { softmaxCrossEntropy, meanSquaredError, binaryCrossEntropyWithLogits } from "./losses.js";
-export type { LossName, Reduction } from "./losses.js";
+export { softmaxCrossEntropy, meanSquaredError, binaryCrossEntropyWithLogits, huberLoss } from "./losses.js";
+export type { LossName, LossConfig, LossSpec, LossParams, LossOptions, HuberLossOptions, LossResult, Reduction } from "./losses.js";
 export { SGD, Adam, AdamW, RMSprop, Adagrad, optimizerFromConfig } from "./optimizers.js";
 export type { Optimizer, OptimizerConfig } from "./optimizers.js";
 export { clipGradNorm, clipGradValue } from "./clip.js";

@@ -3,7 +3,7 @@
 // memory they share. Errors name both layers by index and class: "layers[1] (LSTM)".
 import type { Layer } from "./layers/layer.js";
 import { RecurrentLayer } from "./layers/recurrent.js";
-import type { LossName } from "./losses.js";
+import type { Loss } from "./losses.js";
 import { checkParameterBlock } from "./sizes.js";
 
 /** A layer as errors name it: "layers[1] (LSTM)". */
@@ -38,10 +38,10 @@ export function checkLayerChain(where: string, layers: readonly Layer[]): void {
 }
 
 /** Throws a RangeError when the loss cannot train the last layer: a softmax over one output is always 1. */
-export function checkLossFits(where: string, loss: LossName, layers: readonly Layer[]): void {
+export function checkLossFits(where: string, loss: Loss, layers: readonly Layer[]): void {
   const last = layers.length - 1;
-  if (loss === "softmaxCrossEntropy" && layers[last]!.outputSize === 1) {
-    throw new RangeError(`${where}: loss "softmaxCrossEntropy" over the 1 output of ${label(layers, last)} is always 0 `
+  if (loss.target === "classes" && layers[last]!.outputSize === 1) {
+    throw new RangeError(`${where}: loss "${loss.name}" over the 1 output of ${label(layers, last)} is always 0 `
       + `(a softmax over one class is 1); use "binaryCrossEntropyWithLogits" for one output, or 2 or more outputs`);
   }
 }

@@ -1,8 +1,9 @@
 // The schema of a saved model's header, checked in full before anything is built from it: the
 // layer configs (a known type, options an object: the layer constructors then check the values),
-// the loss, the clipping settings, the optimizer (a known type, hyperparameters checked by its
-// constructor), its step count and state names, and the user's metadata.
-import { LOSS_NAMES } from "./losses.js";
+// the loss (a known name; its parameters are checked by the Model that resolves it), the clipping
+// settings, the optimizer (a known type, hyperparameters checked by its constructor), its step
+// count and state names, and the user's metadata.
+import { LOSS_NAMES, type LossSpec } from "./losses.js";
 import { OPTIMIZER_TYPES, type OptimizerConfig } from "./optimizers.js";
 import { LAYER_TYPES } from "./layers/registry.js";
 import { arrayOf, integer, jsonObject, jsonText, literal, nullable, number, object, oneOf, string, type Infer, type Schema } from "./schema.js";
@@ -23,10 +24,21 @@ const optimizerConfig: Schema<OptimizerConfig> = (where, path, value) => {
   return config as unknown as OptimizerConfig;
 };
 
+/**
+ * A loss: its name, or { name, ...params } for a loss with parameters ({ "name": "huber", "delta": 0.5 });
+ * the parameters' keys and values are checked when the model resolves the loss.
+ */
+const lossSpec: Schema<LossSpec> = (where, path, value) => {
+  if (typeof value === "string") return oneOf(LOSS_NAMES)(where, path, value);
+  const config = jsonObject(where, path, value);
+  oneOf(LOSS_NAMES)(where, `${path}.name`, config.name);
+  return config as unknown as LossSpec;
+};
+
 /** What both versions save about the model: its layers, loss and clipping. */
 const MODEL_FIELDS = {
   layers: arrayOf(layerConfig, 1),
-  loss: oneOf(LOSS_NAMES),
+  loss: lossSpec,
   clipNorm: nullable(number),
   clipValue: nullable(number),
 };

@@ -4,7 +4,7 @@
 // metadata (`__metadata__`), exactly these entries:
 //   format          "wasm-rnn"
 //   format_version  "2"
-//   model           JSON: layer configs, loss, clipNorm, clipValue
+//   model           JSON: layer configs, loss (a name, or { name, ...params }), clipNorm, clipValue
 //   optimizer       JSON: { config, iterations, state: [state buffer names] } (state null: saved without it)
 //   metadata        JSON: the model's metadata object
 //   checksum        "crc32:<8 hex digits>" of the other metadata (as canonical JSON) and the data section
@@ -23,7 +23,7 @@ import type { ParameterArena } from "./arena.js";
 import type { LayerConfig, Layer } from "./layers/layer.js";
 import { layersFromConfigs, type LayerType } from "./layers/registry.js";
 import { optimizerFromConfigAt, type Optimizer, type OptimizerConfig } from "./optimizers.js";
-import type { LossName } from "./losses.js";
+import type { LossSpec } from "./losses.js";
 import type { Tensor } from "./tensor.js";
 import { labelErrors } from "./errors.js";
 import { FORMAT, metadataEntry, modelEntry, optimizerEntry } from "./model-file-schema.js";
@@ -37,7 +37,8 @@ const METADATA_KEYS = ["format", "format_version", "model", "optimizer", "metada
 /** What a model file says about the model besides its tensors, as `save()` writes it. */
 export interface ModelHeader {
   layers: LayerConfig[];
-  loss: LossName;
+  /** The loss's name, or { name, ...params } for a loss with parameters. */
+  loss: LossSpec;
   optimizer: OptimizerConfig;
   clipNorm: number | null;
   clipValue: number | null;

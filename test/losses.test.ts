@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { core } from "../bindings/core.js";
 import { WasmArray } from "../bindings/buffer.js";
 import {
-  binaryCrossEntropyWithLogits, lossOnPointers, meanSquaredError, softmaxCrossEntropy,
+  binaryCrossEntropyWithLogits, huberLoss, lossOnPointers, meanSquaredError, resolvedLossOnPointers, resolveLoss, softmaxCrossEntropy,
   type LossName, type LossOptions, type LossResult, type Reduction,
 } from "../bindings/losses.js";
 import type { IntTensor, Tensor } from "../bindings/tensor.js";
@@ -10,16 +11,16 @@ import { checkGradient } from "./helpers/gradcheck.js";
 import { mulberry32 } from "./helpers/random.js";
 
 const SIZES = [1, 3, 5, 17, 33];
-const LOSSES: readonly LossName[] = ["softmaxCrossEntropy", "meanSquaredError", "binaryCrossEntropyWithLogits"];
-const PUBLIC = { softmaxCrossEntropy, meanSquaredError, binaryCrossEntropyWithLogits } as const;
+const LOSSES: readonly LossName[] = ["softmaxCrossEntropy", "meanSquaredError", "binaryCrossEntropyWithLogits", "huber"];
+const PUBLIC = { softmaxCrossEntropy, meanSquaredError, binaryCrossEntropyWithLogits, huber: huberLoss } as const;
 
 /** Calls the public loss `name` (targets typed loosely: each loss validates its own). */
 function callLoss(name: LossName, predictions: unknown, targets: unknown, options?: unknown): LossResult {
   return (PUBLIC[name] as (p: unknown, t: unknown, o?: unknown) => LossResult)(predictions, targets, options);
 }
 
-/** float64 loss of one row and its gradient (unscaled). */
-function refRow(name: LossName, x: ArrayLike<number>, t: number | ArrayLike<number>): { loss: number; grad: number[] } {
+/** float64 loss of one row and its gradient (unscaled); `delta` is Huber's. */
+function refRow(name: LossName, x: ArrayLike<number>, t: number | ArrayLike<number>, delta = 1): { loss: number; grad: number[] } {
   const N = x.length;
   const xs = Array.from(x);
   if (name === "softmaxCrossEntropy") {
@@ -32,13 +33,19 @@ function refRow(name: LossName, x: ArrayLike<number>, t: number | ArrayLike<numb
   if (name === "meanSquaredError") {
     return { loss: xs.reduce((a, v, j) => a + (v - ts[j]!) ** 2, 0), grad: xs.map((v, j) => 2 * (v - ts[j]!)) };
   }
+  if (name === "huber") {
+    // torch.nn.HuberLoss: 0.5 d² if |d| < delta, else delta (|d| - 0.5 delta); written as the branches, not the kernel's min form.
+    const d = xs.map((v, j) => v - ts[j]!);
+    const loss = d.reduce((a, v) => a + (Math.abs(v) < delta ? 0.5 * v * v : delta * (Math.abs(v) - 0.5 * delta)), 0);
+    return { loss, grad: d.map((v) => (Math.abs(v) < delta ? v : delta * Math.sign(v))) };
+  }
   let loss = 0;
   for (let j = 0; j < N; j++) loss += Math.max(xs[j]!, 0) - xs[j]! * ts[j]! + Math.log1p(Math.exp(-Math.abs(xs[j]!)));
   return { loss, grad: xs.map((v, j) => 1 / (1 + Math.exp(-v)) - ts[j]!) };
 }
 
 /** float64 reference of a whole call: masked, reduced as PyTorch does. */
-function reference(name: LossName, pred: Tensor, target: Tensor | IntTensor, mask: Float32Array | null, reduction: Reduction): { loss: number; grad: Float64Array } {
+function reference(name: LossName, pred: Tensor, target: Tensor | IntTensor, mask: Float32Array | null, reduction: Reduction, delta?: number): { loss: number; grad: Float64Array } {
   const N = pred.shape[pred.shape.length - 1]!;
   const M = pred.data.length / N;
   const grad = new Float64Array(M * N);
@@ -50,7 +57,7 @@ function reference(name: LossName, pred: Tensor, target: Tensor | IntTensor, mas
     count += w;
     const x = pred.data.subarray(i * N, (i + 1) * N);
     const t = name === "softmaxCrossEntropy" ? target.data[i]! : (target.data as Float32Array).subarray(i * N, (i + 1) * N);
-    const r = refRow(name, x, t);
+    const r = refRow(name, x, t, delta);
     total += w * r.loss;
     r.grad.forEach((g, j) => (grad[i * N + j] = w * g));
   }
@@ -67,7 +74,7 @@ function example(name: LossName, rand: () => number, shape: number[]): { pred: T
   if (name === "softmaxCrossEntropy") {
     return { pred, target: { shape: lead, data: Int32Array.from({ length: size / N }, () => Math.floor(rand() * N)) } };
   }
-  const data = Float32Array.from({ length: size }, () => (name === "meanSquaredError" ? -4 + 8 * rand() : rand()));
+  const data = Float32Array.from({ length: size }, () => (name === "meanSquaredError" || name === "huber" ? -4 + 8 * rand() : rand()));
   return { pred, target: { shape, data } };
 }
 
@@ -145,6 +152,67 @@ describe("losses", () => {
       }
     });
   }
+
+  it(`huber: delta 0.3 and 2.5 match float64 at N = ${SIZES.join(", ")}, with and without a mask, mean and sum`, () => {
+    const rand = mulberry32(90);
+    for (const delta of [0.3, 2.5]) {
+      for (const N of SIZES) {
+        const { pred, target } = example("huber", rand, [2, 3, N]);
+        const mask = Float32Array.from([1, 0, 1, 1, 0, 1]);
+        for (const reduction of ["mean", "sum"] as const) {
+          const what = `huber delta=${delta} N=${N} ${reduction}`;
+          assertMatches(huberLoss(pred, target as Tensor, { reduction, delta }), reference("huber", pred, target, null, reduction, delta), what);
+          const masked = huberLoss(pred, target as Tensor, { reduction, delta, mask: { shape: [2, 3], data: mask } });
+          assertMatches(masked, reference("huber", pred, target, mask, reduction, delta), `${what} masked`);
+        }
+      }
+    }
+  });
+
+  it("huber: the gradient matches finite differences with delta 0.5, and is exactly d or ±delta on either side of the kink", () => {
+    const rand = mulberry32(91);
+    const M = 4;
+    const N = 6;
+    const { pred, target } = example("huber", rand, [M, N]);
+    const loss = resolveLoss("test", "loss", { name: "huber", delta: 0.5 });
+    const p = new WasmArray(M * N);
+    const t = new WasmArray(M * N);
+    const g = new WasmArray(M * N);
+    try {
+      p.f32().set(pred.data);
+      t.f32().set(target.data as Float32Array);
+      resolvedLossOnPointers(loss, p.ptr, t.ptr, 0, M, N, "mean", g.ptr);
+      checkGradient({ name: "huber dPred", values: () => p.f32(), analytic: g.f32().slice(), loss: () => resolvedLossOnPointers(loss, p.ptr, t.ptr, 0, M, N, "mean", 0) });
+    } finally {
+      for (const b of [p, t, g]) b.free();
+    }
+    const sides = huberLoss([[0.25, -0.25, 3, -3]], [[0, 0, 0, 0]], { delta: 0.5, reduction: "sum" });
+    assert.deepEqual(Array.from(sides.grad.data), [0.25, -0.25, 0.5, -0.5]);
+    assert.equal(sides.loss, 2 * 0.5 * 0.0625 + 2 * 0.5 * (3 - 0.25));
+  });
+
+  it("huber: matches torch.nn.HuberLoss (test/fixtures/gen_losses.py: deltas 0.25-2, mean and sum, masked rows)", () => {
+    interface Case { name: LossName; params: { delta: number }; reduction: Reduction; shape: number[]; predictions: number[]; targets: number[]; mask: number[] | null; loss: number; grad: number[] }
+    const { cases } = JSON.parse(readFileSync(new URL("../../test/fixtures/losses.json", import.meta.url), "utf8")) as { cases: Case[] };
+    assert.equal(cases.length, 6);
+    for (const c of cases) {
+      const what = `huber delta=${c.params.delta} ${c.reduction} [${c.shape.join(", ")}]${c.mask === null ? "" : " masked"}`;
+      const options = { delta: c.params.delta, reduction: c.reduction, ...(c.mask === null ? {} : { mask: { shape: c.shape.slice(0, -1), data: Float32Array.from(c.mask) } }) };
+      const got = huberLoss({ shape: c.shape, data: Float32Array.from(c.predictions) }, { shape: c.shape, data: Float32Array.from(c.targets) }, options);
+      assertMatches(got, { loss: c.loss, grad: Float64Array.from(c.grad) }, what);
+    }
+  });
+
+  it("huber: bad delta or an unknown option is an error naming huberLoss and the option", () => {
+    const p = [[1, 2]];
+    const t = [[0, 0]];
+    assert.throws(() => huberLoss(p, t, { delta: 0 }), /^RangeError: huberLoss: options\.delta must be > 0 \(the loss and its gradient would be 0\); got 0$/);
+    assert.throws(() => huberLoss(p, t, { delta: -1 }), /^RangeError: huberLoss: options\.delta must be a finite number in \[0, Infinity\]; got -1$/);
+    assert.throws(() => huberLoss(p, t, { delta: NaN }), /^RangeError: huberLoss: options\.delta must be a finite number .*got NaN$/);
+    assert.throws(() => huberLoss(p, t, { delta: "1" as never }), /^TypeError: huberLoss: options\.delta must be a number; got "1"$/);
+    assert.throws(() => huberLoss(p, t, { beta: 1 } as never), /^TypeError: huberLoss: unknown option "beta"; expected one of mask, reduction, delta$/);
+    assert.throws(() => meanSquaredError(p, t, { delta: 1 } as never), /^TypeError: meanSquaredError: unknown option "delta"; expected one of mask, reduction$/);
+  });
 
   it("refuses a softmax cross-entropy over one class (its loss would always be 0)", () => {
     assert.throws(() => softmaxCrossEntropy([[0.5], [2]], [0, 0]), /^RangeError: softmaxCrossEntropy: predictions must score at least 2 classes .* use binaryCrossEntropyWithLogits/);

@@ -7,6 +7,7 @@
 // written), with the loss's output activation applied (softmax for softmaxCrossEntropy, sigmoid for
 // binaryCrossEntropyWithLogits: what predict gives with { probabilities: true }).
 import { Model } from "../model.js";
+import { probabilitiesOf } from "../losses.js";
 import { Layer } from "../layers/layer.js";
 import { RecurrentLayer } from "../layers/recurrent.js";
 import { SimpleRNN } from "../layers/simple-rnn.js";
@@ -146,7 +147,7 @@ function writeLayer(w: KerasWriter, layer: Layer, at: string): void {
 
 /** The loss's output activation: folded into a final linear Dense, else an Activation layer. */
 function writeOutputActivation(w: KerasWriter, model: Model): void {
-  const activation = model.loss === "softmaxCrossEntropy" ? "softmax" : model.loss === "binaryCrossEntropyWithLogits" ? "sigmoid" : null;
+  const activation = probabilitiesOf(model.loss);
   if (activation === null) return;
   const last = w.layers[w.layers.length - 1]!;
   if (last.class_name === "Dense" && last.config.activation === "linear") last.config.activation = activation;

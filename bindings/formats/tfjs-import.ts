@@ -5,7 +5,7 @@
 // The imported model is time-major: it takes x [T, N, D] (ids [T, N]) where the Keras model took
 // [N, T, D], and gives the same values for full-length sequences (pass lengths for padded ones).
 import { Model } from "../model.js";
-import { LOSS_NAMES, type LossName } from "../losses.js";
+import { LOSS_NAMES, probabilitiesOf, type LossName } from "../losses.js";
 import { checkChoice, checkOptionKeys, describe } from "../validate.js";
 import type { FromTfjsOptions, TfjsArtifactsLike, WasmRnnTfjsMetadata } from "./tfjs-types.js";
 import { parseTopology, type KerasActivation, type LayerSpec } from "./tfjs-topology.js";
@@ -41,7 +41,7 @@ function outputActivation(specs: readonly LayerSpec[]): KerasActivation | null {
 /** The loss's output activation (softmax, sigmoid) removed from the end: wasm-rnn models output logits. */
 function withoutOutputActivation(specs: readonly LayerSpec[], loss: LossName): LayerSpec[] {
   const activation = outputActivation(specs);
-  const lossActivation = loss === "softmaxCrossEntropy" ? "softmax" : loss === "binaryCrossEntropyWithLogits" ? "sigmoid" : null;
+  const lossActivation = probabilitiesOf(loss);
   if (activation === null || activation !== lossActivation) return [...specs];
   const last = specs[specs.length - 1]!;
   return last.kind === "activation" ? specs.slice(0, -1) : [...specs.slice(0, -1), { ...last, activation: "linear" } as LayerSpec];

@@ -1,7 +1,7 @@
 // A Model built from a PyTorch state dict alone: the layers its names and shapes describe
 // (formats/torch-layers.ts), loaded with its values.
 import { Model } from "../model.js";
-import type { LossName } from "../losses.js";
+import type { LossSpec } from "../losses.js";
 import type { Optimizer } from "../optimizers.js";
 import { keysUnderPrefix, stateDictTensors, type StateDictSource } from "../state-dict.js";
 import { layersFromTorchStateDict, type TorchLayerOptions } from "./torch-layers.js";
@@ -12,7 +12,7 @@ import { labelErrors } from "../errors.js";
 /** Options of `Model.fromStateDict`. */
 export interface FromStateDictOptions extends TorchLayerOptions {
   /** The loss the model trains with (the file does not say). */
-  loss: LossName;
+  loss: LossSpec;
   /** Default: new Adam(). */
   optimizer?: Optimizer;
   /** A prefix every key has and the model's names do not, e.g. "module." when a DDP state dict was saved unstripped. */

@@ -13,4 +13,6 @@ export interface LossesExports {
   meanSquaredError(pred: number, target: number, mask: number, M: number, N: number, scale: number, grad: number): number;
   /** Σ_j max(x, 0) - x t + log(1 + e^-|x|) per row; target f32 [M, N] in [0, 1]. */
   binaryCrossEntropyWithLogits(logits: number, target: number, mask: number, M: number, N: number, scale: number, grad: number): number;
+  /** Σ_j m (|p - t| - m / 2), m = min(|p - t|, delta), per row (delta > 0); target f32 [M, N]. */
+  huber(pred: number, target: number, mask: number, M: number, N: number, delta: number, scale: number, grad: number): number;
 }

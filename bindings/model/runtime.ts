@@ -1,0 +1,36 @@
+// What a model's training, evaluation, prediction and streaming share: its layers, its resolved
+// loss, what it expects of its data, its parameter arena and optimizer, and one workspace of wasm
+// scratch blocks that grows to the largest batch seen.
+import { core } from "../core.js";
+import { Workspace } from "../buffer.js";
+import type { ParameterArena } from "../arena.js";
+import type { Layer, SequencePointers } from "../layers/layer.js";
+import type { Loss } from "../losses.js";
+import type { Optimizer } from "../optimizers.js";
+import type { DataSpec } from "../dataset.js";
+
+export class ModelRuntime {
+  readonly ws = new Workspace();
+
+  constructor(
+    readonly layers: readonly Layer[],
+    readonly loss: Loss,
+    readonly spec: DataSpec,
+    readonly arena: ParameterArena,
+    readonly optimizer: Optimizer,
+  ) {}
+
+  /** Runs every layer forward on the staged input; returns the last layer's output pointers. */
+  forward(input: SequencePointers): SequencePointers {
+    let p = input;
+    for (const layer of this.layers) p = layer.forwardPointers(p);
+    return p;
+  }
+
+  /** The indices 0 .. N-1 (i32 [N]) in the workspace: gathers the first N sequences in order. */
+  identityIndex(N: number): number {
+    const index = this.ws.ptr("index", N);
+    core().fillIotaI32(index, N);
+    return index;
+  }
+}

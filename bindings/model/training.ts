@@ -1,0 +1,179 @@
+// Training and evaluation of a Model: one guarded optimizer step per batch (in truncated-BPTT
+// chunks when asked), fit's epochs over a staged dataset with validation after each, and the
+// mean loss and accuracy over a dataset without training.
+import { checkEpochOptions, runEpochs } from "../epochs.js";
+import { core } from "../core.js";
+import { RecurrentLayer } from "../layers/recurrent.js";
+import { accuracyOf, countCorrect, meanDivisor, resolvedLossOnPointers } from "../losses.js";
+import { checkNotDisposed } from "../disposal.js";
+import { guardedBatch, checkEvaluatedLoss, type GuardedBatch } from "../step-guard.js";
+import { StagedDataset, type Batch } from "../dataset.js";
+import type { TensorLike } from "../tensor.js";
+import { checkOptionKeys, checkInt, checkInEffect, describe } from "../validate.js";
+import { checkModelBatch } from "../layer-chain.js";
+import type { ModelRuntime } from "./runtime.js";
+import type { EpochLogs, Evaluation, EvaluateOptions, FitOptions, ModelInput, ModelTarget, SequenceInputs } from "./options.js";
+
+const FIT_KEYS = ["epochs", "batchSize", "shuffle", "seed", "mask", "lengths", "context", "validationData", "truncatedBptt", "onBatchEnd", "onEpochEnd", "signal"] as const;
+
+/** The clipping a step applies before the optimizer (null: off). */
+export interface Clipping {
+  clipNorm: number | null;
+  clipValue: number | null;
+}
+
+/** Loss of a training step and the counts behind its accuracy. */
+interface StepScore {
+  loss: number;
+  correct: number;
+  weight: number;
+}
+
+/** Forward, loss, BPTT and one guarded optimizer step for one (chunk of a) batch; `chunk` names the chunk for the guard. */
+function trainStep(model: ModelRuntime, batch: Batch, carry: boolean, guarded: GuardedBatch, chunk: string): StepScore {
+  const { layers, loss, spec, arena, ws } = model;
+  for (const layer of layers) if (layer instanceof RecurrentLayer && carry) layer.carryState();
+  const out = model.forward({ x: batch.x, T: batch.T, B: batch.B, lengths: batch.lengths, context: batch.context, training: true });
+  const M = out.T * out.B;
+  const N = spec.outputSize;
+  const grad = ws.ptr("dOut", M * N);
+  arena.zeroGrad();
+  const value = resolvedLossOnPointers(loss, out.x, batch.y, batch.mask, M, N, "mean", grad);
+  const score = { loss: value, correct: countCorrect(loss, out.x, batch.y, batch.mask, M, N), weight: core().maskWeight(batch.mask, M) };
+  let d = grad;
+  for (let i = layers.length - 1; i >= 0; i--) d = layers[i]!.backwardPointers(d, i > 0);
+  guarded.step(value, chunk);
+  return score;
+}
+
+/**
+ * Trains on a batch (in chunks of tbptt steps) under the finite-step guard: either every chunk's
+ * step is finite and applied, or none is (a RangeError naming `where` and `at`). The loss is the
+ * mean over chunks.
+ */
+function trainBatch(model: ModelRuntime, clipping: Clipping, data: StagedDataset, batch: Batch, tbptt: number, where: string, at: string): StepScore {
+  return guardedBatch({ where, at, data: "x and y" }, model.arena, model.optimizer, clipping, (guarded) => {
+    if (tbptt >= batch.T) return trainStep(model, batch, false, guarded, "");
+    const total = { loss: 0, correct: 0, weight: 0 };
+    const chunks = Math.ceil(batch.T / tbptt);
+    for (let c = 0; c < chunks; c++) {
+      const t0 = c * tbptt;
+      const chunk = data.chunk(batch, t0, Math.min(tbptt, batch.T - t0), model.ws.ptr("chunkLengths", batch.B));
+      const s = trainStep(model, chunk, c > 0, guarded, `truncatedBptt chunk ${c + 1} of ${chunks}`);
+      total.loss += s.loss;
+      total.correct += s.correct;
+      total.weight += s.weight;
+    }
+    total.loss /= chunks;
+    return total;
+  });
+}
+
+/** Model.trainOnBatch: one guarded optimizer step on the whole batch; the loss before the step. */
+export function trainOnBatch(model: ModelRuntime, clipping: Clipping, x: ModelInput, y: ModelTarget, options: SequenceInputs & { mask?: TensorLike }): number {
+  const where = "Model.trainOnBatch";
+  checkOptionKeys(where, options, ["mask", "lengths", "context"]);
+  const data = new StagedDataset(where, model.spec, x, { y }, options);
+  try {
+    checkModelBatch(where, model.layers, data.T, data.N);
+    return trainBatch(model, clipping, data, data.gather(model.identityIndex(data.N), data.N, model.ws), data.T, where, "").loss;
+  } finally {
+    data.free();
+  }
+}
+
+/** The truncatedBptt option of fit: Infinity when not given; refused where the state cannot be carried. */
+function truncatedBpttOption(model: ModelRuntime, where: string, value: unknown): number {
+  if (value === undefined) return Infinity;
+  if (!model.spec.sequenceOutput) throw new RangeError(`${where}: truncatedBptt needs an output at every step (all recurrent layers with returnSequences true)`);
+  const bidirectional = model.layers.find((l) => l instanceof RecurrentLayer && l.bidirectional);
+  if (bidirectional !== undefined) {
+    throw new RangeError(`${where}: truncatedBptt carries the state from chunk to chunk, which a bidirectional ${bidirectional.constructor.name} cannot (its reverse direction needs the whole sequence)`);
+  }
+  return checkInt(where, "truncatedBptt", value);
+}
+
+/** fit's validationData, checked and staged once, before any training: a bad validation set fails now, not after an epoch. */
+function stageValidation(model: ModelRuntime, where: string, validationData: unknown): StagedDataset | null {
+  if (validationData === undefined) return null;
+  if (validationData === null || typeof validationData !== "object" || Array.isArray(validationData)) {
+    throw new TypeError(`${where}: validationData must be an object { x, y, mask?, lengths?, context? }; got ${describe(validationData)}`);
+  }
+  checkOptionKeys(`${where}: validationData`, validationData, ["x", "y", "mask", "lengths", "context"]);
+  const { x, y, ...extras } = validationData as NonNullable<FitOptions["validationData"]>;
+  return new StagedDataset(`${where}: validationData`, model.spec, x, { y }, extras);
+}
+
+/** Model.fit: epochs of guarded steps over shuffled batches; `owner` is the Model (it may be disposed while fit awaits). */
+export async function fit(model: ModelRuntime, clipping: Clipping, owner: object, x: ModelInput, y: ModelTarget, options: FitOptions): Promise<EpochLogs[]> {
+  const where = "Model.fit";
+  checkOptionKeys(where, options, FIT_KEYS);
+  const settings = checkEpochOptions(where, options);
+  const tbptt = truncatedBpttOption(model, where, options.truncatedBptt);
+  const data = new StagedDataset(where, model.spec, x, { y }, options);
+  let validation: StagedDataset | null = null;
+  try {
+    checkInEffect(where, "truncatedBptt", options.truncatedBptt, tbptt < data.T, `with sequences of T = ${data.T} steps (every batch would be one chunk)`);
+    checkModelBatch(where, model.layers, data.T, Math.min(settings.batchSize, data.N));
+    validation = stageValidation(model, where, options.validationData);
+    let sums = { loss: 0, correct: 0, weight: 0 };
+    return await runEpochs(data.N, settings, (indices, count, at) => {
+      checkNotDisposed(owner, where, "model");
+      const { loss, correct, weight } = trainBatch(model, clipping, data, data.gather(indices, count, model.ws), tbptt, where, at);
+      sums.loss += loss;
+      sums.correct += correct;
+      sums.weight += weight;
+      return loss;
+    }, (epoch, batches) => {
+      const logs: EpochLogs = { epoch, loss: sums.loss / batches };
+      const accuracy = accuracyOf(model.loss, sums.correct, sums.weight, model.spec.outputSize);
+      if (accuracy !== undefined) logs.accuracy = accuracy;
+      sums = { loss: 0, correct: 0, weight: 0 };
+      if (validation !== null) {
+        const val = evaluateStaged(model, validation, settings.batchSize, `${where}: validationData after epoch ${epoch}`);
+        logs.valLoss = val.loss;
+        if (val.accuracy !== undefined) logs.valAccuracy = val.accuracy;
+      }
+      return logs;
+    });
+  } finally {
+    data.free();
+    validation?.free();
+  }
+}
+
+/** Model.evaluate: mean loss (and accuracy for classification losses) over a dataset, without training. */
+export function evaluate(model: ModelRuntime, x: ModelInput, y: ModelTarget, options: EvaluateOptions): Evaluation {
+  const where = "Model.evaluate";
+  checkOptionKeys(where, options, ["batchSize", "mask", "lengths", "context"]);
+  const batchSize = checkInt(where, "batchSize", options.batchSize ?? 256);
+  const data = new StagedDataset(where, model.spec, x, { y }, options);
+  try {
+    checkModelBatch(where, model.layers, data.T, Math.min(batchSize, data.N));
+    return evaluateStaged(model, data, batchSize, where);
+  } finally {
+    data.free();
+  }
+}
+
+/** evaluate over staged data; a loss that is not finite is a RangeError naming `where`. */
+function evaluateStaged(model: ModelRuntime, data: StagedDataset, batchSize: number, where: string): Evaluation {
+  const { loss, ws } = model;
+  const N = model.spec.outputSize;
+  let lossSum = 0;
+  let weight = 0;
+  let correct = 0;
+  const index = model.identityIndex(data.N);
+  for (let b0 = 0; b0 < data.N; b0 += batchSize) {
+    const batch = data.gather(index + b0 * 4, Math.min(batchSize, data.N - b0), ws);
+    const out = model.forward({ x: batch.x, T: batch.T, B: batch.B, lengths: batch.lengths, context: batch.context });
+    const M = out.T * out.B;
+    lossSum += resolvedLossOnPointers(loss, out.x, batch.y, batch.mask, M, N, "sum", 0);
+    weight += core().maskWeight(batch.mask, M);
+    correct += countCorrect(loss, out.x, batch.y, batch.mask, M, N);
+  }
+  const result: Evaluation = { loss: checkEvaluatedLoss(where, weight > 0 ? lossSum / meanDivisor(loss, weight, N) : 0, "x and y") };
+  const accuracy = accuracyOf(loss, correct, weight, N);
+  if (accuracy !== undefined) result.accuracy = accuracy;
+  return result;
+}
