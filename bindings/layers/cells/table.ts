@@ -52,6 +52,8 @@ export interface CellKernel<L, F extends Record<string, FieldSource<L>> = Record
   readonly kernel: CellKernelName;
   readonly struct: string;
   readonly fields: F;
+  /** The field names in memory order. */
+  readonly names: readonly string[];
 }
 
 /** The fields a caller gives per call. */
@@ -62,7 +64,7 @@ export type CallFields<F> = IoFields<F> & { readonly [K in keyof F]?: number };
 
 /** Defines a kernel of a cell used by layers of type L (curried so that L is named once). */
 export function cellKernel<L>() {
-  return <const F extends Record<string, FieldSource<L>>>(kernel: CellKernelName, struct: string, fields: F): CellKernel<L, F> => ({ kernel, struct, fields });
+  return <const F extends Record<string, FieldSource<L>>>(kernel: CellKernelName, struct: string, fields: F): CellKernel<L, F> => ({ kernel, struct, fields, names: Object.keys(fields) });
 }
 
 /** What a layer knows about one call of a cell. */
@@ -102,7 +104,7 @@ function fieldValue<L>(kernel: CellKernel<L>, name: string, call: CellCall<L>): 
  * the struct is written after memory last grew).
  */
 export function layOutArgs<L, F extends Record<string, FieldSource<L>>>(kernel: CellKernel<L, F>, call: CellCall<L>, given: CallFields<F>): number {
-  const names = Object.keys(kernel.fields);
+  const names = kernel.names;
   const values = names.map((name) => (given as Record<string, number | undefined>)[name] ?? fieldValue(kernel, name, call));
   const ptr = call.ws.ptr(`args.${kernel.kernel}`, names.length);
   i32View(ptr, names.length).set(values);
