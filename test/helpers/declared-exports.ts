@@ -36,6 +36,13 @@ export function declaredExports(): Map<string, DeclaredExport> {
   const result = new Map<string, DeclaredExport>();
   for (const symbol of checker.getPropertiesOfType(checker.getTypeAtLocation(alias.name))) {
     const members = symbol.declarations ?? [];
+    if (members.length === 0) {
+      // a member of a mapped type (e.g. the cell kernels' RnnExports): read its call signature
+      const signatures = checker.getTypeOfSymbolAtLocation(symbol, alias).getCallSignatures();
+      if (signatures.length !== 1) throw new TypeError(`CoreExports member ${symbol.name} of a mapped type is not one function`);
+      result.set(symbol.name, { kind: "function", params: signatures[0]!.parameters.length, file: "a mapped type" });
+      continue;
+    }
     if (members.length !== 1) throw new TypeError(`CoreExports member ${symbol.name} is declared ${members.length} times`);
     const member = members[0]!;
     result.set(symbol.name, { ...declared(member), file: member.getSourceFile().fileName.replace(/^.*\/bindings\//, "bindings/") });
