@@ -20,4 +20,5 @@ export * from "./metrics";
 export * from "./rnn/simple";
 export * from "./rnn/jordan";
 export * from "./rnn/lstm";
-export * from "./rnn/gru";
+export * from "./rnn/gru-reset-after";
+export * from "./rnn/gru-reset-before";

@@ -3,9 +3,10 @@
 import type { CoreExports } from "./core.js";
 import { CORE_CONSTANTS, type ConstantName } from "./kernels/constants.js";
 import { describe } from "./validate.js";
+import { CELL_KERNELS, type CellKernelName } from "./kernels/rnn.js";
 
 /** The core ABI these bindings are written for; the core reports its own with `coreAbiVersion()`. */
-export const CORE_ABI_VERSION = 1;
+export const CORE_ABI_VERSION = 2;
 
 /** The export that tells the core's ABI version. */
 export interface AbiExports {
@@ -13,27 +14,26 @@ export interface AbiExports {
   coreAbiVersion(): number;
 }
 
-/** Every function export the bindings call (the kernel types' members, which the compiler keeps in step with this list). */
-const CORE_FUNCTIONS: Record<Exclude<keyof CoreExports, "memory" | "coreAbiVersion" | ConstantName>, true> = {
+/** Every function export the bindings call but the cell kernels (the kernel types' members, which the compiler keeps in step with this list). */
+const CORE_FUNCTIONS: Record<Exclude<keyof CoreExports, "memory" | "coreAbiVersion" | ConstantName | CellKernelName>, true> = {
   activate: true, activationBackward: true, activationForward: true, activationGrad: true, adagradStep: true,
   adamStep: true, addInPlace: true, alloc: true, binaryCrossEntropyWithLogits: true, chunkLengths: true,
   clipByValue: true, copyColumns: true, copyF32: true, countCorrectBinary: true, countCorrectClasses: true, denseBackward: true,
   denseForward: true, expf: true, fillF32: true, fillIotaI32: true, findNonFinite: true,
   findOutOfRange: true, findOutOfRangeWhere: true, findOutsideF32: true, free: true, gatherRows: true,
   gatherTimeMajor: true, gemm: true, gemmPackB: true, gemmPacked: true, gemmPackedSize: true,
-  gruBackward: true, gruForward: true, jordanBackward: true, jordanForward: true, lengthMask: true,
-  logSoftmaxBackwardRows: true, logSoftmaxRows: true, lstmBackward: true, lstmForward: true,
+  lengthMask: true, logSoftmaxBackwardRows: true, logSoftmaxRows: true,
   maskPaddedSteps: true, maskWeight: true, meanOverValidSteps: true, meanOverValidStepsBackward: true,
   meanSquaredError: true, mergeBackward: true, mergeForward: true, mulInPlace: true, peakFlops: true,
   relaxedSimd: true, reverseWithinLengths: true, rmspropStep: true, rngFillBernoulliScaled: true,
   rngFillNormal: true, rngFillUniform: true, rngNextBelow: true, rngNextFloat: true, rngNextU32: true,
   rngSeed: true, rngShuffleI32: true, scaleF32: true, scatterAddRows: true, sgdStep: true,
-  simpleRnnBackward: true, simpleRnnForward: true, softmaxBackwardRows: true, softmaxCrossEntropy: true,
+  softmaxBackwardRows: true, softmaxCrossEntropy: true,
   softmaxRows: true, sumSquares: true, sumSteps: true,
 };
 
-/** The names of every function export the bindings call besides `coreAbiVersion` (what init() checks for). */
-export const CORE_FUNCTION_NAMES: readonly string[] = Object.keys(CORE_FUNCTIONS);
+/** The names of every function export the bindings call besides `coreAbiVersion`, the cell kernels included (what init() checks for). */
+export const CORE_FUNCTION_NAMES: readonly string[] = [...Object.keys(CORE_FUNCTIONS), ...CELL_KERNELS];
 
 /** `names` quoted for a message: the first five, then how many in all. */
 function listNames(names: readonly string[]): string {

@@ -33,6 +33,12 @@ export function gateGradient(kind: i32, y: usize, dOut: usize, dNext: usize, dz:
   if (tail != 0) gateLanes(tail, kind, y + body, dOut != 0 ? dOut + body : 0, dNext + body, dz + body);
 }
 
+/** dst = the gradient given for the last step (0: none, then zeros) over `bytes`: where BPTT starts. */
+export function startGradient(dst: usize, given: usize, bytes: usize): void {
+  if (given != 0) memory.copy(dst, given, bytes);
+  else memory.fill(dst, 0, bytes);
+}
+
 // Variable lengths: at step t, row b of a batch is padded when t >= lengths[b] (lengths i32 [B],
 // or 0 when every sequence has all steps). A padded step keeps the state and passes its
 // gradient straight through.
