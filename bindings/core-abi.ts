@@ -32,7 +32,7 @@ const CORE_FUNCTIONS: Record<Exclude<keyof CoreExports, "memory" | "coreAbiVersi
   softmaxRows: true, sumSquares: true, sumSteps: true,
 };
 
-/** The names of every function export the bindings call besides `coreAbiVersion` (what init() checks for). */
+/** The names of every function export the bindings call besides `coreAbiVersion`, the cell kernels included (what init() checks for). */
 export const CORE_FUNCTION_NAMES: readonly string[] = [...Object.keys(CORE_FUNCTIONS), ...CELL_KERNELS];
 
 /** `names` quoted for a message: the first five, then how many in all. */

@@ -16,14 +16,22 @@ const VALUE_KINDS: Record<string, DeclaredExport["kind"]> = { "WebAssembly.Memor
 /** The source of bindings/core.ts, from dist/test/helpers/. */
 const CORE_SOURCE = fileURLToPath(new URL("../../../bindings/core.ts", import.meta.url));
 
-function declared(member: ts.Declaration): Omit<DeclaredExport, "file"> {
-  if (ts.isMethodSignature(member)) return { kind: "function", params: member.parameters.length };
-  if (ts.isPropertySignature(member) && member.type !== undefined) {
-    if (ts.isFunctionTypeNode(member.type)) return { kind: "function", params: member.type.parameters.length };
-    const kind = VALUE_KINDS[member.type.getText()];
-    if (kind !== undefined) return { kind };
-  }
-  throw new TypeError(`CoreExports member ${member.getText()} is neither a function, a WebAssembly.Memory nor a WebAssembly.Global`);
+/** What one member of CoreExports declares, from its type (members of mapped types have no declaration of their own). */
+function declared(checker: ts.TypeChecker, symbol: ts.Symbol): Omit<DeclaredExport, "file"> {
+  const type = checker.getTypeOfSymbol(symbol);
+  const calls = type.getCallSignatures();
+  if (calls.length > 1) throw new TypeError(`CoreExports member ${symbol.name} is overloaded`);
+  if (calls.length === 1) return { kind: "function", params: calls[0]!.parameters.length };
+  const typeSymbol = type.getSymbol();
+  const kind = typeSymbol === undefined ? undefined : VALUE_KINDS[checker.getFullyQualifiedName(typeSymbol)];
+  if (kind === undefined) throw new TypeError(`CoreExports member ${symbol.name}: ${checker.typeToString(type)} is neither a function, a WebAssembly.Memory nor a WebAssembly.Global`);
+  return { kind };
+}
+
+/** The file declaring a member: its own declaration's, or for a mapped type's member, the mapped type's. */
+function fileOf(symbol: ts.Symbol): string {
+  const declaration = symbol.declarations?.[0] ?? (symbol as { links?: { mappedType?: ts.Type } }).links?.mappedType?.aliasSymbol?.declarations?.[0];
+  return declaration === undefined ? "(no declaration)" : declaration.getSourceFile().fileName.replace(/^.*\/bindings\//, "bindings/");
 }
 
 /** Every member of CoreExports by name. */
@@ -35,17 +43,7 @@ export function declaredExports(): Map<string, DeclaredExport> {
   if (alias === undefined) throw new TypeError(`${CORE_SOURCE} declares no type CoreExports`);
   const result = new Map<string, DeclaredExport>();
   for (const symbol of checker.getPropertiesOfType(checker.getTypeAtLocation(alias.name))) {
-    const members = symbol.declarations ?? [];
-    if (members.length === 0) {
-      // a member of a mapped type (e.g. the cell kernels' RnnExports): read its call signature
-      const signatures = checker.getTypeOfSymbolAtLocation(symbol, alias).getCallSignatures();
-      if (signatures.length !== 1) throw new TypeError(`CoreExports member ${symbol.name} of a mapped type is not one function`);
-      result.set(symbol.name, { kind: "function", params: signatures[0]!.parameters.length, file: "a mapped type" });
-      continue;
-    }
-    if (members.length !== 1) throw new TypeError(`CoreExports member ${symbol.name} is declared ${members.length} times`);
-    const member = members[0]!;
-    result.set(symbol.name, { ...declared(member), file: member.getSourceFile().fileName.replace(/^.*\/bindings\//, "bindings/") });
+    result.set(symbol.name, { ...declared(checker, symbol), file: fileOf(symbol) });
   }
   return result;
 }
