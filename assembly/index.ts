@@ -20,3 +20,4 @@ export * from "./rnn/simple";
 export * from "./rnn/jordan";
 export * from "./rnn/lstm";
 export * from "./rnn/gru";
+export * from "./decoding";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Seq2Seq, type Seq2SeqCell } from "../bindings/tasks/seq2seq.js";
+import { Seq2Seq, type Seq2SeqCell } from "../bindings/seq2seq/seq2seq.js";
 import { Model } from "../bindings/model.js";
 import { Dense } from "../bindings/layers/dense.js";
 import { Adam, SGD } from "../bindings/optimizers.js";
