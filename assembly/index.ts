@@ -22,3 +22,4 @@ export * from "./rnn/jordan";
 export * from "./rnn/lstm";
 export * from "./rnn/gru-reset-after";
 export * from "./rnn/gru-reset-before";
+export * from "./decoding";
