@@ -20,3 +20,6 @@ export * from "./rnn/simple";
 export * from "./rnn/jordan";
 export * from "./rnn/lstm";
 export * from "./rnn/gru";
+export * from "./attention/scores";
+export * from "./attention/weights";
+export * from "./attention/context";

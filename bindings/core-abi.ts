@@ -29,6 +29,8 @@ const CORE_FUNCTIONS: Record<Exclude<keyof CoreExports, "memory" | "coreAbiVersi
   rngSeed: true, rngShuffleI32: true, scaleF32: true, scatterAddRows: true, sgdStep: true,
   simpleRnnBackward: true, simpleRnnForward: true, softmaxBackwardRows: true, softmaxCrossEntropy: true,
   softmaxRows: true, sumSquares: true, sumSteps: true,
+  attentionAdditiveScores: true, attentionAdditiveScoresBackward: true, attentionContext: true, attentionContextBackward: true,
+  attentionDotScores: true, attentionDotScoresBackward: true, maskedSoftmax: true, maskedSoftmaxBackward: true,
 };
 
 /**

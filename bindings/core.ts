@@ -13,6 +13,7 @@ import type { MetricsExports } from "./kernels/metrics.js";
 import type { RandomExports } from "./kernels/random.js";
 import type { RnnExports } from "./kernels/rnn.js";
 import type { PeakExports } from "./kernels/peak.js";
+import type { AttentionExports } from "./kernels/attention.js";
 import { relaxedSimdSupported } from "./features.js";
 import { checkCoreExports, type AbiExports } from "./core-abi.js";
 
@@ -30,6 +31,7 @@ export type CoreExports = MemoryExports &
   RandomExports &
   RnnExports &
   PeakExports &
+  AttentionExports &
   AbiExports;
 
 /**
