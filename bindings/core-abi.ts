@@ -30,7 +30,7 @@ const CORE_FUNCTIONS: Record<Exclude<keyof CoreExports, "memory" | "coreAbiVersi
   simpleRnnBackward: true, simpleRnnForward: true, softmaxBackwardRows: true, softmaxCrossEntropy: true,
   softmaxRows: true, sumSquares: true, sumSteps: true,
   attentionAdditiveScores: true, attentionAdditiveScoresBackward: true, attentionContext: true, attentionContextBackward: true,
-  attentionDotScores: true, attentionDotScoresBackward: true, maskedSoftmax: true, maskedSoftmaxBackward: true,
+  attentionDotScores: true, attentionDotScoresBackward: true, maskedSoftmax: true, maskedSoftmaxBackward: true, copyColumns: true,
 };
 
 /**

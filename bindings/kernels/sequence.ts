@@ -10,6 +10,8 @@ export interface SequenceExports {
   mulInPlace(x: number, y: number, n: number): void;
   /** sum [B, F] = Σ_t x[t]. */
   sumSteps(sum: number, x: number, T: number, BF: number): void;
+  /** dst[m, dstOff + j] = src[m, srcOff + j] for j < F over M rows (rows of dstCols and srcCols floats). */
+  copyColumns(dst: number, dstCols: number, dstOff: number, src: number, srcCols: number, srcOff: number, M: number, F: number): void;
   /** Merges two directions (0 concat, 1 sum, 2 mul, 3 ave). */
   mergeForward(mode: number, a: number, b: number, out: number, M: number, H: number): void;
   /** Gradients of mergeForward. */
