@@ -7,5 +7,5 @@
  * check for the names they call).
  */
 export function coreAbiVersion(): i32 {
-  return 1;
+  return 2;
 }

@@ -2,9 +2,10 @@
 // the core reports (assembly/abi.ts) and every export the bindings call, by name and kind.
 import type { CoreExports } from "./core.js";
 import { describe } from "./validate.js";
+import { CELL_KERNELS, type CellKernelName } from "./kernels/rnn.js";
 
 /** The core ABI these bindings are written for; the core reports its own with `coreAbiVersion()`. */
-export const CORE_ABI_VERSION = 1;
+export const CORE_ABI_VERSION = 2;
 
 /** The export that tells the core's ABI version. */
 export interface AbiExports {
@@ -12,22 +13,21 @@ export interface AbiExports {
   coreAbiVersion(): number;
 }
 
-/** Every function export the bindings call (the kernel types' members, which the compiler keeps in step with this list). */
-const CORE_FUNCTIONS: Record<Exclude<keyof CoreExports, "memory" | "coreAbiVersion">, true> = {
+/** Every function export the bindings call but the cell kernels (the kernel types' members, which the compiler keeps in step with this list). */
+const CORE_FUNCTIONS: Record<Exclude<keyof CoreExports, "memory" | "coreAbiVersion" | CellKernelName>, true> = {
   activate: true, activationBackward: true, activationForward: true, activationGrad: true, adagradStep: true,
   adamStep: true, addInPlace: true, alloc: true, binaryCrossEntropyWithLogits: true, chunkLengths: true,
   clipByValue: true, copyF32: true, countCorrectBinary: true, countCorrectClasses: true, denseBackward: true,
   denseForward: true, expf: true, fillF32: true, fillIotaI32: true, findNonFinite: true,
   findOutOfRange: true, findOutOfRangeWhere: true, findOutsideF32: true, free: true, gatherRows: true,
   gatherTimeMajor: true, gemm: true, gemmPackB: true, gemmPacked: true, gemmPackedSize: true,
-  gruBackward: true, gruForward: true, jordanBackward: true, jordanForward: true, lengthMask: true,
-  logSoftmaxBackwardRows: true, logSoftmaxRows: true, lstmBackward: true, lstmForward: true,
+  lengthMask: true, logSoftmaxBackwardRows: true, logSoftmaxRows: true,
   maskPaddedSteps: true, maskWeight: true, meanOverValidSteps: true, meanOverValidStepsBackward: true,
   meanSquaredError: true, mergeBackward: true, mergeForward: true, mulInPlace: true, peakFlops: true,
   relaxedSimd: true, reverseWithinLengths: true, rmspropStep: true, rngFillBernoulliScaled: true,
   rngFillNormal: true, rngFillUniform: true, rngNextBelow: true, rngNextFloat: true, rngNextU32: true,
   rngSeed: true, rngShuffleI32: true, scaleF32: true, scatterAddRows: true, sgdStep: true,
-  simpleRnnBackward: true, simpleRnnForward: true, softmaxBackwardRows: true, softmaxCrossEntropy: true,
+  softmaxBackwardRows: true, softmaxCrossEntropy: true,
   softmaxRows: true, sumSquares: true, sumSteps: true,
   attentionAdditiveScores: true, attentionAdditiveScoresBackward: true, attentionContext: true, attentionContextBackward: true,
   attentionDotScores: true, attentionDotScoresBackward: true, maskedSoftmax: true, maskedSoftmaxBackward: true, copyColumns: true,
@@ -52,7 +52,7 @@ export function checkCoreExports(where: string, exports: WebAssembly.Exports): v
   if (reported !== CORE_ABI_VERSION) {
     throw new RangeError(`${where}: the core reports ABI version ${String(reported)}; these bindings need version ${CORE_ABI_VERSION} (use the .wasm files of the same wasm-rnn release)`);
   }
-  const missing = Object.keys(CORE_FUNCTIONS).filter((name) => typeof exports[name] !== "function");
+  const missing = [...Object.keys(CORE_FUNCTIONS), ...CELL_KERNELS].filter((name) => typeof exports[name] !== "function");
   if (missing.length > 0) {
     throw new TypeError(`${where}: ${notCore}: it has no function export${missing.length > 1 ? "s" : ""} ${missing.slice(0, 5).map((n) => `"${n}"`).join(", ")}${missing.length > 5 ? `, ... (${missing.length} in all)` : ""}`);
   }

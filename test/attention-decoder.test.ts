@@ -13,20 +13,20 @@ import { AttentionalDecoder } from "../bindings/seq2seq/attentional-decoder.js";
 import { checkGradient } from "./helpers/gradcheck.js";
 import { randomArray } from "./helpers/random.js";
 
-const CASES: { kind: AttentionKind; cell: "lstm" | "gru"; layers: number; F: number }[] = [
+const CASES: { kind: AttentionKind; cell: "lstm" | "gru"; layers: number; F: number; resetAfter?: boolean }[] = [
   { kind: "luong", cell: "lstm", layers: 2, F: 4 },
   { kind: "luongGeneral", cell: "gru", layers: 1, F: 5 },
   { kind: "bahdanau", cell: "lstm", layers: 1, F: 5 },
-  { kind: "bahdanau", cell: "gru", layers: 2, F: 4 },
+  { kind: "bahdanau", cell: "gru", layers: 2, F: 4, resetAfter: false },
 ];
 
 describe("attentional decoder gradients (finite differences)", () => {
-  for (const { kind, cell, layers, F } of CASES) {
-    it(`${kind}, ${cell}, ${layers} layer(s): d input, d memory, d initial state and every parameter`, () => {
+  for (const { kind, cell, layers, F, resetAfter } of CASES) {
+    it(`${kind}, ${cell}${resetAfter === false ? " (reset before)" : ""}, ${layers} layer(s): d input, d memory, d initial state and every parameter`, () => {
       const T = 3, B = 2, S = 4, E = 3, H = 4;
       const C = kind === "bahdanau" ? F : H;
       const o = { inputSize: E, units: H, numLayers: layers, contextSize: C, seed: 3 };
-      const decoder = cell === "lstm" ? new LSTM(o) : new GRU(o);
+      const decoder = cell === "lstm" ? new LSTM(o) : new GRU({ ...o, ...(resetAfter === undefined ? {} : { resetAfter }) });
       const attention = new Attention({ kind, querySize: H, memorySize: F, seed: 4 });
       const attentional = new Dense({ inputSize: F + H, units: H, activation: "tanh", seed: 5 });
       const parts: [string, Layer][] = [["decoder.", decoder], ["attention.", attention], ["attentional.", attentional]];

@@ -29,81 +29,106 @@ function outputBackward(g: i32, y: usize, dy: usize, dO: usize, B: i32, O: i32):
   else activationBackward(g, y, dy, dO, B * O);
 }
 
-/**
- * Runs the sequence forward; writes hs [T, B, H] and ys [T+1, B, O].
- * packHy, packO: scratch of gemmPackedSize(O, H) and gemmPackedSize(H, O) floats. lengths: i32 [B]
- * or 0; zAdd [B, H] (or 0) is added to every step's input projection.
- */
-export function jordanForward(
-  T: i32, B: i32, D: i32, H: i32, O: i32, f: i32, g: i32,
-  x: usize, tokens: bool, y0: usize, wih: usize, why: usize, b: usize, wo: usize, bo: usize,
-  hs: usize, ys: usize, packHy: usize, packO: usize, lengths: usize, zAdd: usize,
-): void {
-  const hBytes = <usize>(B * H) << 2;
-  const yBytes = <usize>(B * O) << 2;
-  memory.copy(ys, y0, yBytes);
-  // Z [T*B, H] = X · W_ih^T + b
-  inputProjection(T, B, D, H, x, tokens, wih, b, 0, zAdd, hs);
-  gemmPackB(O, H, why, 1, O, packHy);
-  gemmPackB(H, O, wo, 1, H, packO);
-  for (let t = 0; t < T; t++) {
-    const h = hs + <usize>t * hBytes;
-    const yPrev = ys + <usize>t * yBytes;
-    const y = yPrev + yBytes;
-    gemmPacked(B, H, O, yPrev, O, 1, packHy, h, H, 1);
-    activationForward(f, h, h, B * H);
-    broadcastRows(y, bo, B, O);
-    gemmPacked(B, O, H, h, H, 1, packO, y, O, 1);
-    outputForward(g, y, B, O);
-    if (t > 0) holdPaddedRows(h - hBytes, h, lengths, t, B, H);
-    holdPaddedRows(yPrev, y, lengths, t, B, O);
-  }
+// The kernels' argument structs: one pointer from the bindings, fields at fixed offsets in this
+// order (4 bytes each; bindings/layers/cells/jordan-table.ts lays them out under the same names).
+
+/** What forward and backward share. lengths: i32 [B] or 0. */
+@unmanaged class JordanArgs {
+  T: i32; B: i32; D: i32; H: i32; O: i32; f: i32; g: i32;
+  /** x holds token ids i32 [T, B] instead of rows [T, B, D]. */
+  tokens: i32;
+  x: usize; lengths: usize; wih: usize; why: usize; wo: usize;
+  /** hs [T, B, H] hidden layers, ys [T+1, B, O] outputs (ys[0] = y0). */
+  hs: usize; ys: usize;
+  /** Scratch of max(gemmPackedSize(O, H), gemmPackedSize(H, O)) floats each. */
+  packHy: usize; packO: usize;
+}
+
+/** Forward from y0 [B, O]; zAdd [B, H] (or 0) is added to every step's input projection. */
+@unmanaged class JordanForwardArgs extends JordanArgs {
+  y0: usize; b: usize; bo: usize; zAdd: usize;
 }
 
 /**
- * BPTT. dOut [T, B, O] (0: none), dyT [B, O] (0: none), dhT [B, H] (0: none) the gradient of the
- * final hidden layer (each row's h at its last valid step). Scratch: dOs [T, B, O], dz [T, B, H],
- * dh [B, H], dhCarry [B, H] (with dhT), packHy of gemmPackedSize(H, O), packO of gemmPackedSize(O, H).
- * Writes dx [T, B, D] (0: skip) and dy0 [B, O]; adds into dWih, dWhy, db, dWo, dbo. lengths as in
- * the forward.
+ * Backward: dOut [T, B, O] (0: none), dyT [B, O] (0: none), dhT [B, H] (0: none) the gradient of
+ * the final hidden layer (each row's h at its last valid step). Scratch: dOs [T, B, O],
+ * dz [T, B, H], dh [B, H], dhCarry [B, H] (with dhT). Writes dx [T, B, D] (0: skip) and dy0 [B, O];
+ * adds into dwih, dwhy, db, dwo, dbo.
  */
-export function jordanBackward(
-  T: i32, B: i32, D: i32, H: i32, O: i32, f: i32, g: i32,
-  x: usize, tokens: bool, hs: usize, ys: usize, wih: usize, why: usize, wo: usize,
-  dOut: usize, dyT: usize, dOs: usize, dz: usize, dh: usize, dx: usize, dy0: usize,
-  dwih: usize, dwhy: usize, db: usize, dwo: usize, dbo: usize, packHy: usize, packO: usize, lengths: usize,
-  dhT: usize, dhCarry: usize,
-): void {
+@unmanaged class JordanBackwardArgs extends JordanArgs {
+  dOut: usize; dyT: usize; dhT: usize; dOs: usize; dz: usize; dh: usize; dhCarry: usize; dx: usize; dy0: usize;
+  dwih: usize; dwhy: usize; db: usize; dwo: usize; dbo: usize;
+}
+
+/** Runs the sequence forward (JordanForwardArgs at args); writes hs and ys. */
+export function jordanForward(args: usize): void {
+  const a = changetype<JordanForwardArgs>(args);
+  const T = a.T;
+  const B = a.B;
+  const H = a.H;
+  const O = a.O;
   const hBytes = <usize>(B * H) << 2;
   const yBytes = <usize>(B * O) << 2;
-  if (dhT != 0) memory.copy(dhCarry, dhT, hBytes);
-  if (dyT != 0) memory.copy(dy0, dyT, yBytes);
+  memory.copy(a.ys, a.y0, yBytes);
+  // Z [T*B, H] = X · W_ih^T + b
+  inputProjection(T, B, a.D, H, a.x, a.tokens != 0, a.wih, a.b, 0, a.zAdd, a.hs);
+  gemmPackB(O, H, a.why, 1, O, a.packHy);
+  gemmPackB(H, O, a.wo, 1, H, a.packO);
+  for (let t = 0; t < T; t++) {
+    const h = a.hs + <usize>t * hBytes;
+    const yPrev = a.ys + <usize>t * yBytes;
+    const y = yPrev + yBytes;
+    gemmPacked(B, H, O, yPrev, O, 1, a.packHy, h, H, 1);
+    activationForward(a.f, h, h, B * H);
+    broadcastRows(y, a.bo, B, O);
+    gemmPacked(B, O, H, h, H, 1, a.packO, y, O, 1);
+    outputForward(a.g, y, B, O);
+    if (t > 0) holdPaddedRows(h - hBytes, h, a.lengths, t, B, H);
+    holdPaddedRows(yPrev, y, a.lengths, t, B, O);
+  }
+}
+
+/** BPTT (JordanBackwardArgs at args). */
+export function jordanBackward(args: usize): void {
+  const a = changetype<JordanBackwardArgs>(args);
+  const T = a.T;
+  const B = a.B;
+  const H = a.H;
+  const O = a.O;
+  const lengths = a.lengths;
+  const dh = a.dh;
+  const dhCarry = a.dhCarry;
+  const dy0 = a.dy0;
+  const hBytes = <usize>(B * H) << 2;
+  const yBytes = <usize>(B * O) << 2;
+  if (a.dhT != 0) memory.copy(dhCarry, a.dhT, hBytes);
+  if (a.dyT != 0) memory.copy(dy0, a.dyT, yBytes);
   else memory.fill(dy0, 0, yBytes);
-  gemmPackB(H, O, why, O, 1, packHy);
-  gemmPackB(O, H, wo, H, 1, packO);
+  gemmPackB(H, O, a.why, O, 1, a.packHy);
+  gemmPackB(O, H, a.wo, H, 1, a.packO);
   for (let t = T - 1; t >= 0; t--) {
-    const dO = dOs + <usize>t * yBytes;
-    const dzt = dz + <usize>t * hBytes;
+    const dO = a.dOs + <usize>t * yBytes;
+    const dzt = a.dz + <usize>t * hBytes;
     // dy_t = dOut_t + dy_next, then through g
-    if (dOut != 0) addInPlace(dy0, dOut + <usize>t * yBytes, B * O);
-    outputBackward(g, ys + <usize>(t + 1) * yBytes, dy0, dO, B, O);
+    if (a.dOut != 0) addInPlace(dy0, a.dOut + <usize>t * yBytes, B * O);
+    outputBackward(a.g, a.ys + <usize>(t + 1) * yBytes, dy0, dO, B, O);
     zeroRows(dO, lengths, t, B, O, true);
     // dh [B, H] = dO [B, O] · W_o [O, H]; dz = dh ⊙ f'(h)
-    gemmPacked(B, H, O, dO, O, 1, packO, dh, H, 0);
+    gemmPacked(B, H, O, dO, O, 1, a.packO, dh, H, 0);
     // dhT enters each row at its last valid step: padded steps held h, so they pass it through
-    if (dhT != 0) {
+    if (a.dhT != 0) {
       addInPlace(dh, dhCarry, B * H);
       zeroRows(dh, lengths, t, B, H, true);
       zeroRows(dhCarry, lengths, t, B, H, false);
     }
-    gateGradient(f, hs + <usize>t * hBytes, 0, dh, dzt, B * H);
+    gateGradient(a.f, a.hs + <usize>t * hBytes, 0, dh, dzt, B * H);
     // padded rows pass dy through; valid rows: dy_{t-1} [B, O] = dz_t [B, H] · W_hy [H, O]
     zeroRows(dy0, lengths, t, B, O, false);
-    gemmPacked(B, O, H, dzt, H, 1, packHy, dy0, O, 1);
+    gemmPacked(B, O, H, dzt, H, 1, a.packHy, dy0, O, 1);
   }
   const M = T * B;
-  stateWeightGradient(M, O, H, dOs, O, hs, dwo);
-  sumRowsInto(dbo, dOs, M, O);
-  stateWeightGradient(M, H, O, dz, H, ys, dwhy);
-  inputProjectionBackward(M, D, H, x, tokens, wih, dz, dx, dwih, db, 0);
+  stateWeightGradient(M, O, H, a.dOs, O, a.hs, a.dwo);
+  sumRowsInto(a.dbo, a.dOs, M, O);
+  stateWeightGradient(M, H, O, a.dz, H, a.ys, a.dwhy);
+  inputProjectionBackward(M, a.D, H, a.x, a.tokens != 0, a.wih, a.dz, a.dx, a.dwih, a.db, 0);
 }

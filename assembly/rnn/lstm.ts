@@ -17,7 +17,8 @@ import { gemmPackB, gemmPacked } from "../gemm";
 import { activateV, activationGradV } from "../activations";
 import { inputProjection, inputProjectionBackward, stateWeightGradient } from "../projection";
 import { loadLanes, storeLanes, addLanes } from "./lanes";
-import { isPadded, zeroRows, flushTiny } from "./step";
+import { zeroRows, flushTiny } from "./step";
+import { sweepSteps } from "./sweep";
 
 // @ts-ignore: decorator
 @inline function cellForward(
@@ -84,106 +85,125 @@ import { isPadded, zeroRows, flushTiny } from "./step";
   storeLanes(dgi + 3 * H4, flushTiny(dzo), n);
 }
 
-/**
- * Runs the sequence forward. Writes gates [T, B, 4H] (activated), hs and cs [T+1, B, H]
- * (index 0 = the initial states) and acs [T, B, H] = φ(c_t). Peephole pointers are all 0 or all
- * set. pack: scratch of gemmPackedSize(H, 4H) floats. lengths: i32 [B] or 0; zAdd [B, 4H] (or 0)
- * is added to every step's input projection.
- */
-export function lstmForward(
-  T: i32, B: i32, D: i32, H: i32, act: i32, ract: i32,
-  x: usize, tokens: bool, h0: usize, c0: usize, wih: usize, whh: usize, bih: usize, bhh: usize, pi: usize, pf: usize, po: usize,
-  gates: usize, hs: usize, cs: usize, acs: usize, pack: usize, lengths: usize, zAdd: usize,
-): void {
-  const G = 4 * H;
-  const H4 = <usize>H << 2;
-  const stateBytes = <usize>(B * H) << 2;
-  memory.copy(hs, h0, stateBytes);
-  memory.copy(cs, c0, stateBytes);
-  inputProjection(T, B, D, G, x, tokens, wih, bih, bhh, zAdd, gates);
-  gemmPackB(H, G, whh, 1, H, pack);
-  const tail = H & 3;
-  const body = <usize>(H - tail) << 2;
-  for (let t = 0; t < T; t++) {
-    const gt = gates + <usize>(t * B * G) * 4;
-    const st = <usize>t * stateBytes;
-    gemmPacked(B, G, H, hs + st, H, 1, pack, gt, G, 1);
-    for (let b = 0; b < B; b++) {
-      const row = <usize>(b * H) << 2;
-      const gRow = gt + <usize>(b * G) * 4;
-      const cPrev = cs + st + row;
-      const c = cPrev + stateBytes;
-      const ac = acs + st + row;
-      const h = hs + st + stateBytes + row;
-      if (isPadded(lengths, b, t)) {
-        memory.copy(h, h - stateBytes, H4);
-        memory.copy(c, cPrev, H4);
-        continue;
-      }
-      for (let j: usize = 0; j < body; j += 16) {
-        cellForward(4, act, ract, gRow + j, H4, cPrev + j, c + j, ac + j, h + j, pi != 0 ? pi + j : 0, pf + j, po != 0 ? po + j : 0);
-      }
-      if (tail != 0) {
-        cellForward(tail, act, ract, gRow + body, H4, cPrev + body, c + body, ac + body, h + body, pi != 0 ? pi + body : 0, pf + body, po != 0 ? po + body : 0);
-      }
-    }
-  }
+// The kernels' argument structs: one pointer from the bindings, fields at fixed offsets in this
+// order (4 bytes each; bindings/layers/cells/lstm-table.ts lays them out under the same names).
+// Peephole pointers are all 0 or all set; lengths: i32 [B] or 0.
+
+/** What forward and backward share: sizes, codes, the sequence, weights and kept activations. */
+@unmanaged class LstmArgs {
+  T: i32; B: i32; D: i32; H: i32; act: i32; ract: i32;
+  /** x holds token ids i32 [T, B] instead of rows [T, B, D]. */
+  tokens: i32;
+  x: usize; lengths: usize;
+  wih: usize; whh: usize; pi: usize; pf: usize; po: usize;
+  /** gates [T, B, 4H] (activated), hs and cs [T+1, B, H] (index 0: initial states), acs [T, B, H] = φ(c_t). */
+  gates: usize; hs: usize; cs: usize; acs: usize;
+  /** Scratch of max(gemmPackedSize(H, 4H), gemmPackedSize(4H, H)) floats. */
+  pack: usize;
+}
+
+/** Forward: from h0, c0 [B, H]; zAdd [B, 4H] (or 0) is added to every step's input projection. */
+@unmanaged class LstmForwardArgs extends LstmArgs {
+  h0: usize; c0: usize; bih: usize; bhh: usize; zAdd: usize;
 }
 
 /**
- * BPTT over the sequence of the last forward. dOut [T, B, H] (0: none), dhT, dcT [B, H] (0: none).
- * Writes dGates [T, B, 4H] (scratch), dx [T, B, D] (0: skip), dh0 and dc0 [B, H]; adds into
- * dwih [4H, D], dwhh [4H, H], dbih, dbhh [4H] and, with peepholes, dpi, dpf, dpo [H].
- * pack: scratch of gemmPackedSize(4H, H) floats; lengths as in the forward.
+ * Backward: dOut [T, B, H] (0: none), dhT, dcT [B, H] (0: none); writes dGates [T, B, 4H]
+ * (may be gates), dx [T, B, D] (0: skip), dh0 and dc0 [B, H]; adds into dwih [4H, D],
+ * dwhh [4H, H], dbih, dbhh [4H] and, with peepholes, dpi, dpf, dpo [H].
  */
-export function lstmBackward(
-  T: i32, B: i32, D: i32, H: i32, act: i32, ract: i32,
-  x: usize, tokens: bool, gates: usize, hs: usize, cs: usize, acs: usize, wih: usize, whh: usize, pi: usize, pf: usize, po: usize,
-  dOut: usize, dhT: usize, dcT: usize, dGates: usize, dx: usize, dh0: usize, dc0: usize,
-  dwih: usize, dwhh: usize, dbih: usize, dbhh: usize, dpi: usize, dpf: usize, dpo: usize, pack: usize, lengths: usize,
-): void {
-  const G = 4 * H;
-  const H4 = <usize>H << 2;
-  const stateBytes = <usize>(B * H) << 2;
-  if (dhT != 0) memory.copy(dh0, dhT, stateBytes);
-  else memory.fill(dh0, 0, stateBytes);
-  if (dcT != 0) memory.copy(dc0, dcT, stateBytes);
-  else memory.fill(dc0, 0, stateBytes);
-  gemmPackB(G, H, whh, H, 1, pack);
-  const tail = H & 3;
-  const body = <usize>(H - tail) << 2;
-  for (let t = T - 1; t >= 0; t--) {
-    const gt = gates + <usize>(t * B * G) * 4;
-    const dgt = dGates + <usize>(t * B * G) * 4;
-    const st = <usize>t * stateBytes;
-    for (let b = 0; b < B; b++) {
-      const row = <usize>(b * H) << 2;
-      const gRow = gt + <usize>(b * G) * 4;
-      const dgRow = dgt + <usize>(b * G) * 4;
-      const cPrev = cs + st + row;
-      const c = cPrev + stateBytes;
-      const ac = acs + st + row;
-      const dO = dOut != 0 ? dOut + st + row : 0;
-      const dh = dh0 + row;
-      const dc = dc0 + row;
-      if (isPadded(lengths, b, t)) {
-        memory.fill(dgRow, 0, H4 << 2);
-        continue;
-      }
-      for (let j: usize = 0; j < body; j += 16) {
-        cellBackward(4, act, ract, gRow + j, dgRow + j, H4, cPrev + j, c + j, ac + j, dO != 0 ? dO + j : 0, dh + j, dc + j,
-          pi != 0 ? pi + j : 0, pf + j, po != 0 ? po + j : 0, dpi + j, dpf + j, dpo + j);
-      }
-      if (tail != 0) {
-        cellBackward(tail, act, ract, gRow + body, dgRow + body, H4, cPrev + body, c + body, ac + body, dO != 0 ? dO + body : 0,
-          dh + body, dc + body, pi != 0 ? pi + body : 0, pf + body, po != 0 ? po + body : 0, dpi + body, dpf + body, dpo + body);
-      }
-    }
-    // padded rows pass dh through; valid rows: dh_{t-1} [B, H] = dZ_t [B, 4H] · W_hh [4H, H]
-    zeroRows(dh0, lengths, t, B, H, false);
-    gemmPacked(B, H, G, dgt, G, 1, pack, dh0, H, 1);
+@unmanaged class LstmBackwardArgs extends LstmArgs {
+  dOut: usize; dhT: usize; dcT: usize; dGates: usize; dx: usize; dh0: usize; dc0: usize;
+  dwih: usize; dwhh: usize; dbih: usize; dbhh: usize; dpi: usize; dpf: usize; dpo: usize;
+}
+
+@unmanaged class LstmForwardPass extends LstmForwardArgs {
+  // @ts-ignore: decorator
+  @inline step(t: i32): void {
+    const G = 4 * this.H;
+    gemmPacked(this.B, G, this.H, this.hs + <usize>(t * this.B * this.H) * 4, this.H, 1, this.pack, this.gates + <usize>(t * this.B * G) * 4, G, 1);
   }
+
+  // @ts-ignore: decorator
+  @inline lanes(n: i32, g: usize, s: usize, _r: usize, u: usize): void {
+    const next = s + (<usize>(this.B * this.H) << 2);
+    const pi = this.pi;
+    const po = this.po;
+    cellForward(n, this.act, this.ract, this.gates + g, <usize>this.H << 2, this.cs + s, this.cs + next, this.acs + s, this.hs + next,
+      pi != 0 ? pi + u : 0, this.pf + u, po != 0 ? po + u : 0);
+  }
+
+  // @ts-ignore: decorator
+  @inline hold(_g: usize, s: usize, _r: usize): void {
+    const next = s + (<usize>(this.B * this.H) << 2);
+    const H4 = <usize>this.H << 2;
+    memory.copy(this.hs + next, this.hs + s, H4);
+    memory.copy(this.cs + next, this.cs + s, H4);
+  }
+
+  // @ts-ignore: decorator
+  @inline done(_t: i32): void {}
+}
+
+@unmanaged class LstmBackwardPass extends LstmBackwardArgs {
+  // @ts-ignore: decorator
+  @inline step(_t: i32): void {}
+
+  // @ts-ignore: decorator
+  @inline lanes(n: i32, g: usize, s: usize, r: usize, u: usize): void {
+    const dOut = this.dOut;
+    const pi = this.pi;
+    const po = this.po;
+    cellBackward(n, this.act, this.ract, this.gates + g, this.dGates + g, <usize>this.H << 2, this.cs + s, this.cs + s + (<usize>(this.B * this.H) << 2),
+      this.acs + s, dOut != 0 ? dOut + s : 0, this.dh0 + r, this.dc0 + r,
+      pi != 0 ? pi + u : 0, this.pf + u, po != 0 ? po + u : 0, this.dpi + u, this.dpf + u, this.dpo + u);
+  }
+
+  // @ts-ignore: decorator
+  @inline hold(g: usize, _s: usize, _r: usize): void {
+    memory.fill(this.dGates + g, 0, <usize>this.H << 4);
+  }
+
+  /** Padded rows pass dh through; valid rows: dh_{t-1} [B, H] = dZ_t [B, 4H] · W_hh [4H, H]. */
+  // @ts-ignore: decorator
+  @inline done(t: i32): void {
+    const B = this.B;
+    const H = this.H;
+    zeroRows(this.dh0, this.lengths, t, B, H, false);
+    gemmPacked(B, H, 4 * H, this.dGates + <usize>(t * B * 4 * H) * 4, 4 * H, 1, this.pack, this.dh0, H, 1);
+  }
+}
+
+/** Runs the sequence forward (LstmForwardArgs at args). */
+export function lstmForward(args: usize): void {
+  const a = changetype<LstmForwardPass>(args);
+  const T = a.T;
+  const B = a.B;
+  const H = a.H;
+  const G = 4 * H;
+  const stateBytes = <usize>(B * H) << 2;
+  memory.copy(a.hs, a.h0, stateBytes);
+  memory.copy(a.cs, a.c0, stateBytes);
+  inputProjection(T, B, a.D, G, a.x, a.tokens != 0, a.wih, a.bih, a.bhh, a.zAdd, a.gates);
+  gemmPackB(H, G, a.whh, 1, H, a.pack);
+  sweepSteps<LstmForwardPass>(a, T, B, H, G, a.lengths, false);
+}
+
+/** BPTT over the sequence of the last forward (LstmBackwardArgs at args). */
+export function lstmBackward(args: usize): void {
+  const a = changetype<LstmBackwardPass>(args);
+  const T = a.T;
+  const B = a.B;
+  const H = a.H;
+  const G = 4 * H;
+  const stateBytes = <usize>(B * H) << 2;
+  if (a.dhT != 0) memory.copy(a.dh0, a.dhT, stateBytes);
+  else memory.fill(a.dh0, 0, stateBytes);
+  if (a.dcT != 0) memory.copy(a.dc0, a.dcT, stateBytes);
+  else memory.fill(a.dc0, 0, stateBytes);
+  gemmPackB(G, H, a.whh, H, 1, a.pack);
+  sweepSteps<LstmBackwardPass>(a, T, B, H, G, a.lengths, true);
   const M = T * B;
-  inputProjectionBackward(M, D, G, x, tokens, wih, dGates, dx, dwih, dbih, dbhh);
-  stateWeightGradient(M, G, H, dGates, G, hs, dwhh);
+  inputProjectionBackward(M, a.D, G, a.x, a.tokens != 0, a.wih, a.dGates, a.dx, a.dwih, a.dbih, a.dbhh);
+  stateWeightGradient(M, G, H, a.dGates, G, a.hs, a.dwhh);
 }

@@ -12,58 +12,79 @@ import { activationForward } from "../activations";
 import { inputProjection, inputProjectionBackward, stateWeightGradient } from "../projection";
 import { gateGradient, holdPaddedRows, zeroRows } from "./step";
 
-/**
- * Runs the sequence forward. Writes hs [T+1, B, H] (hs[0] = h0; hs[1..T] is the output sequence).
- * pack is scratch of gemmPackedSize(H, H) floats for W_hh^T. lengths: i32 [B] or 0; zAdd [B, H]
- * (or 0) is added to every step's input projection.
- */
-export function simpleRnnForward(
-  T: i32, B: i32, D: i32, H: i32, act: i32,
-  x: usize, tokens: bool, h0: usize, wih: usize, whh: usize, bih: usize, bhh: usize,
-  hs: usize, pack: usize, lengths: usize, zAdd: usize,
-): void {
-  const stepBytes = <usize>(B * H) << 2;
-  memory.copy(hs, h0, stepBytes);
-  const z = hs + stepBytes;
-  // Z [T*B, H] = X [T*B, D] · W_ih^T + b_ih + b_hh
-  inputProjection(T, B, D, H, x, tokens, wih, bih, bhh, zAdd, z);
-  gemmPackB(H, H, whh, 1, H, pack);
-  for (let t = 0; t < T; t++) {
-    const prev = hs + <usize>t * stepBytes;
-    const cur = prev + stepBytes;
-    gemmPacked(B, H, H, prev, H, 1, pack, cur, H, 1);
-    activationForward(act, cur, cur, B * H);
-    holdPaddedRows(prev, cur, lengths, t, B, H);
-  }
+// The kernels' argument structs: one pointer from the bindings, fields at fixed offsets in this
+// order (4 bytes each; bindings/layers/cells/simple-rnn-table.ts lays them out under the same names).
+
+/** What forward and backward share. lengths: i32 [B] or 0. */
+@unmanaged class SimpleRnnArgs {
+  T: i32; B: i32; D: i32; H: i32; act: i32;
+  /** x holds token ids i32 [T, B] instead of rows [T, B, D]. */
+  tokens: i32;
+  x: usize; lengths: usize; wih: usize; whh: usize;
+  /** hs [T+1, B, H] (hs[0] = h0; hs[1..T] is the output sequence). */
+  hs: usize;
+  /** Scratch of gemmPackedSize(H, H) floats. */
+  pack: usize;
+}
+
+/** Forward from h0 [B, H]; zAdd [B, H] (or 0) is added to every step's input projection. */
+@unmanaged class SimpleRnnForwardArgs extends SimpleRnnArgs {
+  h0: usize; bih: usize; bhh: usize; zAdd: usize;
 }
 
 /**
- * BPTT over the whole sequence. dOut [T, B, H] (0: none), dhT [B, H] (0: none) are the gradients
- * of the outputs and of the final state. Writes dz [T, B, H] (scratch), dx [T, B, D] (0: skip),
- * dh0 [B, H]; adds into dWih [H, D], dWhh [H, H], dbih [H], dbhh [H].
- * pack is scratch of gemmPackedSize(H, H) floats for W_hh; lengths as in the forward.
+ * Backward: dOut [T, B, H] (0: none), dhT [B, H] (0: none) the gradients of the outputs and of
+ * the final state. Writes dz [T, B, H] (scratch), dx [T, B, D] (0: skip), dh0 [B, H]; adds into
+ * dwih [H, D], dwhh [H, H], dbih [H], dbhh [H].
  */
-export function simpleRnnBackward(
-  T: i32, B: i32, D: i32, H: i32, act: i32,
-  x: usize, tokens: bool, hs: usize, wih: usize, whh: usize,
-  dOut: usize, dhT: usize, dz: usize, dx: usize, dh0: usize,
-  dwih: usize, dwhh: usize, dbih: usize, dbhh: usize, pack: usize, lengths: usize,
-): void {
+@unmanaged class SimpleRnnBackwardArgs extends SimpleRnnArgs {
+  dOut: usize; dhT: usize; dz: usize; dx: usize; dh0: usize;
+  dwih: usize; dwhh: usize; dbih: usize; dbhh: usize;
+}
+
+/** Runs the sequence forward (SimpleRnnForwardArgs at args). */
+export function simpleRnnForward(args: usize): void {
+  const a = changetype<SimpleRnnForwardArgs>(args);
+  const T = a.T;
+  const B = a.B;
+  const H = a.H;
+  const hs = a.hs;
+  const stepBytes = <usize>(B * H) << 2;
+  memory.copy(hs, a.h0, stepBytes);
+  // Z [T*B, H] = X [T*B, D] · W_ih^T + b_ih + b_hh
+  inputProjection(T, B, a.D, H, a.x, a.tokens != 0, a.wih, a.bih, a.bhh, a.zAdd, hs + stepBytes);
+  gemmPackB(H, H, a.whh, 1, H, a.pack);
+  for (let t = 0; t < T; t++) {
+    const prev = hs + <usize>t * stepBytes;
+    const cur = prev + stepBytes;
+    gemmPacked(B, H, H, prev, H, 1, a.pack, cur, H, 1);
+    activationForward(a.act, cur, cur, B * H);
+    holdPaddedRows(prev, cur, a.lengths, t, B, H);
+  }
+}
+
+/** BPTT over the whole sequence (SimpleRnnBackwardArgs at args). */
+export function simpleRnnBackward(args: usize): void {
+  const a = changetype<SimpleRnnBackwardArgs>(args);
+  const T = a.T;
+  const B = a.B;
+  const H = a.H;
   const n = B * H;
   const stepBytes = <usize>n << 2;
-  if (dhT != 0) memory.copy(dh0, dhT, stepBytes);
+  const dh0 = a.dh0;
+  if (a.dhT != 0) memory.copy(dh0, a.dhT, stepBytes);
   else memory.fill(dh0, 0, stepBytes);
-  gemmPackB(H, H, whh, H, 1, pack);
+  gemmPackB(H, H, a.whh, H, 1, a.pack);
   for (let t = T - 1; t >= 0; t--) {
     const off = <usize>t * stepBytes;
-    const dzt = dz + off;
-    gateGradient(act, hs + off + stepBytes, dOut != 0 ? dOut + off : 0, dh0, dzt, n);
+    const dzt = a.dz + off;
+    gateGradient(a.act, a.hs + off + stepBytes, a.dOut != 0 ? a.dOut + off : 0, dh0, dzt, n);
     // padded rows: no gate gradient, dh passes through; valid rows: dh_{t-1} = dz_t [B, H] · W_hh [H, H]
-    zeroRows(dzt, lengths, t, B, H, true);
-    zeroRows(dh0, lengths, t, B, H, false);
-    gemmPacked(B, H, H, dzt, H, 1, pack, dh0, H, 1);
+    zeroRows(dzt, a.lengths, t, B, H, true);
+    zeroRows(dh0, a.lengths, t, B, H, false);
+    gemmPacked(B, H, H, dzt, H, 1, a.pack, dh0, H, 1);
   }
   const M = T * B;
-  inputProjectionBackward(M, D, H, x, tokens, wih, dz, dx, dwih, dbih, dbhh);
-  stateWeightGradient(M, H, H, dz, H, hs, dwhh);
+  inputProjectionBackward(M, a.D, H, a.x, a.tokens != 0, a.wih, a.dz, a.dx, a.dwih, a.dbih, a.dbhh);
+  stateWeightGradient(M, H, H, a.dz, H, a.hs, a.dwhh);
 }

@@ -1,10 +1,10 @@
 // GRU (gate order r, z, n): PyTorch's nn.GRU convention (reset after the recurrent product) or
 // the original one (reset before it), selectable.
-import { core } from "../core.js";
 import type { ParameterSpec } from "../arena.js";
 import { RecurrentLayer, RECURRENT_OPTION_KEYS, torchRecurrentParams, type Cell, CELL_ACTIVATIONS, GATE_ACTIVATIONS, type CarriedState, type RecurrentOptions, type CellActivation, type GateActivation } from "./recurrent.js";
 import type { LayerConfig } from "./layer.js";
-import { ACTIVATION_CODES } from "../kernels/activations.js";
+import { runKernel, workspaceBlock } from "./cells/table.js";
+import { GRU_RESET_AFTER_FORWARD, GRU_RESET_AFTER_BACKWARD, GRU_RESET_BEFORE_FORWARD, GRU_RESET_BEFORE_BACKWARD } from "./cells/gru-table.js";
 import { checkChoice, checkBoolean } from "../validate.js";
 
 
@@ -61,56 +61,24 @@ export class GRU extends RecurrentLayer {
     };
   }
 
-  private hs(cell: Cell, T: number, B: number): number {
-    return cell.ws.ptr("hs", (T + 1) * B * this.units);
-  }
-
-  /** Per step W_hh h + b_hh [T, B, 3H] (resetAfter) or r ⊙ h_{t-1} [T, B, H]. */
-  private aux(cell: Cell, T: number, B: number): number {
-    return cell.ws.ptr("aux", T * B * (this.resetAfter ? 3 : 1) * this.units);
-  }
-
-  /** Two pack buffers large enough for the forward and the transposed backward layouts. */
-  private packs(cell: Cell): [number, number] {
-    const H = this.units;
-    const c = core();
-    const size1 = this.resetAfter
-      ? Math.max(c.gemmPackedSize(H, 3 * H), c.gemmPackedSize(3 * H, H))
-      : Math.max(c.gemmPackedSize(H, 2 * H), c.gemmPackedSize(2 * H, H));
-    return [cell.ws.ptr("pack1", size1), cell.ws.ptr("pack2", this.resetAfter ? 0 : c.gemmPackedSize(H, H))];
-  }
-
-  private get codes(): [number, number] {
-    return [ACTIVATION_CODES[this.activation], ACTIVATION_CODES[this.recurrentActivation]];
-  }
-
   protected cellForward(cell: Cell, x: number, T: number, B: number, [h0]: readonly number[], lengths: number, zAdd: number): void {
-    const H = this.units;
-    const s = cell.suffix;
-    const [act, ract] = this.codes;
-    const [pack1, pack2] = this.packs(cell);
-    core().gruForward(T, B, cell.inputSize, H, act, ract, this.resetAfter ? 1 : 0, x, cell.tokens, h0!,
-      this.paramPtr(`weight_ih${s}`), this.paramPtr(`weight_hh${s}`), this.paramPtr(`bias_ih${s}`), this.paramPtr(`bias_hh${s}`),
-      cell.ws.ptr("gates", T * B * 3 * H), this.hs(cell, T, B), this.aux(cell, T, B), pack1, pack2, lengths, zAdd);
+    const call = this.cellCall(cell, T, B);
+    const given = { x, lengths, h0: h0!, zAdd };
+    if (this.resetAfter) runKernel(GRU_RESET_AFTER_FORWARD, call, given);
+    else runKernel(GRU_RESET_BEFORE_FORWARD, call, given);
   }
 
   protected cellKeptOutput(cell: Cell, T: number, B: number): number {
-    return this.hs(cell, T, B) + B * this.units * 4;
+    // hs and gates are the same blocks in both conventions' tables
+    return workspaceBlock(GRU_RESET_AFTER_FORWARD, "hs", this.cellCall(cell, T, B)) + B * this.units * 4;
   }
 
   protected cellBackward(cell: Cell, x: number, T: number, B: number, dOut: number, [dhT]: readonly number[], dx: number, [dh0]: readonly number[], lengths: number): number {
-    const H = this.units;
-    const s = cell.suffix;
-    const [act, ract] = this.codes;
-    const [pack1, pack2] = this.packs(cell);
+    const call = this.cellCall(cell, T, B);
+    const given = { x, lengths, dOut, dhT: dhT!, dx, dh0: dh0! };
     // each step's gradients overwrite its gates (and, reset after, its W_hh h + b_hh)
-    const dA = cell.ws.ptr("gates", T * B * 3 * H);
-    const dHh = this.resetAfter ? this.aux(cell, T, B) : cell.ws.ptr("dRh", B * H);
-    core().gruBackward(T, B, cell.inputSize, H, act, ract, this.resetAfter ? 1 : 0,
-      x, cell.tokens, cell.ws.ptr("gates", T * B * 3 * H), this.hs(cell, T, B), this.aux(cell, T, B),
-      this.paramPtr(`weight_ih${s}`), this.paramPtr(`weight_hh${s}`),
-      dOut, dhT!, dA, dHh, dx, dh0!,
-      this.gradPtr(`weight_ih${s}`), this.gradPtr(`weight_hh${s}`), this.gradPtr(`bias_ih${s}`), this.gradPtr(`bias_hh${s}`), pack1, pack2, lengths);
-    return dA;
+    if (this.resetAfter) runKernel(GRU_RESET_AFTER_BACKWARD, call, given);
+    else runKernel(GRU_RESET_BEFORE_BACKWARD, call, given);
+    return workspaceBlock(GRU_RESET_AFTER_BACKWARD, "dA", call);
   }
 }

@@ -1,10 +1,10 @@
 // Jordan network: the memory holds the previous OUTPUT.
 //   h_t = f(W_ih x_t + W_hy y_{t-1} + b),  y_t = g(W_o h_t + b_o),  y_0 = 0 or given.
-import { core } from "../core.js";
 import type { ParameterSpec } from "../arena.js";
 import { RecurrentLayer, RECURRENT_OPTION_KEYS, type Cell, type CarriedState, type RecurrentOptions } from "./recurrent.js";
 import type { LayerConfig } from "./layer.js";
-import { ACTIVATION_CODES } from "../kernels/activations.js";
+import { runKernel, workspaceBlock } from "./cells/table.js";
+import { JORDAN_FORWARD, JORDAN_BACKWARD } from "./cells/jordan-table.js";
 import { checkChoice, checkInt } from "../validate.js";
 
 /** Hidden-layer activations f of a Jordan network. */
@@ -23,8 +23,6 @@ export interface JordanOptions extends RecurrentOptions {
 }
 
 const OPTION_KEYS = [...RECURRENT_OPTION_KEYS, "outputUnits", "activation", "outputActivation"] as const;
-/** The core's code for a row-wise softmax output (assembly/rnn/jordan.ts OUT_SOFTMAX). */
-const OUT_SOFTMAX = 5;
 
 /**
  * Jordan recurrent layer. Parameters: weight_ih [H, D], weight_hy [H, O], bias [H],
@@ -76,60 +74,27 @@ export class Jordan extends RecurrentLayer {
     };
   }
 
-  private get codes(): [number, number] {
-    const g = this.outputActivation === "softmax" ? OUT_SOFTMAX : ACTIVATION_CODES[this.outputActivation];
-    return [ACTIVATION_CODES[this.activation], g];
-  }
-
-  private packs(cell: Cell): [number, number] {
-    const H = this.units;
-    const O = this.outputUnits;
-    const size = Math.max(core().gemmPackedSize(H, O), core().gemmPackedSize(O, H));
-    return [cell.ws.ptr("packHy", size), cell.ws.ptr("packO", size)];
-  }
-
   /** Parameter names of a cell: the first one keeps the plain names of issue 2 (weight_ih, ...). */
   private name(base: string, cell: Cell): string {
     return `${base}${cell.suffix.replace(/^_l0$/, "")}`;
   }
 
-  /** Hidden layers h_1..h_T [T, B, H]. */
-  private hs(cell: Cell, T: number, B: number): number {
-    return cell.ws.ptr("hs", T * B * this.units);
-  }
-
-  /** Outputs y_0..y_T [T+1, B, O]. */
-  private ys(cell: Cell, T: number, B: number): number {
-    return cell.ws.ptr("ys", (T + 1) * B * this.outputUnits);
+  protected override cellParamName(base: string, cell: Cell): string {
+    return this.name(base, cell);
   }
 
   protected cellForward(cell: Cell, x: number, T: number, B: number, [y0]: readonly number[], lengths: number, zAdd: number): void {
-    const [f, g] = this.codes;
-    const p = (n: string): number => this.paramPtr(this.name(n, cell));
-    const [packHy, packO] = this.packs(cell);
-    core().jordanForward(T, B, cell.inputSize, this.units, this.outputUnits, f, g, x, cell.tokens, y0!,
-      p("weight_ih"), p("weight_hy"), p("bias"), p("weight_o"), p("bias_o"),
-      this.hs(cell, T, B), this.ys(cell, T, B), packHy, packO, lengths, zAdd);
+    runKernel(JORDAN_FORWARD, this.cellCall(cell, T, B), { x, lengths, y0: y0!, zAdd });
   }
 
   protected cellKeptOutput(cell: Cell, T: number, B: number): number {
-    return this.ys(cell, T, B) + B * this.outputUnits * 4;
+    return workspaceBlock(JORDAN_FORWARD, "ys", this.cellCall(cell, T, B)) + B * this.outputUnits * 4;
   }
 
   protected cellBackward(cell: Cell, x: number, T: number, B: number, dOut: number, [dyT, dhT]: readonly number[], dx: number, [dy0]: readonly number[], lengths: number): number {
-    const H = this.units;
-    const O = this.outputUnits;
-    const [f, g] = this.codes;
-    const p = (n: string): number => this.paramPtr(this.name(n, cell));
-    const gr = (n: string): number => this.gradPtr(this.name(n, cell));
-    const [packHy, packO] = this.packs(cell);
-    const dz = cell.ws.ptr("dz", T * B * H);
-    const dhCarry = dhT === 0 ? 0 : cell.ws.ptr("dhCarry", B * H);
-    core().jordanBackward(T, B, cell.inputSize, H, O, f, g,
-      x, cell.tokens, this.hs(cell, T, B), this.ys(cell, T, B), p("weight_ih"), p("weight_hy"), p("weight_o"),
-      dOut, dyT!, cell.ws.ptr("dOs", T * B * O), dz, cell.ws.ptr("dh", B * H), dx, dy0!,
-      gr("weight_ih"), gr("weight_hy"), gr("bias"), gr("weight_o"), gr("bias_o"), packHy, packO, lengths, dhT!, dhCarry);
-    return dz;
+    const call = this.cellCall(cell, T, B);
+    runKernel(JORDAN_BACKWARD, call, { x, lengths, dOut, dyT: dyT!, dhT: dhT!, dx, dy0: dy0! });
+    return workspaceBlock(JORDAN_BACKWARD, "dz", call);
   }
 
   protected override get extraStates(): readonly CarriedState[] {
@@ -137,6 +102,6 @@ export class Jordan extends RecurrentLayer {
   }
 
   protected override cellExtraStates(cell: Cell, T: number, B: number): number[] {
-    return [this.hs(cell, T, B) + (T - 1) * B * this.units * 4];
+    return [workspaceBlock(JORDAN_FORWARD, "hs", this.cellCall(cell, T, B)) + (T - 1) * B * this.units * 4];
   }
 }

@@ -1,10 +1,10 @@
 // LSTM, PyTorch's nn.LSTM (one layer, gate order i, f, g, o), with optional peepholes.
-import { core } from "../core.js";
 import type { ParameterSpec } from "../arena.js";
 import type { Rng } from "../random.js";
 import { RecurrentLayer, RECURRENT_OPTION_KEYS, torchRecurrentParams, type Cell, CELL_ACTIVATIONS, GATE_ACTIVATIONS, type CarriedState, type RecurrentOptions, type CellActivation, type GateActivation } from "./recurrent.js";
 import type { LayerConfig } from "./layer.js";
-import { ACTIVATION_CODES } from "../kernels/activations.js";
+import { runKernel, workspaceBlock } from "./cells/table.js";
+import { LSTM_FORWARD, LSTM_BACKWARD } from "./cells/lstm-table.js";
 import { checkChoice, checkNumber, checkBoolean } from "../validate.js";
 
 
@@ -77,58 +77,23 @@ export class LSTM extends RecurrentLayer {
     return { type: "LSTM", options };
   }
 
-  private state(cell: Cell, name: "hs" | "cs", T: number, B: number): number {
-    return cell.ws.ptr(name, (T + 1) * B * this.units);
-  }
-
-  private get codes(): [number, number] {
-    return [ACTIVATION_CODES[this.activation], ACTIVATION_CODES[this.recurrentActivation]];
-  }
-
-  /** Peephole weight (or gradient) pointers of a cell, or zeros without peepholes. */
-  private peepholePtrs(cell: Cell, grad: boolean): [number, number, number] {
-    if (!this.peephole) return [0, 0, 0];
-    return PEEPHOLE_GATES.map((gate) => (grad ? this.gradPtr : this.paramPtr).call(this, `peephole_${gate}${cell.suffix}`)) as [number, number, number];
-  }
-
-  private pack(cell: Cell): number {
-    const H = this.units;
-    return cell.ws.ptr("pack", Math.max(core().gemmPackedSize(H, 4 * H), core().gemmPackedSize(4 * H, H)));
-  }
-
   protected cellForward(cell: Cell, x: number, T: number, B: number, [h0, c0]: readonly number[], lengths: number, zAdd: number): void {
-    const H = this.units;
-    const s = cell.suffix;
-    const [act, ract] = this.codes;
-    const [pi, pf, po] = this.peepholePtrs(cell, false);
-    core().lstmForward(T, B, cell.inputSize, H, act, ract, x, cell.tokens, h0!, c0!,
-      this.paramPtr(`weight_ih${s}`), this.paramPtr(`weight_hh${s}`), this.paramPtr(`bias_ih${s}`), this.paramPtr(`bias_hh${s}`), pi, pf, po,
-      cell.ws.ptr("gates", T * B * 4 * H), this.state(cell, "hs", T, B), this.state(cell, "cs", T, B), cell.ws.ptr("acs", T * B * H),
-      this.pack(cell), lengths, zAdd);
+    runKernel(LSTM_FORWARD, this.cellCall(cell, T, B), { x, lengths, h0: h0!, c0: c0!, zAdd });
   }
 
   protected cellKeptOutput(cell: Cell, T: number, B: number): number {
-    return this.state(cell, "hs", T, B) + B * this.units * 4;
+    return workspaceBlock(LSTM_FORWARD, "hs", this.cellCall(cell, T, B)) + B * this.units * 4;
   }
 
   protected override cellFinalStates(cell: Cell, T: number, B: number): number[] {
+    const call = this.cellCall(cell, T, B);
     const offset = T * B * this.units * 4;
-    return [this.state(cell, "hs", T, B) + offset, this.state(cell, "cs", T, B) + offset];
+    return [workspaceBlock(LSTM_FORWARD, "hs", call) + offset, workspaceBlock(LSTM_FORWARD, "cs", call) + offset];
   }
 
   protected cellBackward(cell: Cell, x: number, T: number, B: number, dOut: number, [dhT, dcT]: readonly number[], dx: number, [dh0, dc0]: readonly number[], lengths: number): number {
-    const H = this.units;
-    const s = cell.suffix;
-    const [act, ract] = this.codes;
-    const [pi, pf, po] = this.peepholePtrs(cell, false);
-    const [dpi, dpf, dpo] = this.peepholePtrs(cell, true);
-    const dGates = cell.ws.ptr("gates", T * B * 4 * H); // each step's gate gradients overwrite its gates
-    core().lstmBackward(T, B, cell.inputSize, H, act, ract,
-      x, cell.tokens, cell.ws.ptr("gates", T * B * 4 * H), this.state(cell, "hs", T, B), this.state(cell, "cs", T, B), cell.ws.ptr("acs", T * B * H),
-      this.paramPtr(`weight_ih${s}`), this.paramPtr(`weight_hh${s}`), pi, pf, po,
-      dOut, dhT!, dcT!, dGates, dx, dh0!, dc0!,
-      this.gradPtr(`weight_ih${s}`), this.gradPtr(`weight_hh${s}`), this.gradPtr(`bias_ih${s}`), this.gradPtr(`bias_hh${s}`), dpi, dpf, dpo,
-      this.pack(cell), lengths);
-    return dGates;
+    const call = this.cellCall(cell, T, B);
+    runKernel(LSTM_BACKWARD, call, { x, lengths, dOut, dhT: dhT!, dcT: dcT!, dx, dh0: dh0!, dc0: dc0! });
+    return workspaceBlock(LSTM_BACKWARD, "dGates", call);
   }
 }

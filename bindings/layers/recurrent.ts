@@ -13,6 +13,7 @@ import { Layer, defaultSeed, type BatchBlock, type SequencePointers } from "./la
 import { toTensor, toIntTensor, expectShape, stageF32, stageIds, stageLengths, type Tensor, type TensorLike, type IntTensorLike } from "../tensor.js";
 import { checkOptionKeys, checkInt, checkBoolean, checkChoice, checkNumber, checkInEffect, checkSeed } from "../validate.js";
 import { checkAllocation, checkLayerCount } from "../sizes.js";
+import type { CellCall } from "./cells/table.js";
 
 /** States by name ("h" for Elman and GRU; "h", "c" for LSTM; "y", "h" for Jordan), each [layers * dirs, B, size]. */
 export type RecurrentState = Record<string, Tensor>;
@@ -220,6 +221,19 @@ export abstract class RecurrentLayer extends Layer {
    * context weights).
    */
   protected abstract cellBackward(cell: Cell, x: number, T: number, B: number, dOut: number, dFinal: readonly number[], dx: number, dInitial: readonly number[], lengths: number): number;
+
+  /** One kernel call on `cell` as the cell tables see it (cells/table.ts). */
+  protected cellCall(cell: Cell, T: number, B: number): CellCall<this> {
+    return {
+      layer: this, sizes: { T, B, D: cell.inputSize, H: this.units }, tokens: cell.tokens, ws: cell.ws,
+      param: (base, grad) => (grad ? this.gradPtr(this.cellParamName(base, cell)) : this.paramPtr(this.cellParamName(base, cell))),
+    };
+  }
+
+  /** A cell's name of its parameter `base` (weight_ih, ...). */
+  protected cellParamName(base: string, cell: Cell): string {
+    return `${base}${cell.suffix}`;
+  }
 
   /** Pointers to a cell's final carried states; by default the output state at the last step it kept. */
   protected cellFinalStates(cell: Cell, T: number, B: number): number[] {

@@ -1,9 +1,9 @@
 // Elman network: s_t = f(W_ih x_t + b_ih + W_hh s_{t-1} + b_hh), PyTorch's nn.RNN.
-import { core } from "../core.js";
 import type { ParameterSpec } from "../arena.js";
 import { RecurrentLayer, RECURRENT_OPTION_KEYS, torchRecurrentParams, type Cell, type CarriedState, type RecurrentOptions } from "./recurrent.js";
 import type { LayerConfig } from "./layer.js";
-import { ACTIVATION_CODES } from "../kernels/activations.js";
+import { runKernel, workspaceBlock } from "./cells/table.js";
+import { SIMPLE_RNN_FORWARD, SIMPLE_RNN_BACKWARD } from "./cells/simple-rnn-table.js";
 import { checkChoice } from "../validate.js";
 
 /** Activations an Elman layer may use, as PyTorch's nn.RNN nonlinearity (plus linear). */
@@ -47,34 +47,17 @@ export class SimpleRNN extends RecurrentLayer {
     return { type: "SimpleRNN", options: { ...this.recurrentConfig(), activation: this.activation } };
   }
 
-  /** h_0..h_T [T+1, B, H]. */
-  private hs(cell: Cell, T: number, B: number): number {
-    return cell.ws.ptr("hs", (T + 1) * B * this.units);
-  }
-
-  private pack(cell: Cell): number {
-    return cell.ws.ptr("pack", core().gemmPackedSize(this.units, this.units));
-  }
-
   protected cellForward(cell: Cell, x: number, T: number, B: number, [h0]: readonly number[], lengths: number, zAdd: number): void {
-    const s = cell.suffix;
-    core().simpleRnnForward(T, B, cell.inputSize, this.units, ACTIVATION_CODES[this.activation], x, cell.tokens, h0!,
-      this.paramPtr(`weight_ih${s}`), this.paramPtr(`weight_hh${s}`), this.paramPtr(`bias_ih${s}`), this.paramPtr(`bias_hh${s}`),
-      this.hs(cell, T, B), this.pack(cell), lengths, zAdd);
+    runKernel(SIMPLE_RNN_FORWARD, this.cellCall(cell, T, B), { x, lengths, h0: h0!, zAdd });
   }
 
   protected cellKeptOutput(cell: Cell, T: number, B: number): number {
-    return this.hs(cell, T, B) + B * this.units * 4;
+    return workspaceBlock(SIMPLE_RNN_FORWARD, "hs", this.cellCall(cell, T, B)) + B * this.units * 4;
   }
 
   protected cellBackward(cell: Cell, x: number, T: number, B: number, dOut: number, [dhT]: readonly number[], dx: number, [dh0]: readonly number[], lengths: number): number {
-    const H = this.units;
-    const s = cell.suffix;
-    const dz = cell.ws.ptr("dz", T * B * H);
-    core().simpleRnnBackward(T, B, cell.inputSize, H, ACTIVATION_CODES[this.activation],
-      x, cell.tokens, this.hs(cell, T, B), this.paramPtr(`weight_ih${s}`), this.paramPtr(`weight_hh${s}`),
-      dOut, dhT!, dz, dx, dh0!,
-      this.gradPtr(`weight_ih${s}`), this.gradPtr(`weight_hh${s}`), this.gradPtr(`bias_ih${s}`), this.gradPtr(`bias_hh${s}`), this.pack(cell), lengths);
-    return dz;
+    const call = this.cellCall(cell, T, B);
+    runKernel(SIMPLE_RNN_BACKWARD, call, { x, lengths, dOut, dhT: dhT!, dx, dh0: dh0! });
+    return workspaceBlock(SIMPLE_RNN_BACKWARD, "dz", call);
   }
 }

@@ -1,17 +1,32 @@
 // The one place the attentional decoder calls the core's cell kernels: a stacked, unidirectional
 // LSTM or GRU stepped one time step at a time (T = 1) with pointer offsets into whole-sequence
-// buffers, so a step can read what the previous step's attention produced (input feeding).
-// Layer l at step t reads x_t (layer 0: the step input, plus zAdd [B, gates·H] on its input-side
-// pre-activations; layer l > 0: layer l-1's h_t) and its states at index t, and writes index t+1.
+// buffers (bindings/kernels/rnn.ts), so a step can read what the previous step's attention
+// produced (input feeding). Layer l at step t reads x_t (layer 0: the step input, plus zAdd
+// [B, gates·H] on its input-side pre-activations; layer l > 0: layer l-1's h_t) and its states at
+// index t, and writes index t+1. The kernels' argument structs come from the cells' tables.
 import { core } from "../core.js";
 import { Workspace } from "../buffer.js";
 import type { ParameterArena } from "../arena.js";
 import { LSTM } from "../layers/lstm.js";
-import { GRU } from "../layers/gru.js";
-import { ACTIVATION_CODES } from "../kernels/activations.js";
+import type { GRU } from "../layers/gru.js";
+import { runKernel, workspaceBlock, type CellCall } from "../layers/cells/table.js";
+import { LSTM_FORWARD, LSTM_BACKWARD } from "../layers/cells/lstm-table.js";
+import { GRU_RESET_AFTER_FORWARD, GRU_RESET_AFTER_BACKWARD, GRU_RESET_BEFORE_FORWARD, GRU_RESET_BEFORE_BACKWARD } from "../layers/cells/gru-table.js";
 
 /** The decoder layers the cells step: LSTM or GRU, unidirectional. */
 export type SteppedLayer = LSTM | GRU;
+
+/** Step t's pointers into a layer's whole-sequence buffers (cs, acs: LSTM; hh: GRU reset after; rh: reset before). */
+interface StepFields {
+  T: number;
+  lengths: number;
+  gates: number;
+  hs: number;
+  cs?: number;
+  acs?: number;
+  hh?: number;
+  rh?: number;
+}
 
 /**
  * Stepping of a decoder layer's cells over [T+1, B, H] state buffers (index 0: the initial states).
@@ -22,6 +37,8 @@ export class DecoderCells {
   readonly units: number;
   /** Carried states per layer: ["h", "c"] (LSTM) or ["h"] (GRU). */
   readonly stateNames: readonly string[];
+  /** One workspace per stacked layer (the tables name its blocks). */
+  private readonly layerWs: Workspace[];
   private readonly ws = new Workspace();
   private T = 0;
   private B = 0;
@@ -30,6 +47,7 @@ export class DecoderCells {
     this.numLayers = layer.numLayers;
     this.units = layer.units;
     this.stateNames = layer instanceof LSTM ? ["h", "c"] : ["h"];
+    this.layerWs = Array.from({ length: this.numLayers }, () => new Workspace());
   }
 
   /** Gates per unit: 4 (LSTM) or 3 (GRU). */
@@ -43,13 +61,25 @@ export class DecoderCells {
     this.B = B;
   }
 
-  private block(name: string, l: number, perStep: number, steps: number): number {
-    return this.ws.ptr(`${name}${l}`, steps * this.B * perStep);
+  /** Layer l's call description for whole-sequence buffers of T steps (`layer` is this.layer, narrowed). */
+  private call<L extends SteppedLayer>(layer: L, l: number): CellCall<L> {
+    return {
+      layer, sizes: { T: this.T, B: this.B, D: l === 0 ? layer.inputSize : this.units, H: this.units }, tokens: false, ws: this.layerWs[l]!,
+      param: (base, grad) => (grad ? this.arena.gradPtr(`${this.prefix}${base}_l${l}`) : this.arena.paramPtr(`${this.prefix}${base}_l${l}`)),
+    };
+  }
+
+  /** Step t's block of layer l's workspace field `field` ([T, B, width] or, for states, [T+1, B, H]). */
+  private at(l: number, field: string, t: number, width: number): number {
+    const layer = this.layer;
+    const block = layer instanceof LSTM ? workspaceBlock(LSTM_FORWARD, field, this.call(layer, l))
+      : workspaceBlock(layer.resetAfter ? GRU_RESET_AFTER_FORWARD : GRU_RESET_BEFORE_FORWARD, field, this.call(layer, l));
+    return block + t * this.B * width * 4;
   }
 
   /** State `name` of layer l at index t in [0, T] (0: initial), [B, H]. */
   state(l: number, name: string, t: number): number {
-    return this.block(name, l, this.units, this.T + 1) + t * this.B * this.units * 4;
+    return this.at(l, `${name}s`, t, this.units);
   }
 
   /** The gradient carried to state `name` of layer l, [B, H], during a backward pass. */
@@ -62,56 +92,24 @@ export class DecoderCells {
     for (let l = 0; l < this.numLayers; l++) for (const name of this.stateNames) core().fillF32(this.dState(l, name), this.B * this.units, 0);
   }
 
-  private param(name: string, l: number, grad: boolean): number {
-    const full = `${this.prefix}${name}_l${l}`;
-    return grad ? this.arena.gradPtr(full) : this.arena.paramPtr(full);
-  }
-
-  private inputSize(l: number): number {
-    return l === 0 ? this.layer.inputSize : this.units;
-  }
-
-  /** Step-t block of a [T, B, width] buffer of layer l. */
-  private stepBlock(name: string, l: number, width: number, t: number): number {
-    return this.block(name, l, width, this.T) + t * this.B * width * 4;
-  }
-
-  private pack(): number {
+  /** The per-step pointers of layer l at step t that both kernels of its cell read: gates, states and the cell's own step block. */
+  private stepFields(l: number, t: number): StepFields {
     const H = this.units;
-    const G = this.gates * H;
-    return this.ws.ptr("pack", Math.max(core().gemmPackedSize(H, G), core().gemmPackedSize(G, H)));
-  }
-
-  /** The activation codes of the cell (φ) and of its gates (σ). */
-  private get codes(): [number, number] {
-    return [ACTIVATION_CODES[this.layer.activation], ACTIVATION_CODES[this.layer.recurrentActivation]];
-  }
-
-  private lstmPeepholes(l: number, grad: boolean): [number, number, number] {
-    if (!(this.layer instanceof LSTM) || !this.layer.peephole) return [0, 0, 0];
-    return (["i", "f", "o"] as const).map((g) => this.param(`peephole_${g}`, l, grad)) as [number, number, number];
+    const fields = { T: 1, lengths: 0, gates: this.at(l, "gates", t, this.gates * H), hs: this.state(l, "h", t) };
+    if (this.layer instanceof LSTM) return { ...fields, cs: this.state(l, "c", t), acs: this.at(l, "acs", t, H) };
+    if (this.layer.resetAfter) return { ...fields, hh: this.at(l, "hh", t, 3 * H) };
+    return { ...fields, rh: this.at(l, "rh", t, H) };
   }
 
   /** Runs step t of every layer: x [B, inputSize] into layer 0 (with zAdd, or 0). */
   forwardStep(t: number, x: number, zAdd: number): void {
-    const c = core();
-    const { B, units: H } = this;
-    const [act, ract] = this.codes;
+    const layer = this.layer;
     let input = x;
     for (let l = 0; l < this.numLayers; l++) {
-      const wih = this.param("weight_ih", l, false), whh = this.param("weight_hh", l, false);
-      const bih = this.param("bias_ih", l, false), bhh = this.param("bias_hh", l, false);
-      const add = l === 0 ? zAdd : 0;
-      const h = this.state(l, "h", t);
-      if (this.layer instanceof LSTM) {
-        const [pi, pf, po] = this.lstmPeepholes(l, false);
-        c.lstmForward(1, B, this.inputSize(l), H, act, ract, input, false, h, this.state(l, "c", t), wih, whh, bih, bhh, pi, pf, po,
-          this.stepBlock("gates", l, 4 * H, t), h, this.state(l, "c", t), this.stepBlock("acs", l, H, t), this.pack(), 0, add);
-      } else {
-        const after = this.layer.resetAfter ? 1 : 0;
-        c.gruForward(1, B, this.inputSize(l), H, act, ract, after, input, false, h, wih, whh, bih, bhh,
-          this.stepBlock("gates", l, 3 * H, t), h, this.stepBlock("aux", l, (after ? 3 : 1) * H, t), this.pack(), this.ws.ptr("pack2", c.gemmPackedSize(H, H)), 0, add);
-      }
+      const step = { ...this.stepFields(l, t), x: input, zAdd: l === 0 ? zAdd : 0, h0: this.state(l, "h", t) };
+      if (layer instanceof LSTM) runKernel(LSTM_FORWARD, this.call(layer, l), { ...step, c0: this.state(l, "c", t) });
+      else if (layer.resetAfter) runKernel(GRU_RESET_AFTER_FORWARD, this.call(layer, l), step);
+      else runKernel(GRU_RESET_BEFORE_FORWARD, this.call(layer, l), step);
       input = this.state(l, "h", t + 1);
     }
   }
@@ -123,30 +121,22 @@ export class DecoderCells {
    * gradient of its input-side pre-activations [B, gates·H] (what zAdd received).
    */
   backwardStep(t: number, x: number, dTop: number, dx: number): number {
-    const c = core();
-    const { B, units: H } = this;
-    const [act, ract] = this.codes;
+    const layer = this.layer;
     let dOut = dTop;
     let dZ = 0;
     for (let l = this.numLayers - 1; l >= 0; l--) {
-      const input = l === 0 ? x : this.state(l - 1, "h", t + 1);
-      const dIn = l === 0 ? dx : this.ws.ptr(`dInput${l % 2}`, B * H);
-      const wih = this.param("weight_ih", l, false), whh = this.param("weight_hh", l, false);
-      const grads = [this.param("weight_ih", l, true), this.param("weight_hh", l, true), this.param("bias_ih", l, true), this.param("bias_hh", l, true)] as const;
+      const fields = this.stepFields(l, t);
+      const dIn = l === 0 ? dx : this.ws.ptr(`dInput${l % 2}`, this.B * this.units);
       const dh = this.dState(l, "h");
-      if (this.layer instanceof LSTM) {
-        const [pi, pf, po] = this.lstmPeepholes(l, false);
-        const [dpi, dpf, dpo] = this.lstmPeepholes(l, true);
-        dZ = this.stepBlock("gates", l, 4 * H, t); // the step's gate gradients overwrite its gates
+      const step = { ...fields, x: l === 0 ? x : this.state(l - 1, "h", t + 1), dOut, dhT: dh, dh0: dh, dx: dIn };
+      dZ = fields.gates; // the step's gate gradients overwrite its gates
+      if (layer instanceof LSTM) {
         const dc = this.dState(l, "c");
-        c.lstmBackward(1, B, this.inputSize(l), H, act, ract, input, false, dZ, this.state(l, "h", t), this.state(l, "c", t),
-          this.stepBlock("acs", l, H, t), wih, whh, pi, pf, po, dOut, dh, dc, dZ, dIn, dh, dc, ...grads, dpi, dpf, dpo, this.pack(), 0);
+        runKernel(LSTM_BACKWARD, this.call(layer, l), { ...step, dcT: dc, dc0: dc, dGates: dZ });
+      } else if (layer.resetAfter) {
+        runKernel(GRU_RESET_AFTER_BACKWARD, this.call(layer, l), { ...step, dA: dZ, dHh: fields.hh });
       } else {
-        const after = this.layer.resetAfter ? 1 : 0;
-        dZ = this.stepBlock("gates", l, 3 * H, t);
-        const aux = this.stepBlock("aux", l, (after ? 3 : 1) * H, t);
-        c.gruBackward(1, B, this.inputSize(l), H, act, ract, after, input, false, dZ, this.state(l, "h", t), aux, wih, whh,
-          dOut, dh, dZ, after ? aux : this.ws.ptr("dRh", B * H), dIn, dh, ...grads, this.pack(), this.ws.ptr("pack2", c.gemmPackedSize(H, H)), 0);
+        runKernel(GRU_RESET_BEFORE_BACKWARD, this.call(layer, l), { ...step, dA: dZ });
       }
       dOut = dIn;
     }
@@ -178,6 +168,7 @@ export class DecoderCells {
 
   /** Frees the buffers. */
   dispose(): void {
+    for (const ws of this.layerWs) ws.free();
     this.ws.free();
   }
 }

@@ -1,0 +1,43 @@
+// The Jordan kernels' argument structs (assembly/rnn/jordan.ts JordanForwardArgs, JordanBackwardArgs).
+import { core } from "../../core.js";
+import { ACTIVATION_CODES } from "../../kernels/activations.js";
+import type { Jordan } from "../jordan.js";
+import { cellKernel } from "./table.js";
+
+const kernel = cellKernel<Jordan>();
+/** The core's code for a row-wise softmax output (assembly/rnn/jordan.ts OUT_SOFTMAX). */
+const OUT_SOFTMAX = 5;
+const pack = (l: Jordan, H: number): number => Math.max(core().gemmPackedSize(H, l.outputUnits), core().gemmPackedSize(l.outputUnits, H));
+
+/** The fields both kernels read, in the order of JordanArgs. */
+const SHARED = {
+  T: "T", B: "B", D: "D",
+  H: { option: (l) => l.units },
+  O: { option: (l) => l.outputUnits },
+  f: { option: (l) => ACTIVATION_CODES[l.activation] },
+  g: { option: (l) => (l.outputActivation === "softmax" ? OUT_SOFTMAX : ACTIVATION_CODES[l.outputActivation]) },
+  tokens: "tokens", x: "io", lengths: "io",
+  wih: { param: "weight_ih" }, why: { param: "weight_hy" }, wo: { param: "weight_o" },
+  /** Hidden layers h_1..h_T [T, B, H]. */
+  hs: { floats: ({ T, B, H }) => T * B * H },
+  /** Outputs y_0..y_T [T+1, B, O]. */
+  ys: { floats: ({ T, B }, l) => (T + 1) * B * l.outputUnits },
+  packHy: { floats: ({ H }, l) => pack(l, H) },
+  packO: { floats: ({ H }, l) => pack(l, H) },
+} as const satisfies Parameters<typeof kernel>[2];
+
+export const JORDAN_FORWARD = kernel("jordanForward", "JordanForwardArgs", {
+  ...SHARED,
+  y0: "io", b: { param: "bias" }, bo: { param: "bias_o" }, zAdd: "io",
+});
+
+export const JORDAN_BACKWARD = kernel("jordanBackward", "JordanBackwardArgs", {
+  ...SHARED,
+  dOut: "io", dyT: "io", dhT: "io",
+  dOs: { floats: ({ T, B }, l) => T * B * l.outputUnits },
+  dz: { floats: ({ T, B, H }) => T * B * H },
+  dh: { floats: ({ B, H }) => B * H },
+  dhCarry: { floats: ({ B, H }) => B * H },
+  dx: "io", dy0: "io",
+  dwih: { grad: "weight_ih" }, dwhy: { grad: "weight_hy" }, db: { grad: "bias" }, dwo: { grad: "weight_o" }, dbo: { grad: "bias_o" },
+});

@@ -1,0 +1,40 @@
+// The LSTM kernels' argument structs (assembly/rnn/lstm.ts LstmForwardArgs, LstmBackwardArgs).
+import { core } from "../../core.js";
+import { ACTIVATION_CODES } from "../../kernels/activations.js";
+import type { LSTM } from "../lstm.js";
+import { cellKernel, type CallSizes } from "./table.js";
+
+const kernel = cellKernel<LSTM>();
+const peephole = (l: LSTM): boolean => l.peephole;
+const states = ({ T, B, H }: CallSizes): number => (T + 1) * B * H;
+
+/** The fields both kernels read, in the order of LstmArgs. */
+const SHARED = {
+  T: "T", B: "B", D: "D",
+  H: { option: (l) => l.units },
+  act: { option: (l) => ACTIVATION_CODES[l.activation] },
+  ract: { option: (l) => ACTIVATION_CODES[l.recurrentActivation] },
+  tokens: "tokens", x: "io", lengths: "io",
+  wih: { param: "weight_ih" }, whh: { param: "weight_hh" },
+  pi: { param: "peephole_i", when: peephole }, pf: { param: "peephole_f", when: peephole }, po: { param: "peephole_o", when: peephole },
+  /** Activated gates i, f, g, o [T, B, 4H]; the backward overwrites them with their gradients. */
+  gates: { floats: ({ T, B, H }) => T * B * 4 * H },
+  hs: { floats: states }, cs: { floats: states },
+  /** φ(c_t) [T, B, H]. */
+  acs: { floats: ({ T, B, H }) => T * B * H },
+  pack: { floats: ({ H }) => Math.max(core().gemmPackedSize(H, 4 * H), core().gemmPackedSize(4 * H, H)) },
+} as const satisfies Parameters<typeof kernel>[2];
+
+export const LSTM_FORWARD = kernel("lstmForward", "LstmForwardArgs", {
+  ...SHARED,
+  h0: "io", c0: "io", bih: { param: "bias_ih" }, bhh: { param: "bias_hh" }, zAdd: "io",
+});
+
+export const LSTM_BACKWARD = kernel("lstmBackward", "LstmBackwardArgs", {
+  ...SHARED,
+  dOut: "io", dhT: "io", dcT: "io",
+  dGates: { floats: SHARED.gates.floats, block: "gates" },
+  dx: "io", dh0: "io", dc0: "io",
+  dwih: { grad: "weight_ih" }, dwhh: { grad: "weight_hh" }, dbih: { grad: "bias_ih" }, dbhh: { grad: "bias_hh" },
+  dpi: { grad: "peephole_i", when: peephole }, dpf: { grad: "peephole_f", when: peephole }, dpo: { grad: "peephole_o", when: peephole },
+});

@@ -1,0 +1,104 @@
+// A recurrent cell kernel's argument struct, described once. Every cell kernel of the core takes
+// ONE pointer to a struct of 4-byte fields (sizes, codes, pointers); its table names every field,
+// in memory order, with where its value comes from, and so also sizes the cell's workspace.
+// The AS side (assembly/rnn/<cell>.ts) declares the same fields in the same order as an
+// @unmanaged class (`struct` below); test/cell-tables.test.ts checks that they agree.
+//
+// Calling a kernel for one time step of whole-sequence buffers (e.g. a decoder that runs step by
+// step): give T: 1 and the step's pointers as overrides, e.g. for step t of an LSTM forward
+// { T: 1, x: x + t·B·D·4, gates: gates + t·B·4H·4, hs: hs + t·B·H·4, cs: ..., acs: ... }
+// (see bindings/kernels/rnn.ts).
+import type { Workspace } from "../../buffer.js";
+import { core, i32View } from "../../core.js";
+import type { CellKernelName } from "../../kernels/rnn.js";
+
+/** The sizes of one call, which workspace fields are sized from. */
+export interface CallSizes {
+  T: number;
+  B: number;
+  /** Input features (or the token vocabulary) of the cell. */
+  D: number;
+  /** Hidden units. */
+  H: number;
+}
+
+/** Where one field's value comes from. */
+export type FieldSource<L> =
+  /** The call's steps T, batch B, the cell's input size D, or 1 when its input is token ids. */
+  | "T" | "B" | "D" | "tokens"
+  /** Given by the caller on each call (inputs, initial states, output gradients, ...). */
+  | "io"
+  /** A size or a code from the layer's options (H, activation codes, ...). */
+  | { readonly option: (layer: L) => number }
+  /** The address of the cell's parameter (or its gradient) `base` (weight_ih, ...); 0 unless `when`. */
+  | { readonly param: string; readonly when?: (layer: L) => boolean }
+  | { readonly grad: string; readonly when?: (layer: L) => boolean }
+  /** A block of the cell's workspace of `floats` floats, named `block` (default: the field's name). */
+  | { readonly floats: (sizes: CallSizes, layer: L) => number; readonly block?: string };
+
+/** A cell kernel: its core export, the AS class of its struct, and the struct's fields in order. */
+export interface CellKernel<L, F extends Record<string, FieldSource<L>> = Record<string, FieldSource<L>>> {
+  readonly kernel: CellKernelName;
+  readonly struct: string;
+  readonly fields: F;
+}
+
+/** The fields a caller gives per call. */
+export type IoFields<F> = { [K in keyof F as F[K] extends "io" ? K : never]: number };
+
+/** What a call gives: every io field, and optionally any other field's value (e.g. per-step pointers). */
+export type CallFields<F> = IoFields<F> & { readonly [K in keyof F]?: number };
+
+/** Defines a kernel of a cell used by layers of type L (curried so that L is named once). */
+export function cellKernel<L>() {
+  return <const F extends Record<string, FieldSource<L>>>(kernel: CellKernelName, struct: string, fields: F): CellKernel<L, F> => ({ kernel, struct, fields });
+}
+
+/** What a layer knows about one call of a cell. */
+export interface CellCall<L> {
+  readonly layer: L;
+  readonly sizes: CallSizes;
+  readonly tokens: boolean;
+  readonly ws: Workspace;
+  /** Address of the cell's parameter or gradient `base`. */
+  param(base: string, grad: boolean): number;
+}
+
+/** The workspace block of a `floats` field for this call (allocated or grown as needed). */
+export function workspaceBlock<L>(kernel: CellKernel<L>, field: string, call: CellCall<L>): number {
+  const source = kernel.fields[field];
+  if (source === undefined || typeof source !== "object" || !("floats" in source)) {
+    throw new TypeError(`${kernel.struct}: field "${field}" is not a workspace block`);
+  }
+  return call.ws.ptr(source.block ?? field, source.floats(call.sizes, call.layer));
+}
+
+function fieldValue<L>(kernel: CellKernel<L>, name: string, call: CellCall<L>): number {
+  const source = kernel.fields[name]!;
+  if (source === "io") throw new TypeError(`${kernel.kernel}: the call gives no "${name}"`);
+  if (source === "T" || source === "B" || source === "D") return call.sizes[source];
+  if (source === "tokens") return call.tokens ? 1 : 0;
+  if ("option" in source) return source.option(call.layer);
+  if ("floats" in source) return workspaceBlock(kernel, name, call);
+  const base = "param" in source ? source.param : source.grad;
+  if (source.when !== undefined && !source.when(call.layer)) return 0;
+  return call.param(base, "grad" in source);
+}
+
+/**
+ * Lays out `kernel`'s struct for one call in the cell's workspace and returns its address: the
+ * values `given`, then every other field from its source (workspace blocks allocated first, so
+ * the struct is written after memory last grew).
+ */
+export function layOutArgs<L, F extends Record<string, FieldSource<L>>>(kernel: CellKernel<L, F>, call: CellCall<L>, given: CallFields<F>): number {
+  const names = Object.keys(kernel.fields);
+  const values = names.map((name) => (given as Record<string, number | undefined>)[name] ?? fieldValue(kernel, name, call));
+  const ptr = call.ws.ptr(`args.${kernel.kernel}`, names.length);
+  i32View(ptr, names.length).set(values);
+  return ptr;
+}
+
+/** Runs `kernel` on the struct laid out for this call. */
+export function runKernel<L, F extends Record<string, FieldSource<L>>>(kernel: CellKernel<L, F>, call: CellCall<L>, given: CallFields<F>): void {
+  core()[kernel.kernel](layOutArgs(kernel, call, given));
+}
