@@ -24,3 +24,4 @@ export * from "./rnn/gru-reset-before";
 export * from "./attention/scores";
 export * from "./attention/weights";
 export * from "./attention/context";
+export * from "./decoding";

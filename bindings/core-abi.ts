@@ -16,7 +16,7 @@ export interface AbiExports {
 /** Every function export the bindings call but the cell kernels (the kernel types' members, which the compiler keeps in step with this list). */
 const CORE_FUNCTIONS: Record<Exclude<keyof CoreExports, "memory" | "coreAbiVersion" | CellKernelName>, true> = {
   activate: true, activationBackward: true, activationForward: true, activationGrad: true, adagradStep: true,
-  adamStep: true, addInPlace: true, alloc: true, binaryCrossEntropyWithLogits: true, chunkLengths: true,
+  adamStep: true, addInPlace: true, alloc: true, argmaxRows: true, beamCandidates: true, binaryCrossEntropyWithLogits: true, chunkLengths: true,
   clipByValue: true, copyF32: true, countCorrectBinary: true, countCorrectClasses: true, denseBackward: true,
   denseForward: true, expf: true, fillF32: true, fillIotaI32: true, findNonFinite: true,
   findOutOfRange: true, findOutOfRangeWhere: true, findOutsideF32: true, free: true, gatherRows: true,

@@ -14,6 +14,7 @@ import type { RandomExports } from "./kernels/random.js";
 import type { RnnExports } from "./kernels/rnn.js";
 import type { PeakExports } from "./kernels/peak.js";
 import type { AttentionExports } from "./kernels/attention.js";
+import type { DecodingExports } from "./kernels/decoding.js";
 import { relaxedSimdSupported } from "./features.js";
 import { checkCoreExports, type AbiExports } from "./core-abi.js";
 
@@ -32,6 +33,7 @@ export type CoreExports = MemoryExports &
   RnnExports &
   PeakExports &
   AttentionExports &
+  DecodingExports &
   AbiExports;
 
 /**

@@ -75,5 +75,5 @@ export type { GenerateOptions } from "./tasks/generate.js";
 export { sequenceLogProbability, perplexity, nextTokenDistribution, nextTokenBatch } from "./tasks/language-model.js";
 export type { BoundaryOptions, SequenceScoreOptions, PerplexityOptions, NextTokenOptions, NextTokenBatch } from "./tasks/language-model.js";
 // Encoder-decoder sequence to sequence: teacher-forced training, greedy and beam-search decoding.
-export { Seq2Seq } from "./tasks/seq2seq.js";
-export type { Seq2SeqOptions, Seq2SeqCell, Seq2SeqFitOptions, Seq2SeqEpochLogs, GreedyDecodeOptions, BeamSearchOptions, BeamHypothesis, LengthsLike } from "./tasks/seq2seq.js";
+export { Seq2Seq } from "./seq2seq/seq2seq.js";
+export type { Seq2SeqOptions, Seq2SeqCell, Seq2SeqFitOptions, Seq2SeqEpochLogs, GreedyDecodeOptions, BeamSearchOptions, BeamHypothesis, LengthsLike } from "./seq2seq/seq2seq.js";

@@ -4,7 +4,7 @@
 // layers, optimizer, arena) cannot be disposed alone while the model lives.
 import assert from "node:assert/strict";
 import { Model } from "../bindings/model.js";
-import { Seq2Seq } from "../bindings/tasks/seq2seq.js";
+import { Seq2Seq } from "../bindings/seq2seq/seq2seq.js";
 import { SimpleRNN } from "../bindings/layers/simple-rnn.js";
 import { Jordan } from "../bindings/layers/jordan.js";
 import { LSTM } from "../bindings/layers/lstm.js";

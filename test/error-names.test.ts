@@ -3,7 +3,7 @@
 // inside optimizerFromConfig, ParameterArena inside a layer), no raw JavaScript or wasm message.
 import assert from "node:assert/strict";
 import { Model } from "../bindings/model.js";
-import { Seq2Seq } from "../bindings/tasks/seq2seq.js";
+import { Seq2Seq } from "../bindings/seq2seq/seq2seq.js";
 import { Embedding } from "../bindings/layers/embedding.js";
 import { LSTM } from "../bindings/layers/lstm.js";
 import { Dense } from "../bindings/layers/dense.js";

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { Model } from "../bindings/model.js";
-import { Seq2Seq } from "../bindings/tasks/seq2seq.js";
+import { Seq2Seq } from "../bindings/seq2seq/seq2seq.js";
 import { Embedding } from "../bindings/layers/embedding.js";
 import { Dense } from "../bindings/layers/dense.js";
 import { Adam, SGD } from "../bindings/optimizers.js";

@@ -8,7 +8,7 @@ import { Model } from "../bindings/model.js";
 import { SimpleRNN } from "../bindings/layers/simple-rnn.js";
 import { Dense } from "../bindings/layers/dense.js";
 import { SGD } from "../bindings/optimizers.js";
-import { Seq2Seq } from "../bindings/tasks/seq2seq.js";
+import { Seq2Seq } from "../bindings/seq2seq/seq2seq.js";
 import type { LossName } from "../bindings/losses.js";
 import type { Tensor } from "../bindings/tensor.js";
 import { mulberry32, randomArray } from "./helpers/random.js";

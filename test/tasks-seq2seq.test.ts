@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Seq2Seq, type Seq2SeqCell } from "../bindings/tasks/seq2seq.js";
+import { Seq2Seq, type Seq2SeqCell } from "../bindings/seq2seq/seq2seq.js";
 import { Model } from "../bindings/model.js";
 import { Dense } from "../bindings/layers/dense.js";
 import { Adam, SGD } from "../bindings/optimizers.js";
@@ -211,6 +211,36 @@ describe("Seq2Seq", () => {
     }
     model.dispose();
   });
+
+  /** Greedy decoding one source at a time through the layers' tensor-level forward (the path Seq2Seq ran on before it ran on pointers). */
+  function tensorLevelGreedy(model: Seq2Seq, source: IntTensor, sourceLengths: Int32Array, maxLength: number): number[][] {
+    const [S, N] = source.shape as [number, number];
+    return Array.from({ length: N }, (_, n) => {
+      const ids = { shape: [S, 1], data: Int32Array.from({ length: S }, (_, t) => source.data[t * N + n]!) };
+      let state = model.encoder.forward(model.sourceEmbedding.forward(ids), { lengths: [sourceLengths[n]!] }).state;
+      let token = Vocabulary.BOS_ID;
+      const out: number[] = [];
+      for (let step = 0; step < maxLength; step++) {
+        const r = model.decoder.forward(model.targetEmbedding.forward({ shape: [1, 1], data: Int32Array.of(token) }), { initialState: state });
+        const logits = model.output.forward(r.output).data;
+        token = logits.indexOf(Math.max(...logits));
+        if (token === Vocabulary.EOS_ID) break;
+        out.push(token);
+        state = r.state;
+      }
+      return out;
+    });
+  }
+
+  for (const cell of ["lstm", "gru"] as Seq2SeqCell[]) {
+    it(`greedy decoding equals a tensor-level decode, one source at a time, through the public layers (${cell}, 2 layers, variable lengths)`, () => {
+      const model = new Seq2Seq({ sourceVocabSize: 11, targetVocabSize: 9, units: 8, embeddingSize: 5, cell, numLayers: 2, seed: 13 });
+      const source = randomIds(6, 12, 4, 11, 3);
+      const sourceLengths = Int32Array.from({ length: 12 }, (_, n) => 1 + (n % 6));
+      assert.deepEqual(model.greedyDecode(source, { sourceLengths, maxLength: 9 }), tensorLevelGreedy(model, source, sourceLengths, 9));
+      model.dispose();
+    });
+  }
 
   for (const cell of ["lstm", "gru"] as Seq2SeqCell[]) {
     it(`beam width 1 equals greedy on an untrained ${cell} model (stacked, variable lengths, maxLength reached)`, () => {

@@ -479,8 +479,18 @@ export abstract class RecurrentLayer extends Layer {
     return dst;
   }
 
-  backwardPointers(dOut: number, needInputGrad = true): number {
-    return this.backwardWith(dOut, null, needInputGrad);
+  /**
+   * dFinal (optional): gradients of the final states, one [layers * dirs, B, size] block per
+   * final state (0: none), e.g. a decoder's dInitialStatePointers() handed to its encoder.
+   */
+  backwardPointers(dOut: number, needInputGrad = true, dFinal: readonly number[] | null = null): number {
+    return this.backwardWith(dOut, dFinal, needInputGrad);
+  }
+
+  /** The last backward's dLoss/dInitialState, one [layers * dirs, B, size] block per carried state. */
+  dInitialStatePointers(): number[] {
+    const { B } = this.requireLast("dInitialStatePointers");
+    return this.carried.map(({ name, size }) => this.stateBlock("dInitialState", name, size, B));
   }
 
   /**

@@ -1,0 +1,141 @@
+// Seq2Seq decoding: greedy and beam search over all sources at once, one decoder step per token.
+// The decoder's states stay in wasm memory (rows are reordered by a core gather); only the chosen
+// ids (and, for beams, the candidates' scores) come back to JavaScript.
+import { core, i32View } from "../core.js";
+import type { Workspace } from "../buffer.js";
+import type { Encoder } from "./encoder.js";
+import type { Decoder } from "./decoder.js";
+import type { BeamHypothesis } from "./options.js";
+import type { Sources } from "./inputs.js";
+
+/** The network and ids decoding runs with. */
+export interface Decodable {
+  encoder: Encoder;
+  decoder: Decoder;
+  targetVocabSize: number;
+  bosId: number;
+  eosId: number;
+  ws: Workspace;
+}
+
+/** A live beam-search hypothesis: its tokens so far and their log-probability. */
+interface Live {
+  tokens: number[];
+  logProb: number;
+}
+
+/** Writes `values` to the i32 block `name` of the workspace; returns its address. */
+function stageI32(ws: Workspace, name: string, values: ArrayLike<number>): number {
+  const block = ws.get(name, values.length);
+  block.i32().set(values);
+  return block.ptr;
+}
+
+/** Encodes the sources and starts the decoder on them, one row per source. */
+function start(net: Decodable, src: Sources): void {
+  const { S, N } = src;
+  const source = stageI32(net.ws, "decode.source", src.source);
+  const lengths = stageI32(net.ws, "decode.sourceLengths", src.lengths);
+  net.decoder.start(net.encoder.encode(source, S, N, lengths));
+}
+
+/**
+ * Greedy decoding: from BOS and the encoder's memory, feeds back the most likely token until EOS or
+ * maxLength tokens. Returns, per source, the target ids without BOS and EOS. Sequences that ended
+ * leave the batch.
+ */
+export function greedyDecode(net: Decodable, src: Sources): number[][] {
+  const { N, maxLength } = src;
+  const V = net.targetVocabSize;
+  const out: number[][] = Array.from({ length: N }, () => []);
+  start(net, src);
+  let rows = Array.from({ length: N }, (_, n) => n); // row r decodes source rows[r]
+  let tokens = stageI32(net.ws, "decode.tokens", new Int32Array(N).fill(net.bosId));
+  for (let step = 0; step < maxLength && rows.length > 0; step++) {
+    const logits = net.decoder.step(tokens, rows.length);
+    const best = net.ws.ptr("decode.best", rows.length);
+    core().argmaxRows(logits, best, rows.length, V);
+    const chosen = i32View(best, rows.length);
+    const keep: number[] = [];
+    const kept: number[] = [];
+    rows.forEach((n, r) => {
+      if (chosen[r] === net.eosId) return;
+      out[n]!.push(chosen[r]!);
+      keep.push(r);
+      kept.push(chosen[r]!);
+    });
+    if (keep.length > 0 && keep.length < rows.length) net.decoder.reorder(stageI32(net.ws, "decode.keep", keep), keep.length);
+    rows = keep.map((r) => rows[r]!);
+    tokens = stageI32(net.ws, "decode.tokens", kept);
+  }
+  return out;
+}
+
+/**
+ * Beam search: every source keeps `beamWidth` hypotheses, all sources' beams decoded together as
+ * one batch (rows reordered by the chosen parents every step). Each step ranks the 2·beamWidth best
+ * continuations (in the core); an EOS among the first beamWidth finishes a hypothesis, the best
+ * non-EOS ones continue. A source is done with beamWidth finished hypotheses; at maxLength its live
+ * ones count as finished. Returns, per source, up to beamWidth hypotheses sorted by score, best first.
+ */
+export function beamSearch(net: Decodable, src: Sources, K: number, alpha: number): BeamHypothesis[][] {
+  const { N, maxLength } = src;
+  const V = net.targetVocabSize;
+  const K2 = 2 * K;
+  const c = core();
+  const finish = (tokens: number[], logProb: number, length: number): BeamHypothesis => ({ tokens, logProb, score: logProb / Math.pow(length, alpha) });
+  const finished: BeamHypothesis[][] = Array.from({ length: N }, () => []);
+  // The batch: for every unfinished source (in order), its live hypotheses, one row each.
+  let beams: { n: number; live: Live[] }[] = Array.from({ length: N }, (_, n) => ({ n, live: [{ tokens: [], logProb: 0 }] }));
+  let tokens = stageI32(net.ws, "decode.tokens", new Int32Array(N).fill(net.bosId));
+  start(net, src);
+  for (let step = 0; step < maxLength && beams.length > 0; step++) {
+    const R = beams.reduce((r, { live }) => r + live.length, 0);
+    const G = beams.length;
+    const logits = net.decoder.step(tokens, R);
+    const logp = net.ws.ptr("beam.logp", R * V);
+    c.logSoftmaxRows(logits, logp, R, V);
+    const base = net.ws.get("beam.base", 2 * R);
+    new Float64Array(c.memory.buffer, base.ptr, R).set(beams.flatMap(({ live }) => live.map((hyp) => hyp.logProb)));
+    const starts = [0];
+    for (const { live } of beams) starts.push(starts[starts.length - 1]! + live.length);
+    const groupStart = stageI32(net.ws, "beam.start", starts);
+    const score = net.ws.get("beam.score", 2 * G * K2);
+    const row = net.ws.get("beam.row", G * K2);
+    const token = net.ws.get("beam.token", G * K2);
+    const count = net.ws.get("beam.count", G);
+    c.beamCandidates(logp, base.ptr, groupStart, G, V, K2, score.ptr, row.ptr, token.ptr, count.ptr);
+    const scores = new Float64Array(c.memory.buffer, score.ptr, G * K2);
+    const rows = row.i32();
+    const ids = token.i32();
+    const counts = count.i32();
+    const parents: number[] = [];
+    const nextBeams: { n: number; live: Live[] }[] = [];
+    beams.forEach(({ n, live }, g) => {
+      const survivors: Live[] = [];
+      const survivorRows: number[] = [];
+      for (let i = 0; i < counts[g]! && survivors.length < K; i++) {
+        const at = g * K2 + i;
+        const parent = live[rows[at]! - starts[g]!]!;
+        if (ids[at] === net.eosId) {
+          if (i < K) finished[n]!.push(finish(parent.tokens, scores[at]!, parent.tokens.length + 1));
+        } else {
+          survivors.push({ tokens: [...parent.tokens, ids[at]!], logProb: scores[at]! });
+          survivorRows.push(rows[at]!);
+        }
+      }
+      if (finished[n]!.length >= K) return; // done: its rows leave the batch
+      if (step === maxLength - 1) {
+        for (const hyp of survivors) finished[n]!.push(finish(hyp.tokens, hyp.logProb, hyp.tokens.length));
+      } else {
+        nextBeams.push({ n, live: survivors });
+        parents.push(...survivorRows);
+      }
+    });
+    beams = nextBeams;
+    if (beams.length === 0) break;
+    net.decoder.reorder(stageI32(net.ws, "beam.parents", parents), parents.length);
+    tokens = stageI32(net.ws, "decode.tokens", beams.flatMap(({ live }) => live.map((hyp) => hyp.tokens[hyp.tokens.length - 1]!)));
+  }
+  return finished.map((hyps) => hyps.sort((a, b) => b.score - a.score).slice(0, K));
+}
