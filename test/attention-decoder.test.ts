@@ -1,4 +1,4 @@
-// Finite-difference checks of the whole attentional decoder (bindings/seq2seq/attentional-decoder.ts):
+// Finite-difference checks of the whole attentional decoder (bindings/seq2seq/attention-steps.ts):
 // teacher-forced steps with input feeding (luong kinds) or the context fed to the cell (bahdanau),
 // LSTM and GRU, stacked, over a memory with padded source steps. L = Σ r ⊙ h~ over all T steps.
 import { ParameterArena } from "../bindings/arena.js";
@@ -9,7 +9,7 @@ import { GRU } from "../bindings/layers/gru.js";
 import { Dense } from "../bindings/layers/dense.js";
 import type { Layer } from "../bindings/layers/layer.js";
 import { Attention, type AttentionKind } from "../bindings/seq2seq/attention.js";
-import { AttentionalDecoder } from "../bindings/seq2seq/attentional-decoder.js";
+import { AttentionSteps } from "../bindings/seq2seq/attention-steps.js";
 import { checkGradient } from "./helpers/gradcheck.js";
 import { randomArray } from "./helpers/random.js";
 
@@ -32,7 +32,7 @@ describe("attentional decoder gradients (finite differences)", () => {
       const parts: [string, Layer][] = [["decoder.", decoder], ["attention.", attention], ["attentional.", attentional]];
       const arena = new ParameterArena(parts.flatMap(([p, l]) => l.paramSpecs().map((s) => ({ name: p + s.name, shape: s.shape }))));
       for (const [p, l] of parts) l.adopt(arena, p);
-      const dec = new AttentionalDecoder({ decoder, attention, arena, decoderPrefix: "decoder.", attentionalPrefix: "attentional." });
+      const dec = new AttentionSteps({ decoder, attention, arena, decoderPrefix: "decoder.", attentionalPrefix: "attentional." });
       const names = cell === "lstm" ? ["h", "c"] : ["h"];
       const buffers = {
         x: new WasmArray(T * B * E), memory: new WasmArray(S * B * F), lengths: new WasmArray(B), r: new WasmArray(T * B * H),

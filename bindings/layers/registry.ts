@@ -7,6 +7,7 @@ import { GRU, type GRUOptions } from "./gru.js";
 import { Dense, type DenseOptions } from "./dense.js";
 import { Embedding, type EmbeddingOptions } from "./embedding.js";
 import { withoutIneffectiveOptions } from "./recurrent.js";
+import { Attention, type AttentionOptions } from "../seq2seq/attention.js";
 import { labelErrors } from "../errors.js";
 
 // Recurrent configs go through withoutIneffectiveOptions: older files saved every option.
@@ -17,6 +18,7 @@ const BUILDERS = {
   GRU: (o: Record<string, unknown>) => new GRU(withoutIneffectiveOptions(o) as unknown as GRUOptions),
   Dense: (o: Record<string, unknown>) => new Dense(o as unknown as DenseOptions),
   Embedding: (o: Record<string, unknown>) => new Embedding(o as unknown as EmbeddingOptions),
+  Attention: (o: Record<string, unknown>) => new Attention(o as unknown as AttentionOptions),
 } satisfies Record<string, (options: Record<string, unknown>) => Layer>;
 
 /** A layer config's `type`: the layer classes a saved model can hold. */

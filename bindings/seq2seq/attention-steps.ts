@@ -1,4 +1,4 @@
-// The attentional decoder of a Seq2Seq (Luong et al. 2015; Bahdanau et al. 2015), stepped one
+// The steps of the attentional decoder of a Seq2Seq (Luong et al. 2015; Bahdanau et al. 2015), run one
 // target step at a time in the core over whole-sequence buffers, B sequences per call:
 //   luong, luongGeneral (input feeding):
 //     s_t = cell([x_t; h~_{t-1}], s_{t-1})        h~_0 = 0; the feed enters through weight_ch_l0
@@ -18,7 +18,7 @@ import type { Attention } from "./attention.js";
 import { DecoderCells, type SteppedLayer } from "./attention-cells.js";
 
 /** Where the decoder's parameters live: the model's arena and the parts' name prefixes. */
-export interface AttentionalDecoderParts {
+export interface AttentionStepsParts {
   /** The recurrent decoder, built with contextSize = the feed's width (H for luong kinds, F for bahdanau). */
   decoder: SteppedLayer;
   attention: Attention;
@@ -39,7 +39,7 @@ export interface AttentionalGradients {
   dInitialState: Record<string, number>;
 }
 
-export class AttentionalDecoder {
+export class AttentionSteps {
   readonly units: number;
   /** Rows attended over: the memory's steps S, batch B, steps T of the buffers. */
   private S = 0;
@@ -52,7 +52,7 @@ export class AttentionalDecoder {
   private readonly ws = new Workspace();
   private readonly feedsAttentionalVector: boolean;
 
-  constructor(private readonly parts: AttentionalDecoderParts) {
+  constructor(private readonly parts: AttentionStepsParts) {
     this.cells = new DecoderCells(parts.decoder, parts.arena, parts.decoderPrefix);
     this.units = parts.decoder.units;
     this.feedsAttentionalVector = parts.attention.kind !== "bahdanau";
@@ -61,6 +61,16 @@ export class AttentionalDecoder {
   /** Carried state names of the cells ("h", "c" for LSTM). */
   get stateNames(): readonly string[] {
     return this.cells.stateNames;
+  }
+
+  /** Stacked layers of the recurrent decoder. */
+  get numLayers(): number {
+    return this.cells.numLayers;
+  }
+
+  /** Steps S of the memory attended over. */
+  get memorySteps(): number {
+    return this.S;
   }
 
   private get F(): number {
