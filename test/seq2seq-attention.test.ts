@@ -4,28 +4,10 @@
 import assert from "node:assert/strict";
 import { Seq2Seq, type Seq2SeqAttention, type Seq2SeqCell } from "../bindings/seq2seq/seq2seq.js";
 import { Adam, SGD } from "../bindings/optimizers.js";
-import type { IntTensor } from "../bindings/tensor.js";
 import { checkGradient } from "./helpers/gradcheck.js";
-import { mulberry32 } from "./helpers/random.js";
+import { smallBatch as pairs } from "./helpers/seq2seq-batch.js";
 
 const KINDS: readonly Seq2SeqAttention[] = ["luong", "luongGeneral", "bahdanau"];
-
-/** N pairs of random ids (4.. of each vocabulary) with the given lengths; targets framed by BOS (3) and EOS (2). */
-function pairs(Vs: number, Vt: number, sourceLengths: number[], targetLengths: number[], seed: number): { source: IntTensor; sourceLengths: Int32Array; target: IntTensor; targetLengths: Int32Array } {
-  const next = mulberry32(seed);
-  const N = sourceLengths.length;
-  const S = Math.max(...sourceLengths);
-  const U = Math.max(...targetLengths);
-  const source = new Int32Array(S * N);
-  const target = new Int32Array(U * N);
-  for (let n = 0; n < N; n++) {
-    for (let t = 0; t < sourceLengths[n]!; t++) source[t * N + n] = 4 + Math.floor(next() * (Vs - 4));
-    target[n] = 3;
-    for (let t = 1; t < targetLengths[n]! - 1; t++) target[t * N + n] = 4 + Math.floor(next() * (Vt - 4));
-    target[(targetLengths[n]! - 1) * N + n] = 2;
-  }
-  return { source: { shape: [S, N], data: source }, sourceLengths: Int32Array.from(sourceLengths), target: { shape: [U, N], data: target }, targetLengths: Int32Array.from(targetLengths) };
-}
 
 /** A model trained a little on the pairs, so that decodes are not all alike. */
 async function trained(attention: Seq2SeqAttention, cell: Seq2SeqCell, b: ReturnType<typeof pairs>): Promise<Seq2Seq> {
