@@ -2,7 +2,6 @@
 // (recurrent layer + attention over the encoder's outputs + attentional vector, attention-steps.ts)
 // -> Dense head. It reads the whole EncoderMemory: the outputs [S, B, F] with the source lengths
 // (padded source steps get weight 0) and the final states, and hands gradients back into both.
-import type { ParameterArena } from "../arena.js";
 import type { Layer } from "../layers/layer.js";
 import type { Embedding } from "../layers/embedding.js";
 import type { Dense } from "../layers/dense.js";
@@ -41,7 +40,7 @@ export class AttentionDecoder implements Decoder {
   /** The steps, over the parameters in the model's arena (the layers must have been adopted by it). */
   private get run(): AttentionSteps {
     const { recurrent, attention } = this.layers;
-    this.steps ??= new AttentionSteps({ decoder: recurrent, attention, arena: recurrent.parameters as ParameterArena, decoderPrefix: "decoder.", attentionalPrefix: "attentional." });
+    this.steps ??= new AttentionSteps({ decoder: recurrent, attention, arena: recurrent.parameters, decoderPrefix: "decoder.", attentionalPrefix: "attentional." });
     return this.steps;
   }
 
