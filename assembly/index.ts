@@ -22,4 +22,7 @@ export * from "./rnn/jordan";
 export * from "./rnn/lstm";
 export * from "./rnn/gru-reset-after";
 export * from "./rnn/gru-reset-before";
+export * from "./attention/scores";
+export * from "./attention/weights";
+export * from "./attention/context";
 export * from "./decoding";

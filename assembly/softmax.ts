@@ -4,7 +4,7 @@ import { expV, expf } from "./activations";
 
 /** Sum of the four lanes. */
 // @ts-ignore: decorator
-@inline function hsum(v: v128): f32 {
+@inline export function hsum(v: v128): f32 {
   const a = f32x4.add(v, v128.shuffle<f32>(v, v, 2, 3, 0, 1));
   return f32x4.extract_lane(f32x4.add(a, v128.shuffle<f32>(a, a, 1, 0, 3, 2)), 0);
 }
@@ -93,7 +93,7 @@ import { expV, expf } from "./activations";
 
 /** Σ_j a_j b_j when `dot`, else Σ_j a_j, over [n] (`dot` is a constant at every call). */
 // @ts-ignore: decorator
-@inline function rowSum(a: usize, b: usize, n: i32, dot: bool): f32 {
+@inline export function rowSum(a: usize, b: usize, n: i32, dot: bool): f32 {
   const end = <usize>n << 2;
   let s0 = f32x4.splat(0);
   let s1 = s0;

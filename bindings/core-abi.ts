@@ -30,6 +30,8 @@ const CORE_FUNCTIONS: Record<Exclude<keyof CoreExports, "memory" | "coreAbiVersi
   rngSeed: true, rngShuffleI32: true, scaleF32: true, scatterAddRows: true, sgdStep: true,
   softmaxBackwardRows: true, softmaxCrossEntropy: true,
   softmaxRows: true, sumSquares: true, sumSteps: true,
+  attentionAdditiveScores: true, attentionAdditiveScoresBackward: true, attentionContext: true, attentionContextBackward: true,
+  attentionDotScores: true, attentionDotScoresBackward: true, maskedSoftmax: true, maskedSoftmaxBackward: true,
 };
 
 /** The names of every function export the bindings call besides `coreAbiVersion`, the cell kernels included (what init() checks for). */

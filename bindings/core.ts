@@ -14,6 +14,7 @@ import type { RandomExports } from "./kernels/random.js";
 import type { RnnExports } from "./kernels/rnn.js";
 import type { PeakExports } from "./kernels/peak.js";
 import { loadCoreConstants, type ConstantsExports } from "./kernels/constants.js";
+import type { AttentionExports } from "./kernels/attention.js";
 import type { DecodingExports } from "./kernels/decoding.js";
 import { relaxedSimdSupported } from "./features.js";
 import { checkCoreExports, type AbiExports } from "./core-abi.js";
@@ -33,6 +34,7 @@ export type CoreExports = MemoryExports &
   RnnExports &
   PeakExports &
   ConstantsExports &
+  AttentionExports &
   DecodingExports &
   AbiExports;
 

@@ -76,4 +76,6 @@ export { sequenceLogProbability, perplexity, nextTokenDistribution, nextTokenBat
 export type { BoundaryOptions, SequenceScoreOptions, PerplexityOptions, NextTokenOptions, NextTokenBatch } from "./tasks/language-model.js";
 // Encoder-decoder sequence to sequence: teacher-forced training, greedy and beam-search decoding.
 export { Seq2Seq } from "./seq2seq/seq2seq.js";
-export type { Seq2SeqOptions, Seq2SeqCell, Seq2SeqFitOptions, Seq2SeqEpochLogs, GreedyDecodeOptions, BeamSearchOptions, BeamHypothesis, LengthsLike } from "./seq2seq/seq2seq.js";
+export type { Seq2SeqOptions, Seq2SeqCell, Seq2SeqAttention, AttendedDecode, Seq2SeqFitOptions, Seq2SeqEpochLogs, GreedyDecodeOptions, BeamSearchOptions, BeamHypothesis, LengthsLike } from "./seq2seq/seq2seq.js";
+export { Attention } from "./seq2seq/attention.js";
+export type { AttentionKind, AttentionOptions } from "./seq2seq/attention.js";

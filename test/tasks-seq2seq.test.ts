@@ -8,6 +8,7 @@ import { padSequences } from "../bindings/sequences/padding.js";
 import type { IntTensor } from "../bindings/tensor.js";
 import { checkGradient } from "./helpers/gradcheck.js";
 import { mulberry32 } from "./helpers/random.js";
+import { smallBatch } from "./helpers/seq2seq-batch.js";
 
 // ---- data: "23 nov 2026" -> "2026-11-23", character by character -------------------------------
 
@@ -60,22 +61,6 @@ function randomIds(T: number, N: number, lo: number, hi: number, seed: number): 
   return { shape: [T, N], data: Int32Array.from({ length: T * N }, () => lo + Math.floor(next() * (hi - lo))) };
 }
 
-/** A small random training batch: sources of lengths `sourceLengths`, targets BOS y… EOS PAD… of lengths `targetLengths`. */
-function smallBatch(Vs: number, Vt: number, sourceLengths: number[], targetLengths: number[], seed: number): Encoded {
-  const next = mulberry32(seed);
-  const N = sourceLengths.length;
-  const S = Math.max(...sourceLengths);
-  const U = Math.max(...targetLengths);
-  const source = new Int32Array(S * N);
-  const target = new Int32Array(U * N);
-  for (let n = 0; n < N; n++) {
-    for (let t = 0; t < sourceLengths[n]!; t++) source[t * N + n] = 4 + Math.floor(next() * (Vs - 4));
-    target[n] = 3;
-    for (let t = 1; t < targetLengths[n]! - 1; t++) target[t * N + n] = 4 + Math.floor(next() * (Vt - 4));
-    target[(targetLengths[n]! - 1) * N + n] = 2;
-  }
-  return { source: { shape: [S, N], data: source }, sourceLengths: Int32Array.from(sourceLengths), target: { shape: [U, N], data: target }, targetLengths: Int32Array.from(targetLengths) };
-}
 
 describe("Seq2Seq", () => {
   describe("date-format conversion (source and target of different lengths)", function () {

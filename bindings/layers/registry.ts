@@ -7,6 +7,7 @@ import { LSTM, LSTM_OPTIONS } from "./lstm.js";
 import { GRU, GRU_OPTIONS } from "./gru.js";
 import { Dense, DENSE_OPTIONS } from "./dense.js";
 import { Embedding, EMBEDDING_OPTIONS } from "./embedding.js";
+import { Attention, type AttentionOptions } from "../seq2seq/attention.js";
 import { labelErrors } from "../errors.js";
 
 /** Builds a layer class from a saved config's options, without the options that have no effect (older files saved every option). */
@@ -21,6 +22,7 @@ const BUILDERS = {
   GRU: builder(GRU, GRU_OPTIONS),
   Dense: builder(Dense, DENSE_OPTIONS),
   Embedding: builder(Embedding, EMBEDDING_OPTIONS),
+  Attention: (o: Record<string, unknown>) => new Attention(o as unknown as AttentionOptions),
 } satisfies Record<string, (options: Record<string, unknown>) => Layer>;
 
 /** A layer config's `type`: the layer classes a saved model can hold. */

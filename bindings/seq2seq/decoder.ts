@@ -35,6 +35,8 @@ export interface Decoder {
   step(tokens: number, R: number): number;
   /** Makes the rows index i32 [R] of the current rows (repeats allowed: beams sharing a parent), in that order. */
   reorder(index: number, R: number): void;
+  /** With attention: the attention weights [R, S] of the last step's rows over the memory's S steps. */
+  stepWeights?(): { ptr: number; S: number };
   /** Frees the decoder's workspaces (its layers are disposed by their model). */
   free(): void;
 }

@@ -1,7 +1,7 @@
 // Seq2Seq decoding: greedy and beam search over all sources at once, one decoder step per token.
 // The decoder's states stay in wasm memory (rows are reordered by a core gather); only the chosen
 // ids (and, for beams, the candidates' scores) come back to JavaScript.
-import { core, i32View } from "../core.js";
+import { core, f32View, i32View } from "../core.js";
 import type { Workspace } from "../buffer.js";
 import type { Encoder } from "./encoder.js";
 import type { Decoder } from "./decoder.js";
@@ -18,10 +18,23 @@ export interface Decodable {
   ws: Workspace;
 }
 
-/** A live beam-search hypothesis: its tokens so far and their log-probability. */
+/** A live beam-search hypothesis: its tokens so far, their log-probability and (with attention) their attention weights. */
 interface Live {
   tokens: number[];
   logProb: number;
+  attention?: Float32Array[];
+}
+
+/** Greedy decodes: per source, the ids and (with attention) the weights over its source steps of each id, or null. */
+export interface GreedyResult {
+  tokens: number[][];
+  attention: Float32Array[][] | null;
+}
+
+/** With an attentional decoder: a copy of row r's attention weights of the last step over its source's `length` steps; else undefined. */
+function rowWeights(net: Decodable, r: number, length: number): Float32Array | undefined {
+  const w = net.decoder.stepWeights?.();
+  return w === undefined ? undefined : f32View(w.ptr + r * w.S * 4, length).slice();
 }
 
 /** Writes `values` to the i32 block `name` of the workspace; returns its address. */
@@ -41,13 +54,14 @@ function start(net: Decodable, src: Sources): void {
 
 /**
  * Greedy decoding: from BOS and the encoder's memory, feeds back the most likely token until EOS or
- * maxLength tokens. Returns, per source, the target ids without BOS and EOS. Sequences that ended
- * leave the batch.
+ * maxLength tokens. Returns, per source, the target ids without BOS and EOS (and, with attention,
+ * the weights each id was chosen with). Sequences that ended leave the batch.
  */
-export function greedyDecode(net: Decodable, src: Sources): number[][] {
+export function greedyDecode(net: Decodable, src: Sources): GreedyResult {
   const { N, maxLength } = src;
   const V = net.targetVocabSize;
   const out: number[][] = Array.from({ length: N }, () => []);
+  const attention: Float32Array[][] | null = net.decoder.stepWeights === undefined ? null : Array.from({ length: N }, () => []);
   start(net, src);
   let rows = Array.from({ length: N }, (_, n) => n); // row r decodes source rows[r]
   let tokens = stageI32(net.ws, "decode.tokens", new Int32Array(N).fill(net.bosId));
@@ -61,6 +75,7 @@ export function greedyDecode(net: Decodable, src: Sources): number[][] {
     rows.forEach((n, r) => {
       if (chosen[r] === net.eosId) return;
       out[n]!.push(chosen[r]!);
+      attention?.[n]!.push(rowWeights(net, r, src.lengths[n]!)!);
       keep.push(r);
       kept.push(chosen[r]!);
     });
@@ -68,7 +83,7 @@ export function greedyDecode(net: Decodable, src: Sources): number[][] {
     rows = keep.map((r) => rows[r]!);
     tokens = stageI32(net.ws, "decode.tokens", kept);
   }
-  return out;
+  return { tokens: out, attention };
 }
 
 /**
@@ -83,10 +98,13 @@ export function beamSearch(net: Decodable, src: Sources, K: number, alpha: numbe
   const V = net.targetVocabSize;
   const K2 = 2 * K;
   const c = core();
-  const finish = (tokens: number[], logProb: number, length: number): BeamHypothesis => ({ tokens, logProb, score: logProb / Math.pow(length, alpha) });
+  const finish = ({ tokens, logProb, attention }: Live, length: number): BeamHypothesis => ({
+    tokens, logProb, score: logProb / Math.pow(length, alpha), ...(attention === undefined ? {} : { attention }),
+  });
   const finished: BeamHypothesis[][] = Array.from({ length: N }, () => []);
   // The batch: for every unfinished source (in order), its live hypotheses, one row each.
-  let beams: { n: number; live: Live[] }[] = Array.from({ length: N }, (_, n) => ({ n, live: [{ tokens: [], logProb: 0 }] }));
+  const withAttention = net.decoder.stepWeights !== undefined;
+  let beams: { n: number; live: Live[] }[] = Array.from({ length: N }, (_, n) => ({ n, live: [{ tokens: [], logProb: 0, ...(withAttention ? { attention: [] } : {}) }] }));
   let tokens = stageI32(net.ws, "decode.tokens", new Int32Array(N).fill(net.bosId));
   start(net, src);
   for (let step = 0; step < maxLength && beams.length > 0; step++) {
@@ -118,15 +136,16 @@ export function beamSearch(net: Decodable, src: Sources, K: number, alpha: numbe
         const at = g * K2 + i;
         const parent = live[rows[at]! - starts[g]!]!;
         if (ids[at] === net.eosId) {
-          if (i < K) finished[n]!.push(finish(parent.tokens, scores[at]!, parent.tokens.length + 1));
+          if (i < K) finished[n]!.push(finish({ ...parent, logProb: scores[at]! }, parent.tokens.length + 1));
         } else {
-          survivors.push({ tokens: [...parent.tokens, ids[at]!], logProb: scores[at]! });
+          const weights = rowWeights(net, rows[at]!, src.lengths[n]!);
+          survivors.push({ tokens: [...parent.tokens, ids[at]!], logProb: scores[at]!, ...(weights === undefined ? {} : { attention: [...parent.attention!, weights] }) });
           survivorRows.push(rows[at]!);
         }
       }
       if (finished[n]!.length >= K) return; // done: its rows leave the batch
       if (step === maxLength - 1) {
-        for (const hyp of survivors) finished[n]!.push(finish(hyp.tokens, hyp.logProb, hyp.tokens.length));
+        for (const hyp of survivors) finished[n]!.push(finish(hyp, hyp.tokens.length));
       } else {
         nextBeams.push({ n, live: survivors });
         parents.push(...survivorRows);

@@ -10,6 +10,13 @@ import { checkOptionKeys, checkInt, checkPositive, checkChoice } from "../valida
 /** The recurrent cell of the encoder and the decoder. */
 export type Seq2SeqCell = "lstm" | "gru";
 
+/**
+ * Attention of the decoder over the encoder's outputs: "luong" (dot score) and "luongGeneral"
+ * (bilinear score) attend with the decoder's new state and feed the attentional vector to the next
+ * step (input feeding); "bahdanau" (additive score) attends with the previous state and feeds the context.
+ */
+export type Seq2SeqAttention = "luong" | "luongGeneral" | "bahdanau";
+
 /** Options of `new Seq2Seq(...)`. */
 export interface Seq2SeqOptions {
   /** Source ids lie in [0, sourceVocabSize). */
@@ -32,8 +39,14 @@ export interface Seq2SeqOptions {
   bosId?: number;
   /** End-of-sequence id: ends a hypothesis when decoding (default 2, Vocabulary.EOS_ID). */
   eosId?: number;
-  /** Initialisation seed: the five layers take seed, seed + 1, ..., seed + 4 (default 0). */
+  /** Initialisation seed: the five layers take seed, seed + 1, ..., seed + 4 (default 0; with attention, its two layers seed + 5 and seed + 6). */
   seed?: number;
+  /**
+   * Attention over the encoder's outputs (default: none, the plain encoder-decoder). The decoder then
+   * attends over every source step (padded ones get weight 0), the Dense head reads the attentional
+   * vector h~ = tanh(W_c [c; s] + b_c), and gradients flow into the encoder's outputs too.
+   */
+  attention?: Seq2SeqAttention;
 }
 
 /** Options of `Seq2Seq.fit`: the shared epoch options; each batch is cut to its longest source and target. */
@@ -72,16 +85,27 @@ export interface BeamHypothesis {
   score: number;
   /** Σ log p of the tokens (and of the EOS that ended the hypothesis, if it did). */
   logProb: number;
+  /** With attention: per token, the attention weights over the source's real steps it was chosen with. */
+  attention?: Float32Array[];
+}
+
+/** A greedy decode with its attention weights (`greedyDecodeWithAttention`). */
+export interface AttendedDecode {
+  /** Target ids, without BOS and EOS. */
+  tokens: number[];
+  /** Per token, the attention weights [sourceLength] it was chosen with (they sum to 1). */
+  attention: Float32Array[];
 }
 
 /** Sequence lengths: an array, an Int32Array (as padSequences gives) or an [N] int tensor. */
 export type LengthsLike = readonly number[] | Int32Array | IntTensorLike;
 
-export const OPTION_KEYS = ["sourceVocabSize", "targetVocabSize", "units", "embeddingSize", "cell", "numLayers", "optimizer", "clipNorm", "bosId", "eosId", "seed"] as const;
+export const OPTION_KEYS = ["sourceVocabSize", "targetVocabSize", "units", "embeddingSize", "cell", "numLayers", "optimizer", "clipNorm", "bosId", "eosId", "seed", "attention"] as const;
 export const CELLS = ["lstm", "gru"] as const;
+export const ATTENTIONS = ["luong", "luongGeneral", "bahdanau"] as const;
 
-/** The options save() stores: everything but the optimizer (saved as its config). */
-export type SavedOptions = Required<Omit<Seq2SeqOptions, "optimizer" | "clipNorm">> & { clipNorm: number | null };
+/** The options save() stores: everything but the optimizer (saved as its config); attention only when set. */
+export type SavedOptions = Required<Omit<Seq2SeqOptions, "optimizer" | "clipNorm" | "attention">> & { clipNorm: number | null; attention?: Seq2SeqAttention };
 
 /** Checked constructor options: every size and id resolved, the optimizer when one was given. */
 export interface ResolvedOptions extends SavedOptions {
@@ -107,23 +131,30 @@ export function resolveOptions(where: string, options: Seq2SeqOptions): Resolved
   const bosId = targetId("bosId", options.bosId ?? 3);
   const eosId = targetId("eosId", options.eosId ?? 2);
   if (bosId === eosId) throw new RangeError(`${where}: bosId and eosId must differ; both are ${bosId}`);
+  const attention = options.attention === undefined ? undefined : checkChoice(where, "attention", options.attention, ATTENTIONS);
   const seed = checkInt(where, "seed", options.seed ?? 0, 0);
-  if (seed > 0xffffffff - 4) throw new RangeError(`${where}: seed must be <= ${0xffffffff - 4}; got ${seed}`);
+  const lastSeed = attention === undefined ? 4 : 6;
+  if (seed > 0xffffffff - lastSeed) throw new RangeError(`${where}: seed must be <= ${0xffffffff - lastSeed}${attention === undefined ? "" : " with attention"}; got ${seed}`);
   const optimizer = options.optimizer === undefined ? undefined : checkOptimizer(where, "optimizer", options.optimizer);
-  const resolved = { sourceVocabSize, targetVocabSize, units, embeddingSize, cell, numLayers, clipNorm, bosId, eosId, seed, optimizer };
+  const resolved = { sourceVocabSize, targetVocabSize, units, embeddingSize, cell, numLayers, clipNorm, bosId, eosId, seed, optimizer, ...(attention === undefined ? {} : { attention }) };
   checkParameterSizes(where, resolved);
   return resolved;
 }
 
-/** Checks, before any layer is built, that the five layers' parameters fit the model's one block of wasm memory. */
+/** Checks, before any layer is built, that the layers' parameters fit the model's one block of wasm memory. */
 function checkParameterSizes(where: string, o: SavedOptions): void {
   const { sourceVocabSize: Vs, targetVocabSize: Vt, embeddingSize: E, units: H, numLayers } = o;
   const gates = o.cell === "lstm" ? 4 : 3;
   const recurrent = (part: string): ParameterSpec[] => Array.from({ length: numLayers }, (_, l) => torchRecurrentParams(gates, H, l === 0 ? E : H, `_l${l}`))
     .flat().map((s) => ({ name: `${part}.${s.name}`, shape: s.shape }));
-  checkParameterBlock(where, `sourceVocabSize ${Vs}, targetVocabSize ${Vt}, units ${H}, embeddingSize ${E}, numLayers ${numLayers}`, [
+  // With attention: the feed weight_ch_l0 [gates·H, H], the score's weights (at most 2 [H, H] and [H] + [1, H]), W_c [H, 2H] and b_c [H].
+  const attention: ParameterSpec[] = o.attention === undefined ? [] : [
+    { name: "decoder.weight_ch_l0", shape: [gates * H, H] }, { name: "attention.weights", shape: [2 * H + 2, H] },
+    { name: "attentional.weight", shape: [H, 2 * H] }, { name: "attentional.bias", shape: [H] },
+  ];
+  checkParameterBlock(where, `sourceVocabSize ${Vs}, targetVocabSize ${Vt}, units ${H}, embeddingSize ${E}, numLayers ${numLayers}${o.attention === undefined ? "" : `, attention "${o.attention}"`}`, [
     { name: "sourceEmbedding.weight", shape: [Vs, E] }, ...recurrent("encoder"),
-    { name: "targetEmbedding.weight", shape: [Vt, E] }, ...recurrent("decoder"),
+    { name: "targetEmbedding.weight", shape: [Vt, E] }, ...recurrent("decoder"), ...attention,
     { name: "output.weight", shape: [Vt, H] }, { name: "output.bias", shape: [Vt] },
   ]);
 }

@@ -7,7 +7,7 @@ import { encodeModelFile, decodeModelFile, optimizerOfFile, type ModelFile } fro
 import { integer, jsonObject, literal, nullable, number, object, oneOf, type Schema } from "../schema.js";
 import { SEQ2SEQ_FORMAT } from "../model-file-schema.js";
 import { describe } from "../validate.js";
-import { CELLS, type SavedOptions, type Seq2SeqOptions } from "./options.js";
+import { ATTENTIONS, CELLS, type SavedOptions, type Seq2SeqOptions } from "./options.js";
 
 /** The model's metadata entry of a Seq2Seq file. */
 const SAVED_MODEL = object({
@@ -15,8 +15,8 @@ const SAVED_MODEL = object({
   version: literal(1),
   options: object({
     sourceVocabSize: integer(0), targetVocabSize: integer(0), units: integer(0), embeddingSize: integer(0), cell: oneOf(CELLS),
-    numLayers: integer(0), clipNorm: nullable(number), bosId: integer(0), eosId: integer(0), seed: integer(0),
-  } satisfies Record<keyof SavedOptions, Schema<unknown>>),
+    numLayers: integer(0), clipNorm: nullable(number), bosId: integer(0), eosId: integer(0), seed: integer(0), attention: oneOf(ATTENTIONS),
+  } satisfies Record<keyof SavedOptions, Schema<unknown>>, ["attention"]),
   metadata: jsonObject,
 });
 

@@ -22,16 +22,18 @@ import { checkNotDisposed, guardDisposal, isDisposed, markDisposed, setOwner } f
 import { core } from "../core.js";
 import type { Tensor, IntTensorLike } from "../tensor.js";
 import { checkOptionKeys, checkInt, checkNumber } from "../validate.js";
-import { resolveOptions, type Seq2SeqOptions, type Seq2SeqCell, type Seq2SeqFitOptions, type Seq2SeqEpochLogs, type GreedyDecodeOptions,
-  type BeamSearchOptions, type BeamHypothesis, type LengthsLike, type SavedOptions } from "./options.js";
+import { resolveOptions, type Seq2SeqOptions, type Seq2SeqCell, type Seq2SeqAttention, type Seq2SeqFitOptions, type Seq2SeqEpochLogs, type GreedyDecodeOptions,
+  type BeamSearchOptions, type BeamHypothesis, type AttendedDecode, type LengthsLike, type SavedOptions } from "./options.js";
 import { checkPairs, checkSources, StagedPairs, type Pairs } from "./inputs.js";
 import { Encoder } from "./encoder.js";
 import { PlainDecoder, type Decoder } from "./decoder.js";
+import { AttentionDecoder } from "./attention-decoder.js";
+import { Attention } from "./attention.js";
 import { trainStep, teacherForced, ScoreSum, type Score, type Trainable } from "./training.js";
 import { greedyDecode, beamSearch, type Decodable } from "./decoding.js";
 import { encodeSeq2Seq, decodeSeq2Seq, checkSavedLayers } from "./saving.js";
 
-export type { Seq2SeqOptions, Seq2SeqCell, Seq2SeqFitOptions, Seq2SeqEpochLogs, GreedyDecodeOptions, BeamSearchOptions, BeamHypothesis, LengthsLike };
+export type { Seq2SeqOptions, Seq2SeqCell, Seq2SeqAttention, AttendedDecode, Seq2SeqFitOptions, Seq2SeqEpochLogs, GreedyDecodeOptions, BeamSearchOptions, BeamHypothesis, LengthsLike };
 
 const FIT_KEYS = ["epochs", "batchSize", "shuffle", "seed", "onBatchEnd", "onEpochEnd", "signal"] as const;
 
@@ -52,6 +54,8 @@ export class Seq2Seq {
   readonly bosId: number;
   readonly eosId: number;
   readonly seed: number;
+  /** The decoder's attention over the encoder's outputs, or null (the plain encoder-decoder). */
+  readonly attention: Seq2SeqAttention | null;
   /** Global-norm clipping before each step (null: none); may be changed between steps. */
   clipNorm: number | null;
   readonly optimizer: Optimizer;
@@ -61,6 +65,9 @@ export class Seq2Seq {
   readonly targetEmbedding: Embedding;
   readonly decoder: RecurrentLayer;
   readonly output: Dense;
+  /** With attention: the attention layer ("attention.*" parameters) and the attentional vector's Dense(2·units -> units, tanh) ("attentional.*"); else null. */
+  readonly attentionLayer: Attention | null;
+  readonly attentional: Dense | null;
   /** JSON data saved with the model (e.g. { source: vocab.toJSON(), target: vocab.toJSON() }). */
   metadata: Record<string, unknown> = {};
   private readonly arena: ParameterArena;
@@ -82,18 +89,26 @@ export class Seq2Seq {
     this.bosId = o.bosId;
     this.eosId = o.eosId;
     this.seed = o.seed;
+    this.attention = o.attention ?? null;
     const E = this.embeddingSize;
-    const recurrent = (inputSize: number, seed: number): RecurrentLayer => {
-      const r = { inputSize, units: this.units, numLayers: this.numLayers, seed };
+    const H = this.units;
+    const recurrent = (inputSize: number, seed: number, contextSize = 0): LSTM | GRU => {
+      const r = { inputSize, units: H, numLayers: this.numLayers, seed, ...(contextSize > 0 ? { contextSize } : {}) };
       return this.cell === "lstm" ? new LSTM(r) : new GRU(r);
     };
     this.sourceEmbedding = new Embedding({ inputSize: this.sourceVocabSize, units: E, seed: this.seed });
     this.encoder = recurrent(E, this.seed + 1);
     this.targetEmbedding = new Embedding({ inputSize: this.targetVocabSize, units: E, seed: this.seed + 2 });
-    this.decoder = recurrent(E, this.seed + 3);
-    this.output = new Dense({ inputSize: this.units, units: this.targetVocabSize, seed: this.seed + 4 });
+    // With attention, the decoder's first layer also reads the feed (h~_{t-1} or c_t, H wide) through weight_ch_l0.
+    const decoder = recurrent(E, this.seed + 3, this.attention === null ? 0 : H);
+    this.decoder = decoder;
+    this.output = new Dense({ inputSize: H, units: this.targetVocabSize, seed: this.seed + 4 });
+    this.attentionLayer = this.attention === null ? null : new Attention({ kind: this.attention, querySize: H, memorySize: H, seed: this.seed + 5 });
+    this.attentional = this.attention === null ? null : new Dense({ inputSize: 2 * H, units: H, activation: "tanh", seed: this.seed + 6 });
     this.encoderNetwork = new Encoder(this.sourceEmbedding, this.encoder);
-    this.decoderNetwork = new PlainDecoder(this.targetEmbedding, this.decoder, this.output);
+    this.decoderNetwork = this.attentionLayer === null || this.attentional === null
+      ? new PlainDecoder(this.targetEmbedding, this.decoder, this.output)
+      : new AttentionDecoder({ embedding: this.targetEmbedding, recurrent: decoder, attention: this.attentionLayer, attentional: this.attentional, output: this.output });
     this.parts = [...this.encoderNetwork.parts, ...this.decoderNetwork.parts];
     // One arena for all the layers: each layer copies its freshly initialised parameters in.
     this.arena = new ParameterArena(this.parts.flatMap(([prefix, layer]) => layer.paramSpecs().map((s) => ({ name: `${prefix}.${s.name}`, shape: s.shape }))));
@@ -206,7 +221,19 @@ export class Seq2Seq {
   greedyDecode(source: IntTensorLike, options: GreedyDecodeOptions = {}): number[][] {
     const where = "Seq2Seq.greedyDecode";
     checkOptionKeys(where, options, ["sourceLengths", "maxLength"]);
-    return greedyDecode(this.network, checkSources(where, this, source, options));
+    return greedyDecode(this.network, checkSources(where, this, source, options)).tokens;
+  }
+
+  /**
+   * greedyDecode of a model built with `attention`, returning with each source's ids the attention
+   * weights over its real source steps that every id was chosen with (one row per id, EOS not included).
+   */
+  greedyDecodeWithAttention(source: IntTensorLike, options: GreedyDecodeOptions = {}): AttendedDecode[] {
+    const where = "Seq2Seq.greedyDecodeWithAttention";
+    checkOptionKeys(where, options, ["sourceLengths", "maxLength"]);
+    if (this.attention === null) throw new TypeError(`${where}: the model has no attention (build it with attention: "luong", "luongGeneral" or "bahdanau")`);
+    const { tokens, attention } = greedyDecode(this.network, checkSources(where, this, source, options));
+    return tokens.map((ids, n) => ({ tokens: ids, attention: attention![n]! }));
   }
 
   /**
@@ -231,6 +258,7 @@ export class Seq2Seq {
     return {
       sourceVocabSize: this.sourceVocabSize, targetVocabSize: this.targetVocabSize, units: this.units, embeddingSize: this.embeddingSize,
       cell: this.cell, numLayers: this.numLayers, clipNorm: this.clipNorm, bosId: this.bosId, eosId: this.eosId, seed: this.seed,
+      ...(this.attention === null ? {} : { attention: this.attention }),
     };
   }
 
