@@ -26,3 +26,6 @@ export * from "./attention/scores";
 export * from "./attention/weights";
 export * from "./attention/context";
 export * from "./decoding";
+export { hmmLogProbabilities, hmmExpectedCounts } from "./hmm";
+export { hmmViterbi } from "./hmm-viterbi";
+export { hmmCountPaths, hmmNormalize, hmmLogParameters } from "./hmm-counts";

@@ -32,6 +32,7 @@ const CORE_FUNCTIONS: Record<Exclude<keyof CoreExports, "memory" | "coreAbiVersi
   softmaxRows: true, sumSquares: true, sumSteps: true,
   attentionAdditiveScores: true, attentionAdditiveScoresBackward: true, attentionContext: true, attentionContextBackward: true,
   attentionDotScores: true, attentionDotScoresBackward: true, maskedSoftmax: true, maskedSoftmaxBackward: true,
+  hmmCountPaths: true, hmmExpectedCounts: true, hmmLogParameters: true, hmmLogProbabilities: true, hmmNormalize: true, hmmViterbi: true,
 };
 
 /** The names of every function export the bindings call besides `coreAbiVersion`, the cell kernels included (what init() checks for). */

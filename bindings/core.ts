@@ -16,6 +16,7 @@ import type { PeakExports } from "./kernels/peak.js";
 import { loadCoreConstants, type ConstantsExports } from "./kernels/constants.js";
 import type { AttentionExports } from "./kernels/attention.js";
 import type { DecodingExports } from "./kernels/decoding.js";
+import type { HmmExports } from "./kernels/hmm.js";
 import { relaxedSimdSupported } from "./features.js";
 import { checkCoreExports, type AbiExports } from "./core-abi.js";
 
@@ -36,6 +37,7 @@ export type CoreExports = MemoryExports &
   ConstantsExports &
   AttentionExports &
   DecodingExports &
+  HmmExports &
   AbiExports;
 
 /**

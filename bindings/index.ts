@@ -79,3 +79,4 @@ export { Seq2Seq } from "./seq2seq/seq2seq.js";
 export type { Seq2SeqOptions, Seq2SeqCell, Seq2SeqAttention, AttendedDecode, Seq2SeqFitOptions, Seq2SeqEpochLogs, GreedyDecodeOptions, BeamSearchOptions, BeamHypothesis, LengthsLike } from "./seq2seq/seq2seq.js";
 export { Attention } from "./seq2seq/attention.js";
 export type { AttentionKind, AttentionOptions } from "./seq2seq/attention.js";
+export { HMM, type HMMOptions, type SmoothingOptions, type ViterbiResult, type HMMTables, type HMMProbabilities, type TableRow, type BaumWelchOptions, type BaumWelchProgress, type BaumWelchResult } from "./hmm.js";

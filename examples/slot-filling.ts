@@ -1,14 +1,15 @@
 // Slot filling, the ticket-booking example: a bidirectional LSTM tags each word of a travel request
 // with BIO slots (departure, destination, date, time). The corpus is generated from templates, so a
 // city word is a departure after "leave"/"from" and a destination after "arrive"/"to": only the
-// context tells them apart. Scored with entity-level F1 (conlleval) on held-out sentences.
+// context tells them apart. Scored with entity-level F1 (conlleval) on held-out sentences, beside a
+// baseline: a supervised HMM tagger (tags as hidden states, words as symbols, Viterbi decoding).
 //
 //   npm run example:slots            # quick run (about 5 s on 2 cores)
 //   npm run example:slots -- --full  # more sentences and epochs
 import { parseArgs } from "node:util";
 import {
   init, Model, Embedding, LSTM, Dense, Adam, Rng, Vocabulary, padSequences,
-  trainValidationSplit, argmaxTags, entityF1, tokenAccuracy,
+  trainValidationSplit, argmaxTags, entityF1, tokenAccuracy, HMM,
 } from "../bindings/index.js";
 import { fitWithProgress, seconds } from "./progress.js";
 
@@ -16,6 +17,8 @@ const { values: args } = parseArgs({ options: { full: { type: "boolean", default
 const SEED = Number(args.seed);
 const SENTENCES = args.full ? 12000 : 4000;
 const EPOCHS = args.full ? 12 : 10;
+/** Pseudo-count of the HMM baseline's start, transition and emission counts. */
+const HMM_SMOOTHING = 0.1;
 
 await init();
 
@@ -105,7 +108,8 @@ const encode = (set: typeof corpus) => {
 };
 // Word dropout: a tenth of the training cities become UNK, so that UNK is learned as "some city".
 const cityWords = new Set(CITIES.flatMap((c) => c.split(" ")));
-const tr = encode(trainSet.map(({ words, tags }) => ({ words: words.map((w) => (cityWords.has(w) && chance(0.1) ? "<unk>" : w)), tags })));
+const trainWithDropout = trainSet.map(({ words, tags }) => ({ words: words.map((w) => (cityWords.has(w) && chance(0.1) ? "<unk>" : w)), tags }));
+const tr = encode(trainWithDropout);
 rng.dispose();
 const te = encode(testSet);
 const un = encode(unseenSet);
@@ -127,8 +131,18 @@ const epochLogs = await fitWithProgress(tagger, tr.ids, tr.y, { lengths: tr.leng
 const lastEpoch = epochLogs[epochLogs.length - 1]!;
 console.log(`last epoch: loss ${lastEpoch.loss.toFixed(4)}, token accuracy ${(lastEpoch.accuracy ?? 0).toFixed(4)} on the training sentences`);
 
+// ---- the baseline: a supervised HMM tagger on the same sentences (word dropout included, so UNK has emissions) ----
+const hmmStarted = performance.now();
+const hmm = new HMM({ states: TAGS.length, symbols: vocab.size }).fitSupervised(
+  trainWithDropout.map((s) => vocab.encode(s.words)),
+  trainWithDropout.map((s) => s.tags.map((t) => TAGS.indexOf(t))),
+  { smoothing: HMM_SMOOTHING },
+);
+console.log(`HMM baseline: ${TAGS.length} states (the tags) x ${vocab.size} symbols (the words), counted with add-${HMM_SMOOTHING} smoothing in ${seconds(hmmStarted)}`);
+
 // ---- held-out scores -------------------------------------------------------------------------------
 const tagNames = (seqs: number[][]) => seqs.map((s) => s.map((id) => TAGS[id]!));
+const hmmTags = (set: typeof corpus) => tagNames(set.map((s) => hmm.viterbi(vocab.encode(s.words)).path));
 function score(label: string, set: typeof corpus, data: typeof te) {
   const predicted = tagNames(argmaxTags(tagger.predict(data.ids, { lengths: data.lengths }), data.lengths));
   const gold = set.map((s) => s.tags);
@@ -136,6 +150,9 @@ function score(label: string, set: typeof corpus, data: typeof te) {
   console.log(`\n${label}: entity F1 ${r.f1.toFixed(4)}  (precision ${r.precision.toFixed(4)}, recall ${r.recall.toFixed(4)}; ` +
     `${r.correct}/${r.gold} gold entities found), token accuracy ${tokenAccuracy(predicted, gold).toFixed(4)}`);
   for (const [type, s] of Object.entries(r.perType)) console.log(`  ${type.padEnd(12)} F1 ${s.f1.toFixed(4)}  (${s.correct}/${s.gold})`);
+  const baseline = hmmTags(set);
+  const b = entityF1(baseline, gold);
+  console.log(`  HMM baseline: entity F1 ${b.f1.toFixed(4)}  (precision ${b.precision.toFixed(4)}, recall ${b.recall.toFixed(4)}), token accuracy ${tokenAccuracy(baseline, gold).toFixed(4)}`);
 }
 score(`held-out sentences (${testSet.length})`, testSet, te);
 // Phrasings no template produces (words such as "out of", "by", "heading", "returning" are UNK or in new places).
@@ -172,3 +189,4 @@ samples.forEach((words, i) => {
 });
 console.log(`\ndone in ${seconds(started)} of training and scoring`);
 tagger.dispose();
+hmm.dispose();
