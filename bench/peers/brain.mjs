@@ -96,5 +96,6 @@ export default {
 
   skip: {
     W4: "brain.js has no bidirectional layer and no embedding + per-step tagging of a separate label sequence (its recurrent nets predict their own next item)",
+    W6: "brain.js has no embedding, no batching and no gradient clipping; its character LSTM is W1's row",
   },
 };

@@ -1,4 +1,4 @@
-// Shared by the peer benchmark runners: the five workloads, seeded data, timing and tables.
+// Shared by the peer benchmark runners: the six workloads, seeded data, timing and tables.
 import { createRequire } from "node:module";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -8,7 +8,7 @@ import { mulberry32 as rng } from "../../dist/test/helpers/random.js";
 const requireHere = createRequire(import.meta.url);
 
 /**
- * The workloads of issue 5. `tokens` is what one timed call processes (B*T: one training step or
+ * The workloads of issue 5 (W6: issue 13). `tokens` is what one timed call processes (B*T: one training step or
  * one forward of the batch), `flops` the gemm flops of one call where the metric reports GFLOP/s.
  */
 export const WORKLOADS = {
@@ -40,6 +40,12 @@ export const WORKLOADS = {
     title: "W5 batched inference",
     shape: "LSTM H=512, D=512, T=50, B=64, forward only",
     D: 512, H: 512, T: 50, B: 64,
+    metric: "tokens/s",
+  },
+  W6: {
+    title: "W6 larger char-LM training",
+    shape: "ids V=65, Embedding 65->64, LSTM H=256, T=100, B=32, softmax over 65 at every step, cross-entropy, Adam lr 1e-3, global-norm clipping at 5",
+    V: 65, E: 64, H: 256, T: 100, B: 32, clipNorm: 5,
     metric: "tokens/s",
   },
 };

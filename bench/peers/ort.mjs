@@ -65,5 +65,6 @@ export default {
     W1: "inference only",
     W3: "inference only",
     W4: "inference only",
+    W6: "inference only",
   },
 };

@@ -1,4 +1,4 @@
-// `npm run bench:peers`: the five workloads of issue 5 for wasm-rnn and its peers, single-threaded,
+// `npm run bench:peers`: the six workloads of issues 5 and 13 for wasm-rnn and its peers, single-threaded,
 // one library after another in this process (PyTorch in a Python child process), then a table of
 // each metric and of the ratio wasm-rnn / peer, also written as JSON and Markdown to bench/results/.
 //

@@ -1,4 +1,4 @@
-// TensorFlow.js (Layers API) on the five workloads, on its cpu backend (plain JavaScript) or its
+// TensorFlow.js (Layers API) on the six workloads, on its cpu backend (plain JavaScript) or its
 // wasm backend (XNNPACK, SIMD, one thread). Inputs are batch-major [B, T, F] as tf.layers expect.
 // LSTM/GRU use recurrentActivation 'sigmoid' (tfjs defaults to hardSigmoid; PyTorch and wasm-rnn use
 // sigmoid) and the glorotUniform recurrent initializer (the default orthogonal one runs a slow QR in JS).
@@ -165,6 +165,27 @@ function makeTfjs(backend) {
           what: "lstm(512), model.predict(x [64, 50, 512])",
           fn: predictStep(model, x),
           dispose: disposer(model, x),
+        };
+      },
+
+      W6() {
+        const { V, E, H, T, B } = WORKLOADS.W6;
+        const tokens = ids((T + 1) * B, V, 61);
+        const x = tensor(oneHot(timeToBatchMajor(tokens.slice(0, T * B), T, B), V), [B, T, V]);
+        const y = tensor(oneHot(timeToBatchMajor(tokens.slice(B), T, B), V), [B, T, V]);
+        // The embedding as a bias-free dense layer on one-hot input, for the reason given in W4.
+        const model = tf.sequential({
+          layers: [
+            tf.layers.dense({ units: E, useBias: false, inputShape: [T, V] }),
+            tf.layers.lstm({ units: H, returnSequences: true, ...rnnOptions }),
+            tf.layers.dense({ units: V }),
+          ],
+        });
+        model.compile({ optimizer: tf.train.adam(1e-3), loss: softmaxCE });
+        return {
+          what: "one-hot floats [32, 100, 65] -> dense(64, no bias) as the embedding -> lstm(256) -> dense(65), softmax CE every step, adam (tfjs Layers' optimizers have no global-norm clipping: none); model.trainOnBatch",
+          fn: trainStep(model, x, y),
+          dispose: disposer(model, x, y),
         };
       },
     },

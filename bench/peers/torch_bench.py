@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch CPU, one thread, on the five workloads of `npm run bench:peers` (called by run.mjs).
+"""PyTorch CPU, one thread, on the six workloads of `npm run bench:peers` (called by run.mjs).
 
   torch_bench.py export-onnx DIR          write W2.onnx and W5.onnx (nn.LSTM) for onnxruntime-web
   torch_bench.py bench [--only W1,W3] [--quick]
@@ -33,6 +33,7 @@ WORKLOADS = {
     "W3": dict(D=1, H=32, T=24, B=64),
     "W4": dict(V=1000, E=64, H=64, T=20, B=32, tags=10),
     "W5": dict(D=512, H=512, T=50, B=64),
+    "W6": dict(V=65, E=64, H=256, T=100, B=32, clip_norm=5.0),
 }
 
 
@@ -72,11 +73,13 @@ def measure(fn, quick):
     )
 
 
-def train_step(model, loss_fn, opt):
+def train_step(model, loss_fn, opt, clip_norm=None):
     def step():
         opt.zero_grad(set_to_none=True)
         loss = loss_fn()
         loss.backward()
+        if clip_norm is not None:
+            torch.nn.utils.clip_grad_norm_([p for g in opt.param_groups for p in g["params"]], clip_norm)
         opt.step()
         value = loss.item()
         if value != value:
@@ -149,7 +152,22 @@ def w5():
     return "nn.LSTM(512, 512)(x [50, 64, 512]) under inference_mode", fwd
 
 
-RUNNERS = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5}
+def w6():
+    p = WORKLOADS["W6"]
+    V, E, H, T, B = p["V"], p["E"], p["H"], p["T"], p["B"]
+    g = torch.Generator().manual_seed(61)
+    tokens = torch.randint(0, V, (T + 1, B), generator=g)
+    x, y = tokens[:-1], tokens[1:].reshape(-1)
+    emb, lstm, head = torch.nn.Embedding(V, E), torch.nn.LSTM(E, H), torch.nn.Linear(H, V)
+    params = list(emb.parameters()) + list(lstm.parameters()) + list(head.parameters())
+    opt = torch.optim.Adam(params, lr=1e-3)
+    ce = torch.nn.CrossEntropyLoss()
+    loss = lambda: ce(head(lstm(emb(x))[0]).reshape(-1, V), y)
+    return ("ids [100, 32] -> nn.Embedding(65, 64) -> nn.LSTM(64, 256) -> nn.Linear(256, 65), CrossEntropyLoss every step, Adam, clip_grad_norm_ 5",
+            train_step(lstm, loss, opt, p["clip_norm"]))
+
+
+RUNNERS = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6}
 
 
 def blas_info():

@@ -1,4 +1,4 @@
-// wasm-rnn on the five workloads, loaded from the built bindings (dist/bindings/index.js; --dist or
+// wasm-rnn on the six workloads, loaded from the built bindings (dist/bindings/index.js; --dist or
 // WASM_RNN_DIST names another build). Every call returns JavaScript copies, so nothing is lazy.
 import { pathToFileURL } from "node:url";
 import path from "node:path";
@@ -108,6 +108,28 @@ export default {
         what: "LSTM({ inputSize: 512, units: 512 }).forward(x [50, 64, 512])",
         fn: finite("wasm-rnn", () => lstm.forward(x).output.data[0]),
         dispose: () => lstm.dispose(),
+      };
+    },
+
+    W6() {
+      const { V, E, H, T, B, clipNorm } = WORKLOADS.W6;
+      const tokens = ids((T + 1) * B, V, 61);
+      const x = { shape: [T, B], data: tokens.slice(0, T * B) };
+      const y = { shape: [T, B], data: tokens.slice(B) };
+      const model = new lib.Model({
+        layers: [
+          new lib.Embedding({ inputSize: V, units: E, seed: 1 }),
+          new lib.LSTM({ inputSize: E, units: H, seed: 2 }),
+          new lib.Dense({ inputSize: H, units: V, seed: 3 }),
+        ],
+        loss: "softmaxCrossEntropy",
+        optimizer: new lib.Adam({ lr: 1e-3 }),
+        clipNorm,
+      });
+      return {
+        what: "ids [100, 32] -> Embedding(65, 64) -> LSTM(64 -> 256) -> Dense(65), softmax CE every step, Adam, clipNorm 5; Model.trainOnBatch",
+        fn: finite("wasm-rnn", () => model.trainOnBatch(x, y)),
+        dispose: () => model.dispose(),
       };
     },
   },
