@@ -18,6 +18,14 @@ export const EMBEDDING_OPTIONS = optionSchema({
   seed: defaulted(seed, defaultSeed),
 });
 
+/** What backward needs of the last forward: the ids, their count, the tensor shape, and whether a next layer looked them up itself. */
+interface LastLookup {
+  ids: number;
+  M: number;
+  shape: number[];
+  deferred: boolean;
+}
+
 /** Options of `new Embedding(...)`. */
 export type EmbeddingOptions = OptionsOf<typeof EMBEDDING_OPTIONS>;
 
@@ -26,7 +34,7 @@ export class Embedding extends Layer {
   readonly units: number;
   private readonly saved: Record<string, unknown>;
   private readonly ws = new Workspace();
-  private last: { ids: number; M: number; shape: number[] } | null = null;
+  private last: LastLookup | null = null;
 
   constructor(options: EmbeddingOptions) {
     const o = EMBEDDING_OPTIONS.parse("Embedding", options);
@@ -61,18 +69,30 @@ export class Embedding extends Layer {
     const M = input.T * input.B;
     const y = this.ws.ptr("y", M * this.units);
     core().gatherRows(y, this.paramPtr("weight"), input.x, M, this.units);
-    this.last = { ids: input.x, M, shape: [] };
+    this.last = { ids: input.x, M, shape: [], deferred: false };
     return { ...input, x: y };
+  }
+
+  /**
+   * forwardPointers for a next recurrent layer that looks the ids up in this table itself, inside
+   * its input projection (recurrent/embedded-input.ts): the ids pass through with the table, and
+   * the next backward has nothing to add here (that layer adds into this table's gradient).
+   */
+  deferLookup(input: SequencePointers): SequencePointers {
+    this.checkPointerBatch(input);
+    this.last = { ids: input.x, M: input.T * input.B, shape: [], deferred: true };
+    return { ...input, embedded: { weight: this.paramPtr("weight"), grad: this.gradPtr("weight"), V: this.inputSize, E: this.units } };
   }
 
   /** Adds dOut's rows into the rows of the ids looked up; ids carry no gradient (returns 0). */
   backwardPointers(dOut: number): number {
-    const { ids, M } = this.requireLast();
+    const { ids, M, deferred } = this.requireLast();
+    if (deferred) return 0;
     core().scatterAddRows(this.gradPtr("weight"), dOut, ids, M, this.units);
     return 0;
   }
 
-  private requireLast(): { ids: number; M: number; shape: number[] } {
+  private requireLast(): LastLookup {
     if (this.last === null) throw new Error("Embedding.backward: call forward first");
     return this.last;
   }

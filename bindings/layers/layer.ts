@@ -2,6 +2,7 @@
 // pointer-level sequence contract the Model chains without copying through JavaScript.
 import { ParameterArena, type ParameterSpec } from "../arena.js";
 import { Rng } from "../random.js";
+import type { EmbeddedInput } from "./recurrent/embedded-input.js";
 import { toTensor, expectShape, sizeOf, toNestedArray, type Tensor, type TensorLike, type NestedArray } from "../tensor.js";
 import { core } from "../core.js";
 import { shapeString, checkOptionKeys, checkBoolean, checkChoice } from "../validate.js";
@@ -48,6 +49,8 @@ export interface SequencePointers {
   context?: number;
   /** Training pass (dropout active). */
   training?: boolean;
+  /** x holds ids [T, B] for this layer to look up in an Embedding's table itself (recurrent layers only; see recurrent/embedded-input.ts). */
+  embedded?: EmbeddedInput;
 }
 
 /**

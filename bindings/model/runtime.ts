@@ -5,6 +5,9 @@ import { core } from "../core.js";
 import { Workspace } from "../buffer.js";
 import type { ParameterArena } from "../arena.js";
 import type { Layer, SequencePointers } from "../layers/layer.js";
+import { Embedding } from "../layers/embedding.js";
+import { RecurrentLayer } from "../layers/recurrent.js";
+import { embeddingPaysOff } from "../layers/recurrent/embedded-input.js";
 import type { Loss } from "../losses.js";
 import type { Optimizer } from "../optimizers.js";
 import type { DataSpec } from "../dataset.js";
@@ -20,10 +23,16 @@ export class ModelRuntime {
     readonly optimizer: Optimizer,
   ) {}
 
-  /** Runs every layer forward on the staged input; returns the last layer's output pointers. */
+  /**
+   * Runs every layer forward on the staged input; returns the last layer's output pointers. An
+   * Embedding followed by a recurrent layer is looked up inside that layer's input projection
+   * when that costs less (recurrent/embedded-input.ts): the same maths, other rounding.
+   */
   forward(input: SequencePointers): SequencePointers {
-    let p = input;
-    for (const layer of this.layers) p = layer.forwardPointers(p);
+    const [first, second] = this.layers;
+    const fused = first instanceof Embedding && second instanceof RecurrentLayer && !second.tokenInput && embeddingPaysOff(first.inputSize, input.T, input.B);
+    let p = fused ? first.deferLookup(input) : input;
+    for (const layer of fused ? this.layers.slice(1) : this.layers) p = layer.forwardPointers(p);
     return p;
   }
 

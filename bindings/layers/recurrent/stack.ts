@@ -15,6 +15,7 @@ import { mergeDirections, mergeDirectionsBackward, inputInCellOrder, lastInputIn
 import { pool, unpool, type PoolingInput } from "./pooling.js";
 import { contextParams, contextForward, contextBackward } from "./context.js";
 import type { CellCall } from "../cells/table.js";
+import { embeddedWeight, embeddedWeightGrad, embeddedForward, embeddedBackward, type EmbeddedInput } from "./embedded-input.js";
 
 /** What backward needs of the last forward. */
 export interface LastForward {
@@ -49,6 +50,8 @@ export abstract class RecurrentStack extends Layer {
   private consumed = false;
   private initialGiven = false;
   private dropoutRng: Rng | null = null;
+  /** The last forward's ids looked up in an Embedding's table by the first layer's cells (null: none). */
+  private embedded: EmbeddedInput | null = null;
 
   /** Takes the parsed shared options and the layer's whole saved config (`type` is the class name). */
   protected constructor(options: Parsed<typeof RECURRENT_OPTIONS>, config: LayerConfig) {
@@ -95,7 +98,10 @@ export abstract class RecurrentStack extends Layer {
   protected cellCall(cell: Cell, T: number, B: number): CellCall<this> {
     return {
       layer: this, sizes: { T, B, D: cell.inputSize, H: this.units }, tokens: cell.tokens, ws: cell.ws,
-      param: (base, grad) => (grad ? this.gradPtr(this.cellParamName(base, cell)) : this.paramPtr(this.cellParamName(base, cell))),
+      param: (base, grad) => {
+        if (base === "weight_ih" && cell.layer === 0 && this.embedded !== null) return (grad ? embeddedWeightGrad : embeddedWeight)(cell, this.embedded, this.gateWidth);
+        return grad ? this.gradPtr(this.cellParamName(base, cell)) : this.paramPtr(this.cellParamName(base, cell));
+      },
     };
   }
 
@@ -143,8 +149,11 @@ export abstract class RecurrentStack extends Layer {
     return this.cellList;
   }
 
+  /** The cells of stacked layer l; with an embedded input, the first layer's read ids of the table's vocabulary. */
   private layerCells(l: number): Cell[] {
-    return this.cells.filter((cell) => cell.layer === l);
+    const cells = this.cells.filter((cell) => cell.layer === l);
+    const embedded = this.embedded;
+    return l === 0 && embedded !== null ? cells.map((cell) => ({ ...cell, tokens: true, inputSize: embedded.V })) : cells;
   }
 
   /** The merge of the directions; null for one direction. */
@@ -246,6 +255,7 @@ export abstract class RecurrentStack extends Layer {
     const context = input.context ?? 0;
     const training = input.training ?? false;
     if (this.contextSize > 0 && context === 0) throw new RangeError(`${this.constructor.name}: the layer was built with contextSize ${this.contextSize}; pass a context [B, ${this.contextSize}]`);
+    this.embedded = input.embedded ?? null;
     if (!this.initialGiven) this.resetState(B);
     const initial = this.cellStates("initialState", B);
     const c = core();
@@ -254,6 +264,7 @@ export abstract class RecurrentStack extends Layer {
     let layerInput = x;
     for (let l = 0; l < this.numLayers; l++) {
       const outs = this.layerCells(l).map((cell) => {
+        if (l === 0 && this.embedded !== null) embeddedForward(cell, this.embedded, this.paramPtr(this.cellParamName("weight_ih", cell)), this.gateWidth);
         const zAdd = l === 0 && this.contextSize > 0 ? contextForward(cell, context, this.paramPtr(`weight_ch${cell.suffix}`), B, this.gateWidth, this.contextSize) : 0;
         this.cellForward(cell, inputInCellOrder(cell, layerInput, T, B, lengths), T, B, initial[cell.index]!, lengths, zAdd);
         return outputInLayerOrder(cell, this.cellKeptOutput(cell, T, B), T, B, F, lengths);
@@ -279,8 +290,9 @@ export abstract class RecurrentStack extends Layer {
     this.last = { T, B, x, lengths, context, training };
     this.consumed = false;
     this.initialGiven = false;
-    if (this.returnSequences) return { ...input, x: layerInput };
-    return { ...input, x: pool(this.poolingInput(T, B), layerInput), T: 1, lengths: 0 };
+    const { embedded: _lookedUp, ...passed } = input;
+    if (this.returnSequences) return { ...passed, x: layerInput };
+    return { ...passed, x: pool(this.poolingInput(T, B), layerInput), T: 1, lengths: 0 };
   }
 
   /**
@@ -334,7 +346,8 @@ export abstract class RecurrentStack extends Layer {
         }
       }
       const D = layerCells[0]!.inputSize;
-      const needDx = l > 0 || needInputGrad;
+      const embedded = l === 0 ? this.embedded : null;
+      const needDx = l > 0 || (needInputGrad && embedded === null);
       const dxLayer = needDx ? this.ws.ptr(`layer${l}.dInput`, T * B * D) : 0;
       layerCells.forEach((cell, d) => {
         const dCellOut = gradientInCellOrder(cell, dCellOuts[d]!, T, B, F, lengths);
@@ -343,6 +356,10 @@ export abstract class RecurrentStack extends Layer {
         if (l === 0 && C > 0) {
           const name = `weight_ch${cell.suffix}`;
           contextBackward(cell, dZ, context, this.paramPtr(name), this.gradPtr(name), this.ws.ptr("dContext", B * C), T, B, GW, C);
+        }
+        if (embedded !== null) {
+          const name = this.cellParamName("weight_ih", cell);
+          embeddedBackward(cell, embedded, this.paramPtr(name), this.gradPtr(name), GW);
         }
         if (needDx) addInputGradient(cell, dxLayer, dxCell, T, B, D, lengths);
       });
