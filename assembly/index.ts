@@ -22,6 +22,7 @@ export * from "./rnn/jordan";
 export * from "./rnn/lstm";
 export * from "./rnn/gru-reset-after";
 export * from "./rnn/gru-reset-before";
+export * from "./rnn/mgu";
 export * from "./attention/scores";
 export * from "./attention/weights";
 export * from "./attention/context";

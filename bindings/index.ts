@@ -17,6 +17,8 @@ export { LSTM } from "./layers/lstm.js";
 export type { LSTMOptions } from "./layers/lstm.js";
 export { GRU } from "./layers/gru.js";
 export type { GRUOptions } from "./layers/gru.js";
+export { MGU } from "./layers/mgu.js";
+export type { MGUOptions } from "./layers/mgu.js";
 export { Dense } from "./layers/dense.js";
 export type { DenseOptions } from "./layers/dense.js";
 export { Embedding } from "./layers/embedding.js";

@@ -4,7 +4,7 @@
 // built on it trains like the one-hot model; bad ids are refused by name; a finite-difference
 // check of weight_ih and bias_ih through the gather.
 import assert from "node:assert/strict";
-import { SimpleRNN, Jordan, LSTM, GRU, Dense, Model, Adam } from "../bindings/index.js";
+import { SimpleRNN, Jordan, LSTM, GRU, MGU, Dense, Model, Adam } from "../bindings/index.js";
 import type { RecurrentLayer, RecurrentOptions } from "../bindings/layers/recurrent.js";
 import type { Tensor } from "../bindings/index.js";
 import { mulberry32, randomArray } from "./helpers/random.js";
@@ -41,6 +41,7 @@ const CELLS: [string, Build][] = [
   ["LSTM with peepholes", (o) => new LSTM({ ...o, peephole: true })],
   ["GRU (reset after)", (o) => new GRU(o)],
   ["GRU (reset before)", (o) => new GRU({ ...o, resetAfter: false })],
+  ["MGU", (o) => new MGU(o)],
 ];
 const SHAPES: [string, Partial<RecurrentOptions>, boolean][] = [
   ["one layer", {}, false],

@@ -25,6 +25,7 @@ export const CELL_KERNELS = [
   "lstmForward", "lstmBackward",
   "gruResetAfterForward", "gruResetAfterBackward",
   "gruResetBeforeForward", "gruResetBeforeBackward",
+  "mguForward", "mguBackward",
 ] as const;
 
 /** The name of a cell kernel export. */

@@ -5,6 +5,7 @@ import { SimpleRNN, SIMPLE_RNN_OPTIONS } from "./simple-rnn.js";
 import { Jordan, JORDAN_OPTIONS } from "./jordan.js";
 import { LSTM, LSTM_OPTIONS } from "./lstm.js";
 import { GRU, GRU_OPTIONS } from "./gru.js";
+import { MGU, MGU_OPTIONS } from "./mgu.js";
 import { Dense, DENSE_OPTIONS } from "./dense.js";
 import { Embedding, EMBEDDING_OPTIONS } from "./embedding.js";
 import { Attention, type AttentionOptions } from "../seq2seq/attention.js";
@@ -20,6 +21,7 @@ const BUILDERS = {
   Jordan: builder(Jordan, JORDAN_OPTIONS),
   LSTM: builder(LSTM, LSTM_OPTIONS),
   GRU: builder(GRU, GRU_OPTIONS),
+  MGU: builder(MGU, MGU_OPTIONS),
   Dense: builder(Dense, DENSE_OPTIONS),
   Embedding: builder(Embedding, EMBEDDING_OPTIONS),
   Attention: (o: Record<string, unknown>) => new Attention(o as unknown as AttentionOptions),

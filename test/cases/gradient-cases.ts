@@ -40,10 +40,13 @@ export type GradientCase = RecurrentGradientCase | DenseGradientCase;
 /** The sizes [T, B, D, H] the per-cell option sets run at: a SIMD tail, batch 1, H = 8. */
 const CELL_SIZES = [[4, 3, 5, 6], [2, 1, 3, 5], [3, 2, 2, 8]] as const;
 
-/** Rows of one cell's option sets at every CELL_SIZES entry. */
-function cellRows<K extends "LSTM" | "GRU">(kind: K, variants: [string, Partial<RecurrentKindOptions[K]>][],
-  states: Record<string, readonly [number, number]>): RecurrentGradientCase[] {
-  return variants.flatMap(([label, options]) => CELL_SIZES.map(([T, B, D, H]) => ({
+/** Sizes [T, B, D, H] with H = 1, 3, 5, 17: every H % 4 tail of the SIMD lanes, and 4 whole lanes plus one. */
+const TAIL_SIZES = [[4, 3, 5, 1], [3, 2, 2, 3], [2, 1, 3, 5], [3, 2, 4, 17]] as const;
+
+/** Rows of one cell's option sets at every entry of `sizes`. */
+function cellRows<K extends "LSTM" | "GRU" | "MGU">(kind: K, variants: [string, Partial<RecurrentKindOptions[K]>][],
+  states: Record<string, readonly [number, number]>, sizes: readonly (readonly [number, number, number, number])[] = CELL_SIZES): RecurrentGradientCase[] {
+  return variants.flatMap(([label, options]) => sizes.map(([T, B, D, H]) => ({
     kind, options: { inputSize: D, units: H, seed: 4, ...options }, suite: kind,
     title: `gradients match finite differences (${label}, T=${T} B=${B} D=${D} H=${H})`,
     T, B, xSeed: 1, states, randomPeepholes: (options as Partial<RecurrentKindOptions["LSTM"]>).peephole === true,
@@ -66,6 +69,21 @@ const GRU_ROWS = cellRows("GRU", [
   ["reset before, sigmoid", { resetAfter: false, activation: "sigmoid" }],
 ], { h: [2, 0.5] });
 
+const MGU_ROWS = [
+  ...cellRows("MGU", [
+    ["default", {}],
+    ["hard sigmoid gate, relu", { recurrentActivation: "hardSigmoid", activation: "relu" }],
+    ["linear", { activation: "linear" }],
+    ["sigmoid activation", { activation: "sigmoid" }],
+  ], { h: [2, 0.5] }, TAIL_SIZES),
+  // padding, both directions and a stack at every tail
+  ...TAIL_SIZES.map(([, , D, H]): RecurrentGradientCase => ({
+    kind: "MGU", options: { inputSize: D, units: H, numLayers: 2, bidirectional: true, seed: 4 }, suite: "MGU",
+    title: `gradients match finite differences (2 layers bidirectional, lengths [4, 2, 1], D=${D} H=${H})`,
+    T: 4, B: 3, xSeed: 1, states: { h: [2, 0.5] }, lengths: [4, 2, 1],
+  })),
+];
+
 const SIMPLE_RNN_ROWS: RecurrentGradientCase[] = (["tanh", "relu", "linear"] as const).map((activation) => ({
   kind: "SimpleRNN", options: { inputSize: 5, units: 6, activation, seed: 3 }, suite: "SimpleRNN",
   title: `gradients match finite differences (${activation}, T=4, B=3, D=5, H=6)`, T: 4, B: 3, xSeed: 1, states: { h: [2, 0.5] },
@@ -84,6 +102,7 @@ const ARCHITECTURE_CELLS: [string, RecurrentRow, Record<string, readonly [number
   ["LSTM", { kind: "LSTM", options: { inputSize: 2, units: 4, peephole: true, seed: 2 } }, { h: [20, 0.5], c: [21, 0.5] }],
   ["GRU (reset before)", { kind: "GRU", options: { inputSize: 2, units: 5, resetAfter: false, seed: 2 } }, { h: [20, 0.5] }],
   ["GRU", { kind: "GRU", options: { inputSize: 2, units: 3, seed: 2 } }, { h: [20, 0.5] }],
+  ["MGU", { kind: "MGU", options: { inputSize: 2, units: 5, seed: 2 } }, { h: [20, 0.5] }],
 ];
 
 type ArchitectureOptions = Partial<RecurrentKindOptions[RecurrentKind]>;
@@ -114,5 +133,5 @@ const DENSE_ROWS: DenseGradientCase[] = (["linear", "tanh", "sigmoid"] as const)
 
 /** Every finite-difference gradient check of a layer's backward. */
 export const GRADIENT_CASES: readonly GradientCase[] = [
-  ...SIMPLE_RNN_ROWS, ...JORDAN_ROWS, ...LSTM_ROWS, ...GRU_ROWS, ...ARCHITECTURE_ROWS, ...DENSE_ROWS,
+  ...SIMPLE_RNN_ROWS, ...JORDAN_ROWS, ...LSTM_ROWS, ...GRU_ROWS, ...MGU_ROWS, ...ARCHITECTURE_ROWS, ...DENSE_ROWS,
 ];

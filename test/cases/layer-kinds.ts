@@ -3,6 +3,7 @@ import { SimpleRNN, type SimpleRNNOptions } from "../../bindings/layers/simple-r
 import { Jordan, type JordanOptions } from "../../bindings/layers/jordan.js";
 import { LSTM, type LSTMOptions } from "../../bindings/layers/lstm.js";
 import { GRU, type GRUOptions } from "../../bindings/layers/gru.js";
+import { MGU, type MGUOptions } from "../../bindings/layers/mgu.js";
 import type { RecurrentLayer } from "../../bindings/layers/recurrent.js";
 
 /** The options of each recurrent layer kind. */
@@ -11,6 +12,7 @@ export interface RecurrentKindOptions {
   Jordan: JordanOptions;
   LSTM: LSTMOptions;
   GRU: GRUOptions;
+  MGU: MGUOptions;
 }
 
 /** A recurrent layer kind. */
@@ -24,6 +26,7 @@ const BUILDERS: { [K in RecurrentKind]: (options: RecurrentKindOptions[K]) => Re
   Jordan: (o) => new Jordan(o),
   LSTM: (o) => new LSTM(o),
   GRU: (o) => new GRU(o),
+  MGU: (o) => new MGU(o),
 };
 
 /** The layer a row describes. */

@@ -3,7 +3,7 @@
 // a random (possibly exploding) optimizer, where every step is finite or refused (issue 11 item 1).
 import fc from "fast-check";
 import {
-  SimpleRNN, Jordan, LSTM, GRU, Dense, Embedding, Model, Seq2Seq, SGD, Adam, AdamW, RMSprop, Adagrad, Rng, ParameterArena, optimizerFromConfig,
+  SimpleRNN, Jordan, LSTM, GRU, MGU, Dense, Embedding, Model, Seq2Seq, SGD, Adam, AdamW, RMSprop, Adagrad, Rng, ParameterArena, optimizerFromConfig,
   type Layer, type Optimizer,
 } from "../../bindings/index.js";
 import { options, size, seed, junk, orJunk, isSaneSize, HUGE_COUNTS } from "./arbitraries.js";
@@ -86,6 +86,7 @@ const LAYER_CONSTRUCTORS: readonly Row[] = [
   }, ["units", "inputSize", "outputUnits"], ["tanh", "relu", "linear", "sigmoid"]),
   layerRow("LSTM", (o) => new LSTM(o), { ...recurrentOptions, ...gates, peephole: fc.boolean(), forgetBias: real }, ["units", "inputSize"], CELL),
   layerRow("GRU", (o) => new GRU(o), { ...recurrentOptions, ...gates, resetAfter: fc.boolean() }, ["units", "inputSize"], CELL),
+  layerRow("MGU", (o) => new MGU(o), { ...recurrentOptions, ...gates }, ["units", "inputSize"], CELL),
   layerRow("Dense", (o) => new Dense(o), { units: layerSize, inputSize: layerSize, activation: activation(["linear", "tanh", "sigmoid", "relu", "hardSigmoid"]), seed }, ["units", "inputSize"], ["linear", "tanh", "sigmoid", "relu", "hardSigmoid"]),
   layerRow("Embedding", (o) => new Embedding(o), { inputSize: layerSize, units: layerSize, seed }, ["units", "inputSize"], []),
 ];
