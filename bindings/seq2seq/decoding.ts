@@ -1,4 +1,6 @@
-// Seq2Seq decoding: greedy and beam search over all sources at once, one decoder step per token.
+// Seq2Seq decoding: greedy and beam search over the sources in chunks of DECODE_CHUNK (each chunk
+// one batch, so the decoder's per-step buffers stay bounded however many sources), one decoder
+// step per token.
 // The decoder's states stay in wasm memory (rows are reordered by a core gather); only the chosen
 // ids (and, for beams, the candidates' scores) come back to JavaScript.
 import { core, f32View, i32View } from "../core.js";
@@ -44,6 +46,26 @@ function stageI32(ws: Workspace, name: string, values: ArrayLike<number>): numbe
   return block.ptr;
 }
 
+/**
+ * Sources decoded as one batch at the most: a decoder keeps per-step buffers of every row (e.g. an
+ * LSTM's gates [maxLength, rows, 4H]), which for 12,000 sources would outgrow wasm's 4 GiB.
+ */
+const DECODE_CHUNK = 256;
+
+/** `decode` run on the sources DECODE_CHUNK at a time (columns n0 .. n1 of source [S, N]), its per-source results concatenated. */
+function inChunks<R>(src: Sources, decode: (chunk: Sources) => R[]): R[] {
+  if (src.N <= DECODE_CHUNK) return decode(src);
+  const { S, N } = src;
+  const out: R[] = [];
+  for (let n0 = 0; n0 < N; n0 += DECODE_CHUNK) {
+    const n = Math.min(DECODE_CHUNK, N - n0);
+    const source = new Int32Array(S * n);
+    for (let t = 0; t < S; t++) source.set(src.source.subarray(t * N + n0, t * N + n0 + n), t * n);
+    out.push(...decode({ ...src, N: n, source, lengths: src.lengths.slice(n0, n0 + n) }));
+  }
+  return out;
+}
+
 /** Encodes the sources and starts the decoder on them, one row per source. */
 function start(net: Decodable, src: Sources): void {
   const { S, N } = src;
@@ -58,6 +80,16 @@ function start(net: Decodable, src: Sources): void {
  * the weights each id was chosen with). Sequences that ended leave the batch.
  */
 export function greedyDecode(net: Decodable, src: Sources): GreedyResult {
+  const decodes = inChunks(src, (chunk) => {
+    const { tokens, attention } = greedyDecodeBatch(net, chunk);
+    return tokens.map((ids, n) => ({ ids, weights: attention?.[n] }));
+  });
+  const attention = net.decoder.stepWeights === undefined ? null : decodes.map((d) => d.weights!);
+  return { tokens: decodes.map((d) => d.ids), attention };
+}
+
+/** greedyDecode of sources decoded as one batch. */
+function greedyDecodeBatch(net: Decodable, src: Sources): GreedyResult {
   const { N, maxLength } = src;
   const V = net.targetVocabSize;
   const out: number[][] = Array.from({ length: N }, () => []);
@@ -94,6 +126,11 @@ export function greedyDecode(net: Decodable, src: Sources): GreedyResult {
  * ones count as finished. Returns, per source, up to beamWidth hypotheses sorted by score, best first.
  */
 export function beamSearch(net: Decodable, src: Sources, K: number, alpha: number): BeamHypothesis[][] {
+  return inChunks(src, (chunk) => beamSearchBatch(net, chunk, K, alpha));
+}
+
+/** beamSearch of sources decoded as one batch. */
+function beamSearchBatch(net: Decodable, src: Sources, K: number, alpha: number): BeamHypothesis[][] {
   const { N, maxLength } = src;
   const V = net.targetVocabSize;
   const K2 = 2 * K;
