@@ -133,20 +133,29 @@ export async function init(source?: InitSource): Promise<void> {
   current = await instantiateCore(resolved);
 }
 
-/** What the running core was built with. */
+/** What the running core was built with, and the wasm memory it holds. */
 export interface CoreInfo {
   /** The core's matrix products use relaxed-SIMD FMA (`f32x4.relaxed_madd`): the release-relaxed build. */
   relaxedSimd: boolean;
   /** This runtime validates relaxed SIMD (what `init()` without a source decides by). */
   relaxedSimdSupported: boolean;
+  /** Bytes of wasm linear memory now; it never shrinks, so this is also its peak since `init()`. */
+  memoryBytes: number;
+  /** Bytes in blocks allocated and not freed (parameters, optimizer state, workspaces, the core's scratch; allocator headers included). */
+  inUseBytes: number;
+  /** The most `inUseBytes` has been since `init()`. */
+  peakInUseBytes: number;
 }
 
-/** Which core is running (the core reports how it was compiled); throws if `init()` has not completed. */
+/** Which core is running (the core reports how it was compiled) and its memory; throws if `init()` has not completed. */
 export function coreInfo(): CoreInfo {
   const c = core();
   return {
     relaxedSimd: typeof c.relaxedSimd === "function" && c.relaxedSimd() === 1,
     relaxedSimdSupported: relaxedSimdSupported(),
+    memoryBytes: c.memory.buffer.byteLength,
+    inUseBytes: c.heapInUse(),
+    peakInUseBytes: c.heapPeak(),
   };
 }
 

@@ -6,7 +6,7 @@ export { toNestedArray } from "./tensor.js";
 export { ParameterArena } from "./arena.js";
 export type { ParameterSpec, ParameterEntry } from "./arena.js";
 export { Layer } from "./layers/layer.js";
-export type { LayerConfig } from "./layers/layer.js";
+export type { LayerConfig, WorkspaceShape, WorkspacePlan } from "./layers/layer.js";
 export { RecurrentLayer } from "./layers/recurrent.js";
 export type { RecurrentOptions, CellActivation, GateActivation, MergeMode, Pooling, RecurrentState, RecurrentForwardOptions, RecurrentForwardResult, RecurrentBackwardResult } from "./layers/recurrent.js";
 export { SimpleRNN } from "./layers/simple-rnn.js";
@@ -36,7 +36,7 @@ export type { OnnxImportOptions, OnnxImportMetadata } from "./formats/onnx-impor
 export { toTfjs } from "./formats/tfjs-export.js";
 export type { TfjsArtifacts, TfjsArtifactsLike, TfjsWeightSpec, ToTfjsOptions, FromTfjsOptions } from "./formats/tfjs-types.js";
 export type { OptimizerState } from "./optimizers.js";
-export type { ModelOptions, ModelInput, ModelTarget, SequenceInputs, FitOptions, EpochLogs, EvaluateOptions, PredictOptions, StepOptions, Evaluation } from "./model.js";
+export type { ModelOptions, ModelInput, ModelTarget, SequenceInputs, FitOptions, EpochLogs, EvaluateOptions, PredictOptions, StepOptions, Evaluation, BatchShape } from "./model.js";
 export type { BatchProgress, EpochOptions } from "./epochs.js";
 export { softmaxCrossEntropy, meanSquaredError, binaryCrossEntropyWithLogits, huberLoss } from "./losses.js";
 export type { LossName, LossConfig, LossSpec, LossParams, LossOptions, HuberLossOptions, LossResult, Reduction } from "./losses.js";
