@@ -90,11 +90,19 @@ export function reserveFor(model: ModelRuntime, calls: readonly CallSpec[]): num
   const needs = allNeeds(model, calls);
   const missing = missingBlocks(needs.blocks).sort((a, b) => b.length - a.length);
   if (missing.length === 0) return 0;
-  const sizes = [...missing.map((b) => 4 * Math.max(b.length, 4)), ...needs.transient, needs.gemmScratch, needs.tokenTable];
+  const bytes = reserveBlocks([...missing.map((b) => 4 * Math.max(b.length, 4)), ...needs.transient, needs.gemmScratch, needs.tokenTable]);
+  for (const block of missing) blockPtr(block);
+  return bytes;
+}
+
+/**
+ * Grows wasm memory at most once so that blocks of these sizes (bytes) allocate after it without
+ * growing it; returns the bytes reserved.
+ */
+export function reserveBlocks(sizes: readonly number[]): number {
   // TLSF looks for a free block one size class (1/16) above a request: room for the largest one's rounding
   const bytes = sizes.reduce((n, size) => n + heapBytes(size), 0) + Math.ceil(Math.max(...sizes) / 16);
   core().reserve(bytes);
-  for (const block of missing) blockPtr(block);
   return bytes;
 }
 
