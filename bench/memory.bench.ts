@@ -17,7 +17,7 @@ console.log(formatTable(["", "MiB"], [
   ["memory after init()", MiB(m.atStart)],
   ["after building the model (parameters, gradients, Adam state)", MiB(m.built)],
   ["peak after training", MiB(m.peak)],
-  ["most held in allocated blocks (coreInfo().peakInUseBytes)", MiB(m.peakInUse)],
+  ["most held in allocated blocks (memoryInfo().peakInUseBytes)", MiB(m.peakInUse)],
   ["a step's workspace (model.workspaceSize)", MiB(m.workspace)],
   ["parameters + gradients + Adam moments", MiB(m.parameters)],
   ["activations BPTT keeps", MiB(m.activations)],

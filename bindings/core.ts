@@ -133,12 +133,25 @@ export async function init(source?: InitSource): Promise<void> {
   current = await instantiateCore(resolved);
 }
 
-/** What the running core was built with, and the wasm memory it holds. */
+/** What the running core was built with. */
 export interface CoreInfo {
   /** The core's matrix products use relaxed-SIMD FMA (`f32x4.relaxed_madd`): the release-relaxed build. */
   relaxedSimd: boolean;
   /** This runtime validates relaxed SIMD (what `init()` without a source decides by). */
   relaxedSimdSupported: boolean;
+}
+
+/** Which core is running (the core reports how it was compiled); throws if `init()` has not completed. */
+export function coreInfo(): CoreInfo {
+  const c = core();
+  return {
+    relaxedSimd: typeof c.relaxedSimd === "function" && c.relaxedSimd() === 1,
+    relaxedSimdSupported: relaxedSimdSupported(),
+  };
+}
+
+/** The wasm memory the running core holds. */
+export interface MemoryInfo {
   /** Bytes of wasm linear memory now; it never shrinks, so this is also its peak since `init()`. */
   memoryBytes: number;
   /** Bytes in blocks allocated and not freed (parameters, optimizer state, workspaces, the core's scratch; allocator headers included). */
@@ -147,16 +160,10 @@ export interface CoreInfo {
   peakInUseBytes: number;
 }
 
-/** Which core is running (the core reports how it was compiled) and its memory; throws if `init()` has not completed. */
-export function coreInfo(): CoreInfo {
+/** The running core's wasm memory, the bytes in use in it and their peak; throws if `init()` has not completed. */
+export function memoryInfo(): MemoryInfo {
   const c = core();
-  return {
-    relaxedSimd: typeof c.relaxedSimd === "function" && c.relaxedSimd() === 1,
-    relaxedSimdSupported: relaxedSimdSupported(),
-    memoryBytes: c.memory.buffer.byteLength,
-    inUseBytes: c.heapInUse(),
-    peakInUseBytes: c.heapPeak(),
-  };
+  return { memoryBytes: c.memory.buffer.byteLength, inUseBytes: c.heapInUse(), peakInUseBytes: c.heapPeak() };
 }
 
 /** True once `init()` has completed. */

@@ -1,6 +1,6 @@
 // Reserving wasm memory once before the first batch: after model.reserve(shape) (or the reservation
 // trainOnBatch, fit, evaluate and predict make themselves) the steps do not grow wasm memory; the
-// core's reserve grows it at most once; coreInfo() reports the memory, the bytes in use and their
+// core's reserve grows it at most once; memoryInfo() reports the memory, the bytes in use and their
 // peak; and W1 (issue 5) peaks within 1.5x of parameters + optimizer state + what BPTT keeps.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -13,7 +13,7 @@ import { Jordan } from "../bindings/layers/jordan.js";
 import { Dense } from "../bindings/layers/dense.js";
 import { Embedding } from "../bindings/layers/embedding.js";
 import { SGD } from "../bindings/optimizers.js";
-import { core, coreInfo } from "../bindings/core.js";
+import { core, memoryInfo } from "../bindings/core.js";
 import { WasmArray } from "../bindings/buffer.js";
 import type { W1Memory } from "../bench/w1-memory.js";
 import { wasmPath } from "./helpers/wasm-path.js";
@@ -98,12 +98,12 @@ describe("memory: one reservation before the first batch", () => {
     assert.equal(memoryBytes(), after, "a second reserve of the same size finds the room");
   });
 
-  it("coreInfo() reports the memory, the bytes in use and their peak", () => {
-    const before = coreInfo();
+  it("memoryInfo() reports the memory, the bytes in use and their peak", () => {
+    const before = memoryInfo();
     const block = new WasmArray(1000);
-    const during = coreInfo();
+    const during = memoryInfo();
     block.free();
-    const after = coreInfo();
+    const after = memoryInfo();
     assert.equal(during.memoryBytes, memoryBytes());
     assert.ok(during.inUseBytes - before.inUseBytes >= 4000 && during.inUseBytes - before.inUseBytes <= 4032, `${during.inUseBytes - before.inUseBytes}`);
     assert.equal(after.inUseBytes, before.inUseBytes);
