@@ -79,7 +79,7 @@ export class Dense extends Layer {
     return { ws: this.ws, name: "dx", length: M * this.inputSize };
   }
 
-  /** dz = dy ⊙ f'(y) [M, O]; a linear layer's dz is dy itself (the core writes dy's values onto dy: nothing changes). */
+  /** dz = dy ⊙ f'(y) [M, O]; none for a linear layer, whose dz is dy itself (the core then leaves dy as it is). */
   private preActivationGradientBlock(M: number): BlockRef | null {
     return this.activation === "linear" ? null : { ws: this.ws, name: "dz", length: M * this.units };
   }

@@ -87,6 +87,10 @@ function allNeeds(model: ModelRuntime, calls: readonly CallSpec[]): Needs {
  * nothing was missing).
  */
 export function reserveFor(model: ModelRuntime, calls: readonly CallSpec[]): number {
+  // a call once reserved stays so: workspace blocks only grow until the model is disposed
+  const keys = calls.map(({ T, B, training, layout, chunk, index }) => JSON.stringify([T, B, training, layout, chunk, index]));
+  if (keys.every((key) => model.reserved.has(key))) return 0;
+  for (const key of keys) model.reserved.add(key);
   const needs = allNeeds(model, calls);
   const missing = missingBlocks(needs.blocks).sort((a, b) => b.length - a.length);
   if (missing.length === 0) return 0;

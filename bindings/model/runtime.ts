@@ -11,6 +11,8 @@ import type { DataSpec } from "../dataset.js";
 
 export class ModelRuntime {
   readonly ws = new Workspace();
+  /** The calls (bindings/model/memory.ts CallSpec, as keys) the workspaces have been reserved for. */
+  readonly reserved = new Set<string>();
 
   constructor(
     readonly layers: readonly Layer[],
