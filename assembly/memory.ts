@@ -12,6 +12,8 @@
 const HEADER: usize = sizeof<usize>();
 const LEFTFREE: usize = 2;
 const TAGS: usize = 3;
+/** The largest block TLSF allocates (1 GiB less a header), rounded down to 16. */
+const MAX_REQUEST: usize = (<usize>1 << 30) - 16;
 
 /** Bytes of the blocks `alloc` handed out (to the bindings and to the kernels' own scratch) and `free` has not taken back (headers included), and their most. */
 let inUse: usize = 0;
@@ -56,8 +58,8 @@ function freeAtEnd(): usize {
 }
 
 /**
- * Makes the free block at the end of memory hold at least `bytes` bytes, growing memory at most
- * once, by about what that block lacks (TLSF merges the new pages into it): the blocks allocated
+ * Makes the free block at the end of memory hold at least `bytes` bytes, growing memory once (once
+ * per GiB), by about what that block lacks (TLSF merges the new pages into it): the blocks allocated
  * next, up to `bytes` in all, then need no further growth. A request TLSF could place in a free
  * block elsewhere is held while looking again, and released at the end.
  */
@@ -66,10 +68,10 @@ export function reserve(bytes: usize): void {
   let held: usize = 0; // blocks taken from free space elsewhere, chained through their first word
   while (freeAtEnd() < bytes) {
     const pages = memory.size();
-    const ptr = heap.alloc(bytes - freeAtEnd());
+    const ptr = heap.alloc(min(bytes - freeAtEnd(), MAX_REQUEST));
     if (memory.size() != pages) {
-      heap.free(ptr);
-      break;
+      heap.free(ptr); // the new pages joined the free block at the end; more than one block's worth asks again
+      continue;
     }
     store<usize>(ptr, held);
     held = ptr;
