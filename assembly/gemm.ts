@@ -15,6 +15,7 @@
 //          so a 1 x 32 tile (8 loads + 8 accumulators) runs out of registers and spills.
 // Blocking: a panel slice of KC rows (16 KiB) stays in L1 while it sweeps the quads of the A block.
 
+import { alloc, free } from "./memory";
 import { GEMM_NR as NR, GEMM_KC as KC, GEMM_MC as MC, GEMM_MR as MR, GEMM_TILE_N, GEMM_ROW_TILE_N } from "./constants";
 
 /** Bytes per row of a panel (NR floats). */
@@ -157,24 +158,42 @@ function packQuadTail(src: usize, lane: usize, step: usize, kc: i32, out: usize,
   }
 }
 
-/** Scratch for gemm's packed B, grown on demand and kept for the next call. */
+/** Floats of the scratch `gemm` packs a [K, N] B into: one slice of GEMM_KC rows of its panels at a time. */
+export function gemmScratchSize(K: i32, N: i32): i32 {
+  return gemmPackedSize(max(min(K, KC), 0), N);
+}
+
+/** Scratch for gemm's packed slices of B, grown on demand and kept for the next call. */
 let scratch: usize = 0;
 let scratchBytes: usize = 0;
 
-/** Same product with B unpacked: packs B into an internal scratch buffer (grown as needed, owned by gemm.ts), then gemmPacked. */
+/**
+ * Same product with B unpacked: packs B into an internal scratch buffer (grown as needed, owned by
+ * gemm.ts) one slice of GEMM_KC rows at a time, and runs gemmPacked on each slice. gemmPacked adds
+ * into C per slice of KC rows anyway, so the result is the same, bit for bit, as packing all of B.
+ */
 export function gemm(
   M: i32, N: i32, K: i32, A: usize, rsA: i32, csA: i32, B: usize, rsB: i32, csB: i32,
   C: usize, ldc: i32, accumulate: i32,
 ): void {
   if (M <= 0 || N <= 0) return;
-  const bytes = <usize>gemmPackedSize(K, N) << 2;
+  if (K <= 0) {
+    gemmPacked(M, N, K, A, rsA, csA, 0, C, ldc, accumulate);
+    return;
+  }
+  const bytes = <usize>gemmScratchSize(K, N) << 2;
   if (bytes > scratchBytes) {
-    if (scratch != 0) heap.free(scratch);
-    scratch = heap.alloc(bytes);
+    if (scratch != 0) free(scratch);
+    scratch = alloc(bytes);
     scratchBytes = bytes;
   }
-  gemmPackB(K, N, B, rsB, csB, scratch);
-  gemmPacked(M, N, K, A, rsA, csA, scratch, C, ldc, accumulate);
+  const rowB = <usize>rsB << 2;
+  const colA = <usize>csA << 2;
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kc = min(KC, K - k0);
+    gemmPackB(kc, N, B + <usize>k0 * rowB, rsB, csB, scratch);
+    gemmPacked(M, N, kc, A + <usize>k0 * colA, rsA, csA, scratch, C, ldc, accumulate != 0 || k0 > 0 ? 1 : 0);
+  }
 }
 
 /** C[4, n] (+)= A[4, kc] · B[kc, 8] for n = min(8, columns left): `a` a packed quad, `b` 8 columns of a panel. */

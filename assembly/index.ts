@@ -16,6 +16,7 @@ export * from "./optimizers";
 export { addInPlace, gatherRows, scatterAddRows, gatherTimeMajor } from "./rows";
 export * from "./sequence";
 export * from "./dense";
+export { tokenTableSize } from "./projection";
 export * from "./metrics";
 export * from "./rnn/simple";
 export * from "./rnn/jordan";

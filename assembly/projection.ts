@@ -8,18 +8,24 @@
 // and the weight gradient of a product with the previous states, dW [R, K] += dZ[:, :R]^T H_prev.
 // W is [G, D] (PyTorch's layout).
 import { gemm } from "./gemm";
+import { alloc, free } from "./memory";
 import { broadcastRows, addRowVector, sumRowsInto, gatherRows, scatterAddRows } from "./rows";
+
+/** Floats of the table a projection of token ids over [G, D] weights allocates for one call (freed before it returns). */
+export function tokenTableSize(D: i32, G: i32): i32 {
+  return D * G;
+}
 
 /** Z [T*B, G] = X [T*B, D] · W^T + b1 + b2 (b2, zAdd: 0 for none); X is ids i32 [T*B] when tokens. */
 export function inputProjection(T: i32, B: i32, D: i32, G: i32, x: usize, tokens: bool, w: usize, b1: usize, b2: usize, zAdd: usize, z: usize): void {
   const M = T * B;
   if (tokens) {
-    const table = heap.alloc(<usize>(D * G) << 2);
+    const table = alloc(<usize>tokenTableSize(D, G) << 2);
     broadcastRows(table, b1, D, G);
     if (b2 != 0) addRowVector(table, b2, D, G);
     transposeAdd(table, w, G, D);
     gatherRows(z, table, x, M, G);
-    heap.free(table);
+    free(table);
   } else {
     broadcastRows(z, b1, M, G);
     if (b2 != 0) addRowVector(z, b2, M, G);
@@ -31,12 +37,12 @@ export function inputProjection(T: i32, B: i32, D: i32, G: i32, x: usize, tokens
 /** dW [G, D] += dZ^T X; db1 (and db2 unless 0) += Σ dZ; dX [M, D] = dZ W unless dx is 0. */
 export function inputProjectionBackward(M: i32, D: i32, G: i32, x: usize, tokens: bool, w: usize, dz: usize, dx: usize, dw: usize, db1: usize, db2: usize): void {
   if (tokens) {
-    const bytes = <usize>(D * G) << 2;
-    const perId = heap.alloc(bytes);
+    const bytes = <usize>tokenTableSize(D, G) << 2;
+    const perId = alloc(bytes);
     memory.fill(perId, 0, bytes);
     scatterAddRows(perId, dz, x, M, G);
     transposeAdd(dw, perId, D, G);
-    heap.free(perId);
+    free(perId);
   } else {
     gemm(G, D, M, dz, 1, G, x, D, 1, dw, D, 1);
   }

@@ -1,49 +1,26 @@
-// Peak wasm memory of a training run against what it must hold: issue 5's W1 (ids read as one-hot
-// vectors of V = 65 by an LSTM(128) with tokenInput, T = 64, B = 32, Dense(65), softmax cross-entropy,
-// Adam), in a fresh process so that nothing else has grown the memory first.
+// Peak wasm memory of a training run against what it must hold: issue 5's W1 (bench/w1-memory.ts),
+// in a fresh process so that nothing else has grown the memory first.
 //   node dist/bench/memory.bench.js   (loads build/release.wasm, or the file named by WASM_RNN_WASM)
 import { readFile } from "node:fs/promises";
-import { init, Model, LSTM, Dense, Adam } from "../bindings/index.js";
-import { core } from "../bindings/core.js";
-import { charBatch } from "./data.js";
+import { init } from "../bindings/index.js";
 import { formatTable } from "./timing.js";
 import { wasmPath } from "../test/helpers/wasm-path.js";
+import { measureW1, W1 } from "./w1-memory.js";
 
-const wasm = wasmPath();
-await init(await readFile(wasm));
-
-const V = 65;
-const H = 128;
-const T = 64;
-const B = 32;
-const STEPS = 5;
+await init(await readFile(wasmPath()));
+const m = measureW1();
 const MiB = (bytes: number): string => (bytes / 2 ** 20).toFixed(2);
-const memoryBytes = (): number => core().memory.buffer.byteLength;
+const needed = m.parameters + m.activations;
 
-const atStart = memoryBytes();
-const model = new Model({
-  layers: [new LSTM({ inputSize: V, units: H, tokenInput: true, seed: 1 }), new Dense({ inputSize: H, units: V, seed: 2 })],
-  loss: "softmaxCrossEntropy",
-  optimizer: new Adam({ lr: 1e-3 }),
-});
-const built = memoryBytes();
-const { ids, y } = charBatch(T, B, V);
-for (let i = 0; i < STEPS; i++) model.trainOnBatch(ids, y);
-const peak = memoryBytes();
-
-// Parameters, their gradients and Adam's two moments: 4 floats per parameter.
-const parameterBytes = 4 * 4 * model.parameterCount;
-// What BPTT keeps: gates [T, B, 4H], h and c [T+1, B, H], φ(c) [T, B, H], logits and probabilities [T, B, V].
-const activationBytes = 4 * (T * B * 4 * H + 2 * (T + 1) * B * H + T * B * H + 2 * T * B * V);
-const needed = parameterBytes + activationBytes;
-model.dispose();
-
-console.log(`\nPeak wasm memory, W1 (LSTM(${H}) on ids of ${V}, T = ${T}, B = ${B}, Dense(${V}), Adam), ${STEPS} steps:\n`);
+console.log(`\nPeak wasm memory, W1 (LSTM(${W1.H}) on ids of ${W1.V}, T = ${W1.T}, B = ${W1.B}, Dense(${W1.V}), Adam), ${W1.steps} steps:\n`);
 console.log(formatTable(["", "MiB"], [
-  ["memory after init()", MiB(atStart)],
-  ["after building the model (parameters, gradients, Adam state)", MiB(built)],
-  ["peak after training", MiB(peak)],
-  ["parameters + gradients + Adam moments", MiB(parameterBytes)],
-  ["activations BPTT keeps", MiB(activationBytes)],
-  ["peak / (parameters + optimizer + activations)", `${(peak / needed).toFixed(2)}x`],
+  ["memory after init()", MiB(m.atStart)],
+  ["after building the model (parameters, gradients, Adam state)", MiB(m.built)],
+  ["peak after training", MiB(m.peak)],
+  ["most held in allocated blocks (memoryInfo().peakInUseBytes)", MiB(m.peakInUse)],
+  ["a step's workspace (model.workspaceSize)", MiB(m.workspace)],
+  ["parameters + gradients + Adam moments", MiB(m.parameters)],
+  ["activations BPTT keeps", MiB(m.activations)],
+  ["peak / (parameters + optimizer + activations)", `${(m.peak / needed).toFixed(2)}x`],
+  ["peak in blocks / (parameters + optimizer + activations)", `${(m.peakInUse / needed).toFixed(2)}x`],
 ]));

@@ -46,6 +46,18 @@ function checkFloats(where: string, name: string, values: unknown, length: numbe
   return values;
 }
 
+/** Where every parameter of `specs` lives (each one's first float 16-byte aligned) and the floats of the block. */
+function layOut(specs: readonly ParameterSpec[]): { entries: Map<string, ParameterEntry>; size: number } {
+  const entries = new Map<string, ParameterEntry>();
+  let offset = 0;
+  for (const { name, shape } of checkSpecs(specs)) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    entries.set(name, { name, shape: [...shape], offset, size });
+    offset += Math.ceil(size / ALIGN_FLOATS) * ALIGN_FLOATS;
+  }
+  return { entries, size: offset };
+}
+
 /**
  * Parameters and their gradients for a list of specs, each in one contiguous wasm block at the
  * same offsets. Pointers stay valid for the arena's life; views must be re-made after calls.
@@ -60,14 +72,13 @@ export class ParameterArena {
   readonly #params: WasmArray;
   readonly #grads: WasmArray;
 
+  /** Floats of each of the two blocks an arena of `specs` allocates (its `size`), without allocating them. */
+  static sizeOf(specs: readonly ParameterSpec[]): number {
+    return layOut(specs).size;
+  }
+
   constructor(specs: readonly ParameterSpec[]) {
-    const entries = new Map<string, ParameterEntry>();
-    let offset = 0;
-    for (const { name, shape } of checkSpecs(specs)) {
-      const size = shape.reduce((a, b) => a * b, 1);
-      entries.set(name, { name, shape: [...shape], offset, size });
-      offset += Math.ceil(size / ALIGN_FLOATS) * ALIGN_FLOATS;
-    }
+    const { entries, size: offset } = layOut(specs);
     this.entries = entries;
     this.size = offset;
     this.packedSize = [...entries.values()].reduce((n, e) => n + e.size, 0);

@@ -1,5 +1,11 @@
-// Blocks of wasm memory owned by the bindings.
+// Blocks of wasm memory owned by the bindings, named scratch blocks (workspaces), and the blocks a
+// call takes described before it runs (BlockRef), so that a layer can tell its workspace size.
 import { core, f32View, i32View } from "./core.js";
+
+/** Elements a block allocated for `length` elements holds (at least 4: a 16-byte block). */
+function capacityFor(length: number): number {
+  return Math.max(length, 4);
+}
 
 /**
  * A block of `length` 4-byte elements (f32 or i32) in wasm memory, 16-byte aligned.
@@ -10,20 +16,25 @@ export class WasmArray {
   /** Elements in use (views cover these). */
   length: number;
   /** Elements allocated: a shorter `ensure` keeps the block, a longer one than this reallocates. */
-  private capacity: number;
+  #capacity: number;
 
   constructor(length: number) {
     this.length = length;
-    this.capacity = Math.max(length, 4);
-    this.ptr = core().alloc(this.capacity * 4);
+    this.#capacity = capacityFor(length);
+    this.ptr = core().alloc(this.#capacity * 4);
+  }
+
+  /** Elements the block holds (0 once freed): an `ensure` up to this keeps it. */
+  get capacity(): number {
+    return this.#capacity;
   }
 
   /** Makes room for at least `length` elements; old contents are lost when it grows. */
   ensure(length: number): this {
-    if (length > this.capacity || this.ptr === 0) {
+    if (length > this.#capacity || this.ptr === 0) {
       if (this.ptr !== 0) core().free(this.ptr);
-      this.capacity = Math.max(length, 4);
-      this.ptr = core().alloc(this.capacity * 4);
+      this.#capacity = capacityFor(length);
+      this.ptr = core().alloc(this.#capacity * 4);
     }
     this.length = length;
     return this;
@@ -49,7 +60,7 @@ export class WasmArray {
     if (this.ptr !== 0) core().free(this.ptr);
     this.ptr = 0;
     this.length = 0;
-    this.capacity = 0;
+    this.#capacity = 0;
   }
 }
 
@@ -74,8 +85,51 @@ export class Workspace {
     return this.get(name, length).ptr;
   }
 
+  /** Elements block `name` holds now (0: none). */
+  capacity(name: string): number {
+    return this.blocks.get(name)?.capacity ?? 0;
+  }
+
   free(): void {
     for (const block of this.blocks.values()) block.free();
     this.blocks.clear();
   }
+}
+
+/**
+ * One block a call takes from a workspace, described before the call: its workspace, name and length
+ * in 4-byte elements. The code takes the block with `blockPtr`, and a plan of the call lists the same
+ * description, so the two cannot disagree on its size.
+ */
+export interface BlockRef {
+  readonly ws: Workspace;
+  readonly name: string;
+  readonly length: number;
+}
+
+/** The address of `block` in its workspace (allocated, or grown, as needed). */
+export function blockPtr(block: BlockRef): number {
+  return block.ws.ptr(block.name, block.length);
+}
+
+/** Each block of `blocks` once (by workspace and name), at its longest length. */
+export function distinctBlocks(blocks: readonly BlockRef[]): BlockRef[] {
+  const byWorkspace = new Map<Workspace, Map<string, BlockRef>>();
+  for (const block of blocks) {
+    const named = byWorkspace.get(block.ws) ?? new Map<string, BlockRef>();
+    byWorkspace.set(block.ws, named);
+    const seen = named.get(block.name);
+    if (seen === undefined || block.length > seen.length) named.set(block.name, block);
+  }
+  return [...byWorkspace.values()].flatMap((named) => [...named.values()]);
+}
+
+/** Bytes the blocks take once allocated (what their workspaces ask the core for), each block once. */
+export function planBytes(blocks: readonly BlockRef[]): number {
+  return distinctBlocks(blocks).reduce((n, b) => n + 4 * capacityFor(b.length), 0);
+}
+
+/** The blocks (each once) their workspaces do not hold yet at their length: what taking them would allocate. */
+export function missingBlocks(blocks: readonly BlockRef[]): BlockRef[] {
+  return distinctBlocks(blocks).filter((b) => b.ws.capacity(b.name) < b.length);
 }

@@ -150,6 +150,22 @@ export function coreInfo(): CoreInfo {
   };
 }
 
+/** The wasm memory the running core holds. */
+export interface MemoryInfo {
+  /** Bytes of wasm linear memory now; it never shrinks, so this is also its peak since `init()`. */
+  memoryBytes: number;
+  /** Bytes in blocks allocated and not freed (parameters, optimizer state, workspaces, the core's scratch; allocator headers included). */
+  inUseBytes: number;
+  /** The most `inUseBytes` has been since `init()`. */
+  peakInUseBytes: number;
+}
+
+/** The running core's wasm memory, the bytes in use in it and their peak; throws if `init()` has not completed. */
+export function memoryInfo(): MemoryInfo {
+  const c = core();
+  return { memoryBytes: c.memory.buffer.byteLength, inUseBytes: c.heapInUse(), peakInUseBytes: c.heapPeak() };
+}
+
 /** True once `init()` has completed. */
 export function isInitialized(): boolean {
   return current !== null;

@@ -1,6 +1,6 @@
 // A time-major dataset staged in wasm memory once; batches are gathered by the core.
 import { core } from "./core.js";
-import { Workspace } from "./buffer.js";
+import { Workspace, blockPtr, type BlockRef } from "./buffer.js";
 import { toTensor, toIntTensor, expectShape, stageF32, stageIds, stageLengths, stageUnitF32 } from "./tensor.js";
 import { shapeString } from "./validate.js";
 import type { Loss } from "./losses.js";
@@ -45,6 +45,47 @@ export interface Batch {
   B: number;
 }
 
+/** What a batch holds per sequence, which sizes its blocks. */
+export interface BatchLayout {
+  T: number;
+  /** Steps of the targets (T, or 1 for one target per sequence). */
+  yT: number;
+  /** Values per input step: 1 id, or inputSize floats. */
+  xFeatures: number;
+  /** Values per target: 1 class id, outputSize floats, or 0 without targets. */
+  yFeatures: number;
+  lengths: boolean;
+  mask: boolean;
+  contextSize: number;
+}
+
+/** The layout of a model's batches of T steps, with or without targets, mask and lengths. */
+export function batchLayout(spec: DataSpec, T: number, parts: { targets: boolean; mask: boolean; lengths: boolean }): BatchLayout {
+  return {
+    T, yT: spec.sequenceOutput ? T : 1, xFeatures: spec.vocabSize !== null ? 1 : spec.inputSize,
+    yFeatures: !parts.targets ? 0 : spec.loss.target === "classes" ? 1 : spec.outputSize,
+    lengths: parts.lengths, mask: parts.mask, contextSize: spec.contextSize,
+  };
+}
+
+/** The blocks of B sequences laid out as `l` in workspace `ws` (null: not part of such batches). */
+export function batchBlocks(l: BatchLayout, ws: Workspace, B: number): Record<"x" | "y" | "lengths" | "context" | "mask" | "paddingMask", BlockRef | null> {
+  const padded = l.lengths && l.yT === l.T;
+  return {
+    x: { ws, name: "x", length: l.T * B * l.xFeatures },
+    y: l.yFeatures > 0 ? { ws, name: "y", length: l.yT * B * l.yFeatures } : null,
+    lengths: l.lengths ? { ws, name: "lengths", length: B } : null,
+    context: l.contextSize > 0 ? { ws, name: "context", length: B * l.contextSize } : null,
+    mask: l.mask || padded ? { ws, name: "mask", length: l.yT * B } : null,
+    paddingMask: padded ? { ws, name: "paddingMask", length: l.T * B } : null,
+  };
+}
+
+/** The address of `block`, or 0 when it is null. */
+function ptrOrZero(block: BlockRef | null): number {
+  return block === null ? 0 : blockPtr(block);
+}
+
 /** What the targets of a model must be, e.g. "class ids in [0, 5) shaped [8, 4]" or "floats shaped [4, 2]". */
 function expectedTargets(spec: DataSpec, lead: readonly number[]): string {
   return spec.loss.target === "classes"
@@ -72,12 +113,8 @@ export class StagedDataset {
   readonly T: number;
   readonly N: number;
   private readonly ws = new Workspace();
-  private readonly xFeatures: number;
-  private readonly yFeatures: number;
-  private readonly yT: number;
-  private readonly hasMask: boolean;
-  private readonly hasLengths: boolean;
-  private readonly contextSize: number;
+  /** What each gathered batch holds per sequence. */
+  readonly layout: BatchLayout;
 
   /**
    * `targets` is `{ y }` for training and evaluation, where y is then required and must fit the
@@ -97,49 +134,40 @@ export class StagedDataset {
         expectShape(where, "x", ids.shape, [null, null], ["T", "N"]);
         [T, N] = ids.shape as [number, number];
         stageIds(where, "x", ids.data, spec.vocabSize, this.ws.get("x", ids.data.length));
-        this.xFeatures = 1;
       } else {
         const xt = toTensor(where, "x", x);
         expectShape(where, "x", xt.shape, [null, null, spec.inputSize], ["T", "N", String(spec.inputSize)]);
         [T, N] = xt.shape as [number, number];
         stageF32(where, "x", xt.data, this.ws.get("x", xt.data.length));
-        this.xFeatures = spec.inputSize;
       }
       if (T === 0 || N === 0) throw new RangeError(`${where}: x must hold at least one step and one sequence; got T=${T}, N=${N}`);
       this.T = T;
       this.N = N;
-      this.yT = spec.sequenceOutput ? T : 1;
+      this.layout = batchLayout(spec, T, { targets: targets !== null, mask: mask !== undefined, lengths: lengths !== undefined });
       const lead = spec.sequenceOutput ? [T, N] : [N];
       const leadNames = spec.sequenceOutput ? ["T", "N"] : ["N"];
-      this.hasMask = mask !== undefined;
       if (mask !== undefined) {
         const m = toTensor(where, "mask", mask);
         expectShape(where, "mask", m.shape, lead, leadNames);
         stageUnitF32(where, "mask", m.data, this.ws.get("mask", m.data.length), "weights");
       }
-      this.hasLengths = lengths !== undefined;
       if (lengths !== undefined) {
         stageLengths(where, lengths, T, N, this.ws.get("lengths", N));
       }
       const y = targets?.y;
-      if (targets === null) {
-        this.yFeatures = 0;
-      } else if (y === undefined || y === null) {
+      if (targets !== null && (y === undefined || y === null)) {
         throw new TypeError(`${where}: y (the targets) is required: ${expectedTargets(spec, lead)}; got ${String(y)}`);
-      } else if (spec.loss.target === "classes") {
+      } else if (targets !== null && spec.loss.target === "classes") {
         const ids = toIntTensor(where, "y", y);
         this.checkTargetShape(where, spec, ids.shape, lead);
         stageIds(where, "y", ids.data, spec.outputSize, this.ws.get("y", ids.data.length), this.targetWeights(lead));
-        this.yFeatures = 1;
-      } else {
+      } else if (targets !== null) {
         const yt = toTensor(where, "y", y);
         this.checkTargetShape(where, spec, yt.shape, [...lead, spec.outputSize]);
         const buf = this.ws.get("y", yt.data.length);
         if (spec.loss.target === "unit") stageUnitF32(where, "y", yt.data, buf, "targets");
         else stageF32(where, "y", yt.data, buf);
-        this.yFeatures = spec.outputSize;
       }
-      this.contextSize = spec.contextSize;
       if (context !== undefined && spec.contextSize === 0) throw new RangeError(`${where}: context given, but no layer of the model was built with contextSize`);
       if (spec.contextSize > 0) {
         if (context === undefined) throw new RangeError(`${where}: context [N, ${spec.contextSize}] is required (the model's layers were built with contextSize)`);
@@ -164,12 +192,12 @@ export class StagedDataset {
    * or 0 when every target counts. Class ids are only checked where the weight is nonzero.
    */
   private targetWeights(lead: number[]): number {
-    const padded = this.hasLengths && lead.length === 2;
-    if (!this.hasMask && !padded) return 0;
+    const padded = this.layout.lengths && lead.length === 2;
+    if (!this.layout.mask && !padded) return 0;
     const n = lead.reduce((a, b) => a * b, 1);
     const weights = this.ws.ptr("targetWeights", n);
     const c = core();
-    if (this.hasMask) c.copyF32(weights, this.ws.ptr("mask", n), n);
+    if (this.layout.mask) c.copyF32(weights, this.ws.ptr("mask", n), n);
     else c.fillF32(weights, n, 1);
     if (padded) {
       const padding = this.ws.ptr("padding", n);
@@ -179,29 +207,28 @@ export class StagedDataset {
     return weights;
   }
 
-  /** Gathers the sequences whose indices (i32 [B]) are at `index` into batch buffers. */
+  /** Gathers the sequences whose indices (i32 [B]) are at `index` into batch buffers (batchBlocks in `batch`). */
   gather(index: number, B: number, batch: Workspace): Batch {
-    const T = this.T;
+    const { T, yT, xFeatures, yFeatures, contextSize: C } = this.layout;
     const N = this.N;
     const c = core();
-    const x = batch.ptr("x", T * B * this.xFeatures);
-    c.gatherTimeMajor(x, this.ws.ptr("x", T * N * this.xFeatures), index, T, N, B, this.xFeatures);
-    const y = this.yFeatures > 0 ? batch.ptr("y", this.yT * B * this.yFeatures) : 0;
-    if (y !== 0) c.gatherTimeMajor(y, this.ws.ptr("y", this.yT * N * this.yFeatures), index, this.yT, N, B, this.yFeatures);
-    const lengths = this.hasLengths ? batch.ptr("lengths", B) : 0;
-    if (lengths !== 0) c.gatherRows(lengths, this.ws.ptr("lengths", N), index, B, 1);
-    const context = this.contextSize > 0 ? batch.ptr("context", B * this.contextSize) : 0;
-    if (context !== 0) c.gatherRows(context, this.ws.ptr("context", N * this.contextSize), index, B, this.contextSize);
-    let mask = 0;
-    if (this.hasMask || (lengths !== 0 && this.yT === T)) {
-      mask = batch.ptr("mask", this.yT * B);
-      if (this.hasMask) c.gatherTimeMajor(mask, this.ws.ptr("mask", this.yT * N), index, this.yT, N, B, 1);
-      if (lengths !== 0 && this.yT === T) {
-        const padding = batch.ptr("paddingMask", T * B);
-        c.lengthMask(padding, lengths, T, B);
-        if (this.hasMask) c.mulInPlace(mask, padding, T * B);
-        else c.copyF32(mask, padding, T * B);
-      }
+    const from = batchBlocks(this.layout, this.ws, N);
+    const to = batchBlocks(this.layout, batch, B);
+    const x = blockPtr(to.x!);
+    c.gatherTimeMajor(x, blockPtr(from.x!), index, T, N, B, xFeatures);
+    const y = ptrOrZero(to.y);
+    if (y !== 0) c.gatherTimeMajor(y, blockPtr(from.y!), index, yT, N, B, yFeatures);
+    const lengths = ptrOrZero(to.lengths);
+    if (lengths !== 0) c.gatherRows(lengths, blockPtr(from.lengths!), index, B, 1);
+    const context = ptrOrZero(to.context);
+    if (context !== 0) c.gatherRows(context, blockPtr(from.context!), index, B, C);
+    const mask = ptrOrZero(to.mask);
+    if (this.layout.mask) c.gatherTimeMajor(mask, blockPtr(from.mask!), index, yT, N, B, 1);
+    const padding = ptrOrZero(to.paddingMask);
+    if (padding !== 0) {
+      c.lengthMask(padding, lengths, T, B);
+      if (this.layout.mask) c.mulInPlace(mask, padding, T * B);
+      else c.copyF32(mask, padding, T * B);
     }
     return { x, y, mask, lengths, context, T, B };
   }
@@ -214,8 +241,8 @@ export class StagedDataset {
     if (batch.lengths !== 0) core().chunkLengths(chunkLengths, batch.lengths, batch.B, t0, length);
     return {
       ...batch,
-      x: batch.x + t0 * batch.B * this.xFeatures * 4,
-      y: batch.y + t0 * batch.B * this.yFeatures * 4,
+      x: batch.x + t0 * batch.B * this.layout.xFeatures * 4,
+      y: batch.y + t0 * batch.B * this.layout.yFeatures * 4,
       mask: batch.mask === 0 ? 0 : batch.mask + t0 * batch.B * 4,
       lengths: batch.lengths === 0 ? 0 : chunkLengths,
       T: length,

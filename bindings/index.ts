@@ -1,12 +1,12 @@
 // wasm-rnn public API.
-export { init, isInitialized, coreInfo } from "./core.js";
-export type { InitSource, CoreInfo } from "./core.js";
+export { init, isInitialized, coreInfo, memoryInfo } from "./core.js";
+export type { InitSource, CoreInfo, MemoryInfo } from "./core.js";
 export type { Tensor, IntTensor, TensorLike, IntTensorLike, NestedArray } from "./tensor.js";
 export { toNestedArray } from "./tensor.js";
 export { ParameterArena } from "./arena.js";
 export type { ParameterSpec, ParameterEntry } from "./arena.js";
 export { Layer } from "./layers/layer.js";
-export type { LayerConfig } from "./layers/layer.js";
+export type { LayerConfig, WorkspaceShape, WorkspacePlan } from "./layers/layer.js";
 export { RecurrentLayer } from "./layers/recurrent.js";
 export type { RecurrentOptions, CellActivation, GateActivation, MergeMode, Pooling, RecurrentState, RecurrentForwardOptions, RecurrentForwardResult, RecurrentBackwardResult } from "./layers/recurrent.js";
 export { SimpleRNN } from "./layers/simple-rnn.js";
@@ -38,7 +38,7 @@ export type { OnnxImportOptions, OnnxImportMetadata } from "./formats/onnx-impor
 export { toTfjs } from "./formats/tfjs-export.js";
 export type { TfjsArtifacts, TfjsArtifactsLike, TfjsWeightSpec, ToTfjsOptions, FromTfjsOptions } from "./formats/tfjs-types.js";
 export type { OptimizerState } from "./optimizers.js";
-export type { ModelOptions, ModelInput, ModelTarget, SequenceInputs, FitOptions, EpochLogs, EvaluateOptions, PredictOptions, StepOptions, Evaluation } from "./model.js";
+export type { ModelOptions, ModelInput, ModelTarget, SequenceInputs, FitOptions, EpochLogs, EvaluateOptions, PredictOptions, StepOptions, Evaluation, BatchShape } from "./model.js";
 export type { BatchProgress, EpochOptions } from "./epochs.js";
 export { softmaxCrossEntropy, meanSquaredError, binaryCrossEntropyWithLogits, huberLoss } from "./losses.js";
 export type { LossName, LossConfig, LossSpec, LossParams, LossOptions, HuberLossOptions, LossResult, Reduction } from "./losses.js";

@@ -20,9 +20,11 @@ import { predict } from "./model/prediction.js";
 import { ModelStreams } from "./model/streaming.js";
 import { loadModelStateDict, modelStateDict } from "./model/parameters-by-name.js";
 import { loadModel, saveModel } from "./model/saving.js";
+import { callBytes, callOfShape, reserveFor, type BatchShape } from "./model/memory.js";
 import type { EpochLogs, Evaluation, EvaluateOptions, FitOptions, ModelInput, ModelOptions, ModelTarget, PredictOptions, SequenceInputs, StepOptions } from "./model/options.js";
 
 export { bindOptimizer } from "./model/construction.js";
+export type { BatchShape } from "./model/memory.js";
 export type { ModelOptions, ModelInput, ModelTarget, EpochLogs, SequenceInputs, FitOptions, EvaluateOptions, PredictOptions, StepOptions, Evaluation } from "./model/options.js";
 
 /**
@@ -92,6 +94,29 @@ export class Model {
    */
   async fit(x: ModelInput, y: ModelTarget, options: FitOptions = {}): Promise<EpochLogs[]> {
     return await fit(this.runtime, this, this, x, y, options);
+  }
+
+  /**
+   * Bytes of wasm memory a batch of T steps and B sequences takes beyond the parameters and the
+   * optimizer state: a `trainOnBatch` (training, the default) or a forward alone (`training: false`)
+   * of ids or floats with targets, no mask or lengths. Every layer's workspace (`layer.workspaceSize`),
+   * the batch's staged and gathered x and y, the loss gradient and the step guard's copy of the
+   * parameters; not the core's own scratch (its gemm packing buffer, a token table).
+   */
+  workspaceSize(shape: BatchShape): number {
+    return callBytes(this.runtime, callOfShape(this.runtime, "Model.workspaceSize", shape));
+  }
+
+  /**
+   * Makes room in wasm memory for batches of `shape` (as `workspaceSize`) before they run: grows it
+   * once, by what the workspaces lack beyond the free memory at its end, and allocates every
+   * missing workspace block there, so that the steps that follow do not grow it (the allocator
+   * would otherwise double it block by block during the first step). `trainOnBatch`, `fit`,
+   * `evaluate` and `predict` do this themselves for their data before their first batch. Returns the
+   * bytes reserved: 0 when the workspaces already hold such a batch.
+   */
+  reserve(shape: BatchShape): number {
+    return reserveFor(this.runtime, [callOfShape(this.runtime, "Model.reserve", shape)]);
   }
 
   /** Mean loss (and accuracy for classification losses) over a dataset, without training. */

@@ -9,6 +9,8 @@ export interface GemmExports {
   relaxedSimd(): number;
   /** Floats needed to pack a [K, N] B for `gemmPacked` (N rounded up to a multiple of GEMM_NR, times K). */
   gemmPackedSize(K: number, N: number): number;
+  /** Floats of the scratch `gemm` keeps to pack a [K, N] B: one slice of GEMM_KC (128) rows at a time. */
+  gemmScratchSize(K: number, N: number): number;
   /** Packs B [K, N] into column panels for `gemmPacked`; `packed` is 16-byte aligned, `gemmPackedSize(K, N)` floats. */
   gemmPackB(K: number, N: number, B: number, rsB: number, csB: number, packed: number): void;
   /**
@@ -20,8 +22,9 @@ export interface GemmExports {
     packed: number, C: number, ldc: number, accumulate: number,
   ): void;
   /**
-   * The same product with B unpacked: packs B per call into a scratch buffer owned by the core
-   * (it may grow wasm memory, detaching existing views), then runs `gemmPacked`.
+   * The same product with B unpacked: packs B per call, a slice of GEMM_KC rows at a time, into a
+   * scratch buffer owned by the core (`gemmScratchSize` floats; growing it may grow wasm memory,
+   * detaching existing views), and runs `gemmPacked` on each slice.
    */
   gemm(
     M: number, N: number, K: number, A: number, rsA: number, csA: number,

@@ -32,4 +32,7 @@ export const CELL_KERNELS = [
 export type CellKernelName = (typeof CELL_KERNELS)[number];
 
 /** Each cell kernel runs a whole sequence (or T = 1 step of one) from the struct at `args`. */
-export type RnnExports = { [K in CellKernelName]: (args: number) => void };
+export type RnnExports = { [K in CellKernelName]: (args: number) => void } & {
+  /** Floats of the [D, G] table a cell reading token ids allocates in the core for each input projection (freed before the kernel returns). */
+  tokenTableSize(D: number, G: number): number;
+};

@@ -1,9 +1,9 @@
 // Fully connected layer, time-distributed when given a sequence: y = f(x W^T + b), nn.Linear names.
 import { core, copyOut } from "../core.js";
-import { Workspace } from "../buffer.js";
+import { Workspace, blockPtr, type BlockRef } from "../buffer.js";
 import type { ParameterSpec } from "../arena.js";
 import type { Rng } from "../random.js";
-import { Layer, defaultSeed, type BatchBlock, type LayerConfig, type SequencePointers } from "./layer.js";
+import { Layer, defaultSeed, type BatchBlock, type LayerConfig, type SequencePointers, type WorkspacePlan, type WorkspaceShape } from "./layer.js";
 import { ACTIVATION_CODES, type ActivationName } from "../kernels/activations.js";
 import { toTensor, stageF32, type Tensor, type TensorLike } from "../tensor.js";
 import { shapeString } from "../validate.js";
@@ -69,10 +69,34 @@ export class Dense extends Layer {
       : { name: `outputs [${M}, ${this.units}]`, values: M * this.units };
   }
 
+  /** The outputs y [M, O] of M rows. */
+  private outputBlock(M: number): BlockRef {
+    return { ws: this.ws, name: "y", length: M * this.units };
+  }
+
+  /** The input gradient dx [M, I]. */
+  private inputGradientBlock(M: number): BlockRef {
+    return { ws: this.ws, name: "dx", length: M * this.inputSize };
+  }
+
+  /** dz = dy ⊙ f'(y) [M, O]; none for a linear layer, whose dz is dy itself (the core then leaves dy as it is). */
+  private preActivationGradientBlock(M: number): BlockRef | null {
+    return this.activation === "linear" ? null : { ws: this.ws, name: "dz", length: M * this.units };
+  }
+
+  workspacePlan({ T, B, training, inputGradient }: Required<WorkspaceShape>): WorkspacePlan {
+    const M = T * B;
+    const dz = this.preActivationGradientBlock(M);
+    const blocks = [this.outputBlock(M)];
+    if (training && inputGradient) blocks.push(this.inputGradientBlock(M));
+    if (training && dz !== null) blocks.push(dz);
+    return { blocks, gemmScratch: 4 * core().gemmScratchSize(0x7fffffff, Math.max(this.inputSize, this.units)), tokenTable: 0 };
+  }
+
   forwardPointers(input: SequencePointers): SequencePointers {
     this.checkPointerBatch(input);
     const M = input.T * input.B;
-    const y = this.ws.ptr("y", M * this.units);
+    const y = blockPtr(this.outputBlock(M));
     core().denseForward(M, this.inputSize, this.units, ACTIVATION_CODES[this.activation], input.x,
       this.paramPtr("weight"), this.paramPtr("bias"), y);
     this.last = { x: input.x, M, y, shape: [] };
@@ -81,9 +105,10 @@ export class Dense extends Layer {
 
   backwardPointers(dOut: number, needInputGrad = true): number {
     const { x, M, y } = this.requireLast();
-    const dx = needInputGrad ? this.ws.ptr("dx", M * this.inputSize) : 0;
+    const dx = needInputGrad ? blockPtr(this.inputGradientBlock(M)) : 0;
+    const dz = this.preActivationGradientBlock(M);
     core().denseBackward(M, this.inputSize, this.units, ACTIVATION_CODES[this.activation], x, this.paramPtr("weight"), y,
-      dOut, this.ws.ptr("dz", M * this.units), dx, this.gradPtr("weight"), this.gradPtr("bias"));
+      dOut, dz === null ? dOut : blockPtr(dz), dx, this.gradPtr("weight"), this.gradPtr("bias"));
     return dx;
   }
 

@@ -1,9 +1,9 @@
 // Embedding: a lookup table of vectors, one row per token id (PyTorch nn.Embedding).
 import { core, copyOut } from "../core.js";
-import { Workspace } from "../buffer.js";
+import { Workspace, blockPtr, type BlockRef } from "../buffer.js";
 import type { ParameterSpec } from "../arena.js";
 import type { Rng } from "../random.js";
-import { Layer, defaultSeed, type BatchBlock, type LayerConfig, type SequencePointers } from "./layer.js";
+import { Layer, defaultSeed, type BatchBlock, type LayerConfig, type SequencePointers, type WorkspacePlan, type WorkspaceShape } from "./layer.js";
 import { toIntTensor, stageIds, toTensor, stageF32, type Tensor, type IntTensorLike, type TensorLike } from "../tensor.js";
 import { shapeString } from "../validate.js";
 import { optionSchema, required, defaulted, int, seed, type OptionsOf } from "./options.js";
@@ -64,10 +64,20 @@ export class Embedding extends Layer {
     return { name: `outputs [${T * B}, ${this.units}]`, values: T * B * this.units };
   }
 
+  /** The looked-up vectors [M, E] of M ids. */
+  private outputBlock(M: number): BlockRef {
+    return { ws: this.ws, name: "y", length: M * this.units };
+  }
+
+  /** The looked-up vectors; the backward takes nothing (it scatters dOut into the weight gradient). */
+  workspacePlan({ T, B }: Required<WorkspaceShape>): WorkspacePlan {
+    return { blocks: [this.outputBlock(T * B)], gemmScratch: 0, tokenTable: 0 };
+  }
+
   forwardPointers(input: SequencePointers): SequencePointers {
     this.checkPointerBatch(input);
     const M = input.T * input.B;
-    const y = this.ws.ptr("y", M * this.units);
+    const y = blockPtr(this.outputBlock(M));
     core().gatherRows(y, this.paramPtr("weight"), input.x, M, this.units);
     this.last = { ids: input.x, M, shape: [], deferred: false };
     return { ...input, x: y };

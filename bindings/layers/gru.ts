@@ -3,7 +3,8 @@
 import type { ParameterSpec } from "../arena.js";
 import { RecurrentLayer, RECURRENT_OPTIONS, torchRecurrentParams, type Cell, CELL_ACTIVATIONS, GATE_ACTIVATIONS, type CarriedState, type CellActivation, type GateActivation } from "./recurrent.js";
 import { optionSchema, defaulted, choice, boolean, type OptionsOf } from "./options.js";
-import { runKernel, workspaceBlock } from "./cells/table.js";
+import { cellBlocks, runKernel, workspaceBlock } from "./cells/table.js";
+import type { BlockRef } from "../buffer.js";
 import { GRU_RESET_AFTER_FORWARD, GRU_RESET_AFTER_BACKWARD, GRU_RESET_BEFORE_FORWARD, GRU_RESET_BEFORE_BACKWARD } from "./cells/gru-table.js";
 
 /** The options of `new GRU(...)`. */
@@ -48,6 +49,13 @@ export class GRU extends RecurrentLayer {
 
   protected get gateWidth(): number {
     return 3 * this.units;
+  }
+
+  protected cellBlocks(cell: Cell, T: number, B: number, training: boolean): BlockRef[] {
+    const call = this.cellCall(cell, T, B);
+    return this.resetAfter
+      ? cellBlocks(GRU_RESET_AFTER_FORWARD, GRU_RESET_AFTER_BACKWARD, call, training)
+      : cellBlocks(GRU_RESET_BEFORE_FORWARD, GRU_RESET_BEFORE_BACKWARD, call, training);
   }
 
   protected cellParams(cell: Cell): ParameterSpec[] {

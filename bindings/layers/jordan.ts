@@ -3,7 +3,8 @@
 import type { ParameterSpec } from "../arena.js";
 import { RecurrentLayer, RECURRENT_OPTIONS, type Cell, type CarriedState } from "./recurrent.js";
 import { optionSchema, required, defaulted, int, choice, type OptionsOf } from "./options.js";
-import { runKernel, workspaceBlock } from "./cells/table.js";
+import { cellBlocks, runKernel, workspaceBlock } from "./cells/table.js";
+import type { BlockRef } from "../buffer.js";
 import { JORDAN_FORWARD, JORDAN_BACKWARD } from "./cells/jordan-table.js";
 
 /** Hidden-layer activations f of a Jordan network. */
@@ -54,6 +55,10 @@ export class Jordan extends RecurrentLayer {
 
   protected get gateWidth(): number {
     return this.units;
+  }
+
+  protected cellBlocks(cell: Cell, T: number, B: number, training: boolean): BlockRef[] {
+    return cellBlocks(JORDAN_FORWARD, JORDAN_BACKWARD, this.cellCall(cell, T, B), training);
   }
 
   protected cellParams(cell: Cell): ParameterSpec[] {

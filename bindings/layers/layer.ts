@@ -5,7 +5,8 @@ import { Rng } from "../random.js";
 import type { EmbeddedInput } from "./recurrent/embedded-input.js";
 import { toTensor, expectShape, sizeOf, toNestedArray, type Tensor, type TensorLike, type NestedArray } from "../tensor.js";
 import { core } from "../core.js";
-import { shapeString, checkOptionKeys, checkBoolean, checkChoice } from "../validate.js";
+import { shapeString, checkOptionKeys, checkBoolean, checkChoice, checkInt, describe } from "../validate.js";
+import { planBytes, type BlockRef } from "../buffer.js";
 import { checkNotOwned, guardDisposal, isDisposed, markDisposed, releaseOwner, setOwner } from "../disposal.js";
 import { checkAllocation, checkParameterBlock } from "../sizes.js";
 import { checkLoadOptions, finishLoad, keysUnderPrefix, stateDictTensors, type LayerLoadOptions, type LoadResult, type StateDictSource } from "../state-dict.js";
@@ -29,6 +30,47 @@ export interface BatchBlock {
   name: string;
   /** Its size in 4-byte values. */
   values: number;
+}
+
+/** The call a layer's workspace is sized for (`workspaceSize`). */
+export interface WorkspaceShape {
+  /** Steps of the sequences. */
+  T: number;
+  /** Sequences in the batch. */
+  B: number;
+  /** The forward is followed by a backward (default true); false: a forward alone (inference). */
+  training?: boolean;
+  /** The backward computes the gradient of the layer's input (default true; a Model's first layer does not). */
+  inputGradient?: boolean;
+  /** The call passes sequence lengths (default false). */
+  lengths?: boolean;
+  /** For an Attention layer: the steps S of the memory it attends over (default T). */
+  memorySteps?: number;
+}
+
+/** What a call of a layer takes of wasm memory: its workspace blocks, and the core's own scratch for its kernels. */
+export interface WorkspacePlan {
+  blocks: BlockRef[];
+  /** Bytes of the packing scratch the core's gemm keeps for the call's products (one buffer for every layer). */
+  gemmScratch: number;
+  /** Bytes of the table the core allocates during an input projection of token ids (0: none). */
+  tokenTable: number;
+}
+
+/** `shape` checked, with its defaults, for `where`. */
+function checkWorkspaceShape(where: string, shape: unknown): Required<WorkspaceShape> {
+  if (shape === null || typeof shape !== "object") throw new TypeError(`${where}: shape must be an object { T, B, training?, inputGradient?, lengths? }; got ${describe(shape)}`);
+  checkOptionKeys(where, shape, ["T", "B", "training", "inputGradient", "lengths", "memorySteps"]);
+  const s = shape as WorkspaceShape;
+  const T = checkInt(where, "T", s.T);
+  return {
+    T,
+    memorySteps: checkInt(where, "memorySteps", s.memorySteps ?? T),
+    B: checkInt(where, "B", s.B),
+    training: checkBoolean(where, "training", s.training ?? true),
+    inputGradient: checkBoolean(where, "inputGradient", s.inputGradient ?? true),
+    lengths: checkBoolean(where, "lengths", s.lengths ?? false),
+  };
 }
 
 /** A serializable description of a layer: its class and constructor options. */
@@ -90,6 +132,21 @@ export abstract class Layer {
   protected abstract freeWorkspace(): void;
   /** The largest block of wasm memory a forward and backward over T steps of B sequences allocate. */
   protected abstract largestBatchBlock(T: number, B: number): BatchBlock;
+  /**
+   * The blocks a pointer-level forward of `shape` (and its backward, when training) takes from the
+   * layer's workspaces, the same descriptions the calls take them by, and the core's scratch for them.
+   */
+  abstract workspacePlan(shape: Required<WorkspaceShape>): WorkspacePlan;
+
+  /**
+   * Bytes of wasm memory the layer's workspaces hold after a pointer-level forward of T steps of B
+   * sequences and, when training (the default), its backward: what a Model's step allocates for
+   * this layer beyond its parameters, as cuDNN's workspace-size queries tell it. The tensor-level
+   * `forward` and `backward` stage their tensors (input, states, output gradient) on top of it.
+   */
+  workspaceSize(shape: WorkspaceShape): number {
+    return planBytes(this.workspacePlan(checkWorkspaceShape(`${this.constructor.name}.workspaceSize`, shape)).blocks);
+  }
 
   /** The options that set this layer's sizes, as "units 64, inputSize 10" (from its config). */
   sizeOptions(): string {

@@ -3,7 +3,8 @@ import type { ParameterSpec } from "../arena.js";
 import type { Rng } from "../random.js";
 import { RecurrentLayer, RECURRENT_OPTIONS, torchRecurrentParams, type Cell, CELL_ACTIVATIONS, GATE_ACTIVATIONS, type CarriedState, type CellActivation, type GateActivation } from "./recurrent.js";
 import { optionSchema, defaulted, absent, choice, boolean, finite, type OptionsOf } from "./options.js";
-import { runKernel, workspaceBlock } from "./cells/table.js";
+import { cellBlocks, runKernel, workspaceBlock } from "./cells/table.js";
+import type { BlockRef } from "../buffer.js";
 import { LSTM_FORWARD, LSTM_BACKWARD } from "./cells/lstm-table.js";
 
 /** The options of `new LSTM(...)`. */
@@ -52,6 +53,10 @@ export class LSTM extends RecurrentLayer {
 
   protected get gateWidth(): number {
     return 4 * this.units;
+  }
+
+  protected cellBlocks(cell: Cell, T: number, B: number, training: boolean): BlockRef[] {
+    return cellBlocks(LSTM_FORWARD, LSTM_BACKWARD, this.cellCall(cell, T, B), training);
   }
 
   protected cellParams(cell: Cell): ParameterSpec[] {

@@ -4,7 +4,8 @@
 import type { ParameterSpec } from "../arena.js";
 import { RecurrentLayer, RECURRENT_OPTIONS, torchRecurrentParams, type Cell, CELL_ACTIVATIONS, GATE_ACTIVATIONS, type CarriedState, type CellActivation, type GateActivation } from "./recurrent.js";
 import { optionSchema, defaulted, choice, type OptionsOf } from "./options.js";
-import { runKernel, workspaceBlock } from "./cells/table.js";
+import { cellBlocks, runKernel, workspaceBlock } from "./cells/table.js";
+import type { BlockRef } from "../buffer.js";
 import { MGU_FORWARD, MGU_BACKWARD } from "./cells/mgu-table.js";
 
 /** The options of `new MGU(...)`. */
@@ -43,6 +44,10 @@ export class MGU extends RecurrentLayer {
 
   protected get gateWidth(): number {
     return 2 * this.units;
+  }
+
+  protected cellBlocks(cell: Cell, T: number, B: number, training: boolean): BlockRef[] {
+    return cellBlocks(MGU_FORWARD, MGU_BACKWARD, this.cellCall(cell, T, B), training);
   }
 
   protected cellParams(cell: Cell): ParameterSpec[] {

@@ -2,7 +2,8 @@
 import type { ParameterSpec } from "../arena.js";
 import { RecurrentLayer, RECURRENT_OPTIONS, torchRecurrentParams, type Cell, type CarriedState } from "./recurrent.js";
 import { optionSchema, defaulted, choice, type OptionsOf } from "./options.js";
-import { runKernel, workspaceBlock } from "./cells/table.js";
+import { cellBlocks, runKernel, workspaceBlock } from "./cells/table.js";
+import type { BlockRef } from "../buffer.js";
 import { SIMPLE_RNN_FORWARD, SIMPLE_RNN_BACKWARD } from "./cells/simple-rnn-table.js";
 
 /** Activations an Elman layer may use, as PyTorch's nn.RNN nonlinearity (plus linear). */
@@ -39,6 +40,10 @@ export class SimpleRNN extends RecurrentLayer {
 
   protected get gateWidth(): number {
     return this.units;
+  }
+
+  protected cellBlocks(cell: Cell, T: number, B: number, training: boolean): BlockRef[] {
+    return cellBlocks(SIMPLE_RNN_FORWARD, SIMPLE_RNN_BACKWARD, this.cellCall(cell, T, B), training);
   }
 
   protected cellParams(cell: Cell): ParameterSpec[] {

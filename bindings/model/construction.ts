@@ -11,6 +11,7 @@ import { isDisposed, isOwned } from "../disposal.js";
 import { checkOptionKeys, checkPositive, describe } from "../validate.js";
 import { checkLayerChain, checkLossFits, checkModelParameters } from "../layer-chain.js";
 import { ModelRuntime } from "./runtime.js";
+import { reserveBlocks } from "./memory.js";
 import { MODEL_KEYS, type ModelOptions } from "./options.js";
 
 /** Whether a layer reads token ids rather than floats: an Embedding, or a recurrent layer built with tokenInput. */
@@ -74,7 +75,10 @@ export function buildModel(where: string, options: ModelOptions): { runtime: Mod
     contextSize: contextSizeOf(where, layers),
   };
   checkModelParameters(where, layers);
-  const arena = new ParameterArena(layers.flatMap((l, i) => l.paramSpecs().map((s) => ({ name: `${i}.${s.name}`, shape: s.shape }))));
+  const specs = layers.flatMap((l, i) => l.paramSpecs().map((s) => ({ name: `${i}.${s.name}`, shape: s.shape })));
+  // parameters, gradients and the optimizer's state: one growth of wasm memory for all of them
+  reserveBlocks(Array.from({ length: 2 + optimizer.stateNames.length }, () => 4 * ParameterArena.sizeOf(specs)));
+  const arena = new ParameterArena(specs);
   bindOptimizer(optimizer, arena);
   layers.forEach((l, i) => l.adopt(arena, `${i}.`));
   return { runtime: new ModelRuntime([...layers], loss, spec, arena, optimizer), clipNorm, clipValue };

@@ -7,6 +7,7 @@ import type { Tensor } from "../tensor.js";
 import { checkOptionKeys, checkInt, checkBoolean } from "../validate.js";
 import { checkModelBatch } from "../layer-chain.js";
 import type { ModelRuntime } from "./runtime.js";
+import { callOfData, reserveFor } from "./memory.js";
 import type { ModelInput, PredictOptions } from "./options.js";
 
 /** The `probabilities` option, checked before anything runs: a boolean, true only for a loss with an output activation. */
@@ -31,6 +32,7 @@ export function predict(model: ModelRuntime, x: ModelInput, options: PredictOpti
   const Tout = spec.sequenceOutput ? data.T : 1;
   try {
     checkModelBatch(where, model.layers, data.T, Math.min(batchSize, data.N));
+    reserveFor(model, [callOfData(data, batchSize, false)]);
     const result = new Float32Array(Tout * data.N * O);
     const index = model.identityIndex(data.N);
     for (let b0 = 0; b0 < data.N; b0 += batchSize) {

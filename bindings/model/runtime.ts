@@ -2,7 +2,7 @@
 // loss, what it expects of its data, its parameter arena and optimizer, and one workspace of wasm
 // scratch blocks that grows to the largest batch seen.
 import { core } from "../core.js";
-import { Workspace } from "../buffer.js";
+import { Workspace, blockPtr, type BlockRef } from "../buffer.js";
 import type { ParameterArena } from "../arena.js";
 import type { Layer, SequencePointers } from "../layers/layer.js";
 import { Embedding } from "../layers/embedding.js";
@@ -14,6 +14,8 @@ import type { DataSpec } from "../dataset.js";
 
 export class ModelRuntime {
   readonly ws = new Workspace();
+  /** The calls (bindings/model/memory.ts CallSpec, as keys) the workspaces have been reserved for. */
+  readonly reserved = new Set<string>();
 
   constructor(
     readonly layers: readonly Layer[],
@@ -36,9 +38,24 @@ export class ModelRuntime {
     return p;
   }
 
+  /** The indices i32 [N] of the sequences a call gathers in order. */
+  indexBlock(N: number): BlockRef {
+    return { ws: this.ws, name: "index", length: N };
+  }
+
+  /** The loss gradient [M, outputSize] of M output rows. */
+  lossGradientBlock(M: number): BlockRef {
+    return { ws: this.ws, name: "dOut", length: M * this.spec.outputSize };
+  }
+
+  /** A truncated-BPTT chunk's sequence lengths i32 [B]. */
+  chunkLengthsBlock(B: number): BlockRef {
+    return { ws: this.ws, name: "chunkLengths", length: B };
+  }
+
   /** The indices 0 .. N-1 (i32 [N]) in the workspace: gathers the first N sequences in order. */
   identityIndex(N: number): number {
-    const index = this.ws.ptr("index", N);
+    const index = blockPtr(this.indexBlock(N));
     core().fillIotaI32(index, N);
     return index;
   }

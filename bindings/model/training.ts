@@ -3,6 +3,7 @@
 // mean loss and accuracy over a dataset without training.
 import { checkEpochOptions, runEpochs } from "../epochs.js";
 import { core } from "../core.js";
+import { blockPtr } from "../buffer.js";
 import { RecurrentLayer } from "../layers/recurrent.js";
 import { accuracyOf, countCorrect, meanDivisor, resolvedLossOnPointers } from "../losses.js";
 import { checkNotDisposed } from "../disposal.js";
@@ -12,6 +13,7 @@ import type { TensorLike } from "../tensor.js";
 import { checkOptionKeys, checkInt, checkInEffect, describe } from "../validate.js";
 import { checkModelBatch } from "../layer-chain.js";
 import type { ModelRuntime } from "./runtime.js";
+import { callOfData, reserveFor } from "./memory.js";
 import type { EpochLogs, Evaluation, EvaluateOptions, FitOptions, ModelInput, ModelTarget, SequenceInputs } from "./options.js";
 
 const FIT_KEYS = ["epochs", "batchSize", "shuffle", "seed", "mask", "lengths", "context", "validationData", "truncatedBptt", "onBatchEnd", "onEpochEnd", "signal"] as const;
@@ -31,12 +33,12 @@ interface StepScore {
 
 /** Forward, loss, BPTT and one guarded optimizer step for one (chunk of a) batch; `chunk` names the chunk for the guard. */
 function trainStep(model: ModelRuntime, batch: Batch, carry: boolean, guarded: GuardedBatch, chunk: string): StepScore {
-  const { layers, loss, spec, arena, ws } = model;
+  const { layers, loss, spec, arena } = model;
   for (const layer of layers) if (layer instanceof RecurrentLayer && carry) layer.carryState();
   const out = model.forward({ x: batch.x, T: batch.T, B: batch.B, lengths: batch.lengths, context: batch.context, training: true });
   const M = out.T * out.B;
   const N = spec.outputSize;
-  const grad = ws.ptr("dOut", M * N);
+  const grad = blockPtr(model.lossGradientBlock(M));
   arena.zeroGrad();
   const value = resolvedLossOnPointers(loss, out.x, batch.y, batch.mask, M, N, "mean", grad);
   const score = { loss: value, correct: countCorrect(loss, out.x, batch.y, batch.mask, M, N), weight: core().maskWeight(batch.mask, M) };
@@ -58,7 +60,7 @@ function trainBatch(model: ModelRuntime, clipping: Clipping, data: StagedDataset
     const chunks = Math.ceil(batch.T / tbptt);
     for (let c = 0; c < chunks; c++) {
       const t0 = c * tbptt;
-      const chunk = data.chunk(batch, t0, Math.min(tbptt, batch.T - t0), model.ws.ptr("chunkLengths", batch.B));
+      const chunk = data.chunk(batch, t0, Math.min(tbptt, batch.T - t0), blockPtr(model.chunkLengthsBlock(batch.B)));
       const s = trainStep(model, chunk, c > 0, guarded, `truncatedBptt chunk ${c + 1} of ${chunks}`);
       total.loss += s.loss;
       total.correct += s.correct;
@@ -76,6 +78,7 @@ export function trainOnBatch(model: ModelRuntime, clipping: Clipping, x: ModelIn
   const data = new StagedDataset(where, model.spec, x, { y }, options);
   try {
     checkModelBatch(where, model.layers, data.T, data.N);
+    reserveFor(model, [callOfData(data, data.N, true)]);
     return trainBatch(model, clipping, data, data.gather(model.identityIndex(data.N), data.N, model.ws), data.T, where, "").loss;
   } finally {
     data.free();
@@ -116,6 +119,9 @@ export async function fit(model: ModelRuntime, clipping: Clipping, owner: object
     checkInEffect(where, "truncatedBptt", options.truncatedBptt, tbptt < data.T, `with sequences of T = ${data.T} steps (every batch would be one chunk)`);
     checkModelBatch(where, model.layers, data.T, Math.min(settings.batchSize, data.N));
     validation = stageValidation(model, where, options.validationData);
+    // the training batches gather by runEpochs' order of the N sequences (allocated while fit runs), not the model's index
+    const training = { ...callOfData(data, settings.batchSize, true, tbptt), index: 0, transient: [4 * Math.max(data.N, 4)] };
+    reserveFor(model, validation === null ? [training] : [training, callOfData(validation, settings.batchSize, false)]);
     let sums = { loss: 0, correct: 0, weight: 0 };
     return await runEpochs(data.N, settings, (indices, count, at) => {
       checkNotDisposed(owner, where, "model");
@@ -150,6 +156,7 @@ export function evaluate(model: ModelRuntime, x: ModelInput, y: ModelTarget, opt
   const data = new StagedDataset(where, model.spec, x, { y }, options);
   try {
     checkModelBatch(where, model.layers, data.T, Math.min(batchSize, data.N));
+    reserveFor(model, [callOfData(data, batchSize, false)]);
     return evaluateStaged(model, data, batchSize, where);
   } finally {
     data.free();

@@ -9,10 +9,10 @@
 //   context   c[b] = Σ_s a[b, s] m[s, b]                                    [B, F]
 // Parameter names follow OpenNMT-py's GlobalAttention. The core kernels are assembly/attention/.
 import { core, copyOut } from "../core.js";
-import { Workspace } from "../buffer.js";
+import { Workspace, blockPtr, type BlockRef } from "../buffer.js";
 import type { ParameterSpec } from "../arena.js";
 import type { Rng } from "../random.js";
-import { Layer, defaultSeed, type BatchBlock, type LayerConfig, type SequencePointers } from "../layers/layer.js";
+import { Layer, defaultSeed, type BatchBlock, type LayerConfig, type SequencePointers, type WorkspacePlan, type WorkspaceShape } from "../layers/layer.js";
 import { ACTIVATION_CODES } from "../kernels/activations.js";
 import { toTensor, expectShape, stageF32, stageLengths, type Tensor, type TensorLike, type IntTensorLike } from "../tensor.js";
 import { checkOptionKeys, checkInt, checkChoice, checkSeed, checkInEffect } from "../validate.js";
@@ -130,6 +130,28 @@ export class Attention extends Layer {
     return blocks.reduce((a, b) => (b.values > a.values ? b : a));
   }
 
+  /** A [rows, B, width] block (S rows of the memory, or T decoder steps). */
+  private block(name: string, rows: number, B: number, width: number): BlockRef {
+    return { ws: this.ws, name, length: rows * B * width };
+  }
+
+  /**
+   * The blocks of setMemory over S = shape.memorySteps (default T) source steps, forwardPointers of
+   * T queries and, when training, backwardPointers and memoryGradient.
+   */
+  workspacePlan({ T, B, training, memorySteps }: Required<WorkspaceShape>): WorkspacePlan {
+    const { querySize: H, memorySize: F, attentionSize: A, projectedSize: P } = this;
+    const S = memorySteps;
+    const additive = this.kind === "bahdanau";
+    const blocks = [this.block("weights", T, B, S), this.block("contexts", T, B, F)];
+    if (additive) blocks.push(this.block("keys", S, B, A));
+    if (P > 0) blocks.push(this.block("projected", T, B, P));
+    if (training) blocks.push(this.block("dMemory", S, B, F), this.block("dScores", 1, B, S), this.block("dQueries", T, B, H));
+    if (training && additive) blocks.push(this.block("dKeys", S, B, A));
+    if (training && P > 0) blocks.push(this.block("dProjected", 1, B, P));
+    return { blocks, gemmScratch: 4 * core().gemmScratchSize(0x7fffffff, Math.max(H, F, A)), tokenTable: 0 };
+  }
+
   /**
    * Sets the memory [S, B, F] (and lengths i32 [B] in [1, S], or 0) for up to T decoder steps and,
    * for "bahdanau", computes its keys. The pointers must stay valid while the steps run.
@@ -148,16 +170,16 @@ export class Attention extends Layer {
     const m = this.requireMemory("selectRows");
     if (this.kind === "bahdanau") {
       const A = this.attentionSize;
-      const gathered = this.ws.ptr("gatheredKeys", m.S * newB * A);
+      const gathered = blockPtr(this.block("gatheredKeys", m.S, newB, A));
       core().gatherTimeMajor(gathered, this.keys(), index, m.S, m.B, newB, A);
-      core().copyF32(this.ws.ptr("keys", m.S * newB * A), gathered, m.S * newB * A);
+      core().copyF32(blockPtr(this.block("keys", m.S, newB, A)), gathered, m.S * newB * A);
     }
     this.mem = { ...m, memory, B: newB, lengths };
   }
 
   private keys(): number {
     const m = this.mem!;
-    return this.ws.ptr("keys", m.S * m.B * this.attentionSize);
+    return blockPtr(this.block("keys", m.S, m.B, this.attentionSize));
   }
 
   private requireMemory(what: string): Memory {
@@ -168,7 +190,7 @@ export class Attention extends Layer {
   /** Step t's block of a [T, B, width] workspace. */
   private stepBlock(name: string, t: number, width: number): number {
     const m = this.mem!;
-    return this.ws.ptr(name, m.T * m.B * width) + t * m.B * width * 4;
+    return blockPtr(this.block(name, m.T, m.B, width)) + t * m.B * width * 4;
   }
 
   /** The attention weights [B, S] of step t. */
@@ -213,14 +235,14 @@ export class Attention extends Layer {
     const { memory, S, B, lengths } = m;
     const c = core();
     const { querySize: H, memorySize: F } = this;
-    const dMemory = this.ws.ptr("dMemory", S * B * F);
+    const dMemory = blockPtr(this.block("dMemory", S, B, F));
     if (m.freshBackward) {
       c.fillF32(dMemory, S * B * F, 0);
-      if (this.kind === "bahdanau") c.fillF32(this.ws.ptr("dKeys", S * B * this.attentionSize), S * B * this.attentionSize, 0);
+      if (this.kind === "bahdanau") c.fillF32(blockPtr(this.block("dKeys", S, B, this.attentionSize)), S * B * this.attentionSize, 0);
       m.freshBackward = false;
     }
     const w = this.weightsAt(t);
-    const dScores = this.ws.ptr("dScores", B * S);
+    const dScores = blockPtr(this.block("dScores", 1, B, S));
     c.attentionContextBackward(S, B, F, memory, w, lengths, dContext, dScores, dMemory);
     if (dWeights !== 0) c.addInPlace(dScores, dWeights, B * S);
     c.maskedSoftmaxBackward(S, B, lengths, w, dScores, dScores);
@@ -229,14 +251,14 @@ export class Attention extends Layer {
       return;
     }
     const p = this.stepBlock("projected", t, this.projectedSize);
-    const dP = this.ws.ptr("dProjected", B * this.projectedSize);
+    const dP = blockPtr(this.block("dProjected", 1, B, this.projectedSize));
     if (this.kind === "luongGeneral") {
       c.attentionDotScoresBackward(S, B, F, memory, p, lengths, dScores, dP, dMemory);
       c.gemm(B, H, F, dP, F, 1, this.paramPtr("linear_in.weight"), H, 1, dQuery, H, 0);
       c.gemm(F, H, B, dP, 1, F, query, H, 1, this.gradPtr("linear_in.weight"), H, 1);
     } else {
       const A = this.attentionSize;
-      c.attentionAdditiveScoresBackward(S, B, A, this.keys(), p, this.paramPtr("v.weight"), lengths, dScores, dP, this.ws.ptr("dKeys", S * B * A), this.gradPtr("v.weight"));
+      c.attentionAdditiveScoresBackward(S, B, A, this.keys(), p, this.paramPtr("v.weight"), lengths, dScores, dP, blockPtr(this.block("dKeys", S, B, A)), this.gradPtr("v.weight"));
       c.denseBackward(B, H, A, ACTIVATION_CODES.linear, query, this.paramPtr("linear_query.weight"), p, dP, dP, dQuery,
         this.gradPtr("linear_query.weight"), this.gradPtr("linear_query.bias"));
     }
@@ -246,10 +268,10 @@ export class Attention extends Layer {
   memoryGradient(): number {
     const { memory, S, B } = this.requireMemory("memoryGradient");
     const F = this.memorySize;
-    const dMemory = this.ws.ptr("dMemory", S * B * F);
+    const dMemory = blockPtr(this.block("dMemory", S, B, F));
     if (this.kind === "bahdanau") {
       const A = this.attentionSize;
-      const dKeys = this.ws.ptr("dKeys", S * B * A);
+      const dKeys = blockPtr(this.block("dKeys", S, B, A));
       core().gemm(S * B, F, A, dKeys, A, 1, this.paramPtr("linear_context.weight"), F, 1, dMemory, F, 1);
       core().gemm(A, F, S * B, dKeys, 1, A, memory, F, 1, this.gradPtr("linear_context.weight"), F, 1);
     }
@@ -270,7 +292,7 @@ export class Attention extends Layer {
   backwardPointers(dOut: number): number {
     const { B, T } = this.requireMemory("backward");
     const H = this.querySize;
-    const dQueries = this.ws.ptr("dQueries", T * B * H);
+    const dQueries = blockPtr(this.block("dQueries", T, B, H));
     for (let t = T - 1; t >= 0; t--) {
       this.backwardStep(t, this.lastQueries + t * B * H * 4, dOut + t * B * this.memorySize * 4, 0, dQueries + t * B * H * 4);
     }
@@ -314,7 +336,7 @@ export class Attention extends Layer {
       dwPtr = stageF32(where, "dWeights", dw.data, this.ws.get("dWeightsInput", dw.data.length));
     }
     const H = this.querySize;
-    const dQuery = this.ws.ptr("dQueries", B * H);
+    const dQuery = blockPtr(this.block("dQueries", 1, B, H));
     this.backwardStep(0, this.lastQueries, dcPtr, dwPtr, dQuery);
     const F = this.memorySize;
     return { dQuery: { shape: [B, H], data: copyOut(dQuery, B * H) }, dMemory: { shape: [S, B, F], data: copyOut(this.memoryGradient(), S * B * F) } };

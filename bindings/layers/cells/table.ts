@@ -8,7 +8,7 @@
 // step): give T: 1 and the step's pointers as overrides, e.g. for step t of an LSTM forward
 // { T: 1, x: x + t·B·D·4, gates: gates + t·B·4H·4, hs: hs + t·B·H·4, cs: ..., acs: ... }
 // (see bindings/kernels/rnn.ts).
-import type { Workspace } from "../../buffer.js";
+import { blockPtr, type BlockRef, type Workspace } from "../../buffer.js";
 import { core, i32View } from "../../core.js";
 import type { CellKernelName } from "../../kernels/rnn.js";
 import { ACTIVATION_CODES } from "../../kernels/activations.js";
@@ -77,13 +77,37 @@ export interface CellCall<L> {
   param(base: string, grad: boolean): number;
 }
 
-/** The workspace block of a `floats` field for this call (allocated or grown as needed). */
-export function workspaceBlock<L>(kernel: CellKernel<L>, field: string, call: CellCall<L>): number {
+/** The workspace block of a `floats` field for this call. */
+function fieldBlock<L>(kernel: CellKernel<L>, field: string, call: CellCall<L>): BlockRef {
   const source = kernel.fields[field];
   if (source === undefined || typeof source !== "object" || !("floats" in source)) {
     throw new TypeError(`${kernel.struct}: field "${field}" is not a workspace block`);
   }
-  return call.ws.ptr(source.block ?? field, source.floats(call.sizes, call.layer));
+  return { ws: call.ws, name: source.block ?? field, length: source.floats(call.sizes, call.layer) };
+}
+
+/** The workspace block of a `floats` field for this call (allocated or grown as needed). */
+export function workspaceBlock<L>(kernel: CellKernel<L>, field: string, call: CellCall<L>): number {
+  return blockPtr(fieldBlock(kernel, field, call));
+}
+
+/** The block the kernel's struct is laid out in for this call. */
+function argsBlock<L>(kernel: CellKernel<L>, call: CellCall<L>): BlockRef {
+  return { ws: call.ws, name: `args.${kernel.kernel}`, length: kernel.names.length };
+}
+
+/** Every block a call of `kernel` takes from the cell's workspace: its `floats` fields' blocks and its struct's. */
+function kernelBlocks<L>(kernel: CellKernel<L>, call: CellCall<L>): BlockRef[] {
+  const fields = kernel.names.filter((name) => {
+    const source = kernel.fields[name];
+    return typeof source === "object" && "floats" in source;
+  });
+  return [...fields.map((name) => fieldBlock(kernel, name, call)), argsBlock(kernel, call)];
+}
+
+/** The blocks a cell's forward kernel takes for this call and, when training, its backward kernel too. */
+export function cellBlocks<L>(forward: CellKernel<L>, backward: CellKernel<L>, call: CellCall<L>, training: boolean): BlockRef[] {
+  return training ? [...kernelBlocks(forward, call), ...kernelBlocks(backward, call)] : kernelBlocks(forward, call);
 }
 
 function fieldValue<L>(kernel: CellKernel<L>, name: string, call: CellCall<L>): number {
@@ -106,7 +130,7 @@ function fieldValue<L>(kernel: CellKernel<L>, name: string, call: CellCall<L>): 
 export function layOutArgs<L, F extends Record<string, FieldSource<L>>>(kernel: CellKernel<L, F>, call: CellCall<L>, given: CallFields<F>): number {
   const names = kernel.names;
   const values = names.map((name) => (given as Record<string, number | undefined>)[name] ?? fieldValue(kernel, name, call));
-  const ptr = call.ws.ptr(`args.${kernel.kernel}`, names.length);
+  const ptr = blockPtr(argsBlock(kernel, call));
   i32View(ptr, names.length).set(values);
   return ptr;
 }

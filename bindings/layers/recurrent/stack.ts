@@ -4,18 +4,19 @@
 // [numLayers * dirs, B, size] as PyTorch's h_n / c_n. The layer keeps what BPTT needs from its
 // last forward; backward accumulates parameter gradients.
 import { core } from "../../core.js";
-import { Workspace } from "../../buffer.js";
+import { Workspace, blockPtr, type BlockRef } from "../../buffer.js";
 import type { ParameterSpec } from "../../arena.js";
 import { Rng } from "../../random.js";
-import { Layer, type BatchBlock, type LayerConfig, type SequencePointers } from "../layer.js";
+import { Layer, type BatchBlock, type LayerConfig, type SequencePointers, type WorkspacePlan, type WorkspaceShape } from "../layer.js";
 import type { RECURRENT_OPTIONS, MergeMode, Pooling } from "./options.js";
 import type { Parsed } from "../options.js";
 import { stackCells, type Cell, type CarriedState } from "./cells.js";
-import { mergeDirections, mergeDirectionsBackward, inputInCellOrder, lastInputInCellOrder, outputInLayerOrder, lastOutputInLayerOrder, gradientInCellOrder, addInputGradient } from "./directions.js";
+import { mergeDirections, mergeDirectionsBackward, inputInCellOrder, lastInputInCellOrder, outputInLayerOrder, lastOutputInLayerOrder, gradientInCellOrder, addReverseInputGradient } from "./directions.js";
 import { pool, unpool, type PoolingInput } from "./pooling.js";
 import { contextParams, contextForward, contextBackward } from "./context.js";
 import type { CellCall } from "../cells/table.js";
 import { embeddedWeight, embeddedWeightGrad, embeddedForward, embeddedBackward, type EmbeddedInput } from "./embedded-input.js";
+import { stackPlan, carriedStateBlock, layerOutputBlock, dropoutMaskBlock, layerInputGradientBlock, contextGradientBlock, cellOutputGradientBlock, cellInputGradientBlock } from "./plan.js";
 
 /** What backward needs of the last forward. */
 export interface LastForward {
@@ -49,6 +50,7 @@ export abstract class RecurrentStack extends Layer {
   /** The last forward's gate buffers hold gradients after a backward: another backward needs a new forward. */
   private consumed = false;
   private initialGiven = false;
+  /** The dropout masks' generator, made with the parameters (null without dropout). */
   private dropoutRng: Rng | null = null;
   /** The last forward's ids looked up in an Embedding's table by the first layer's cells (null: none). */
   private embedded: EmbeddedInput | null = null;
@@ -73,6 +75,8 @@ export abstract class RecurrentStack extends Layer {
   protected abstract get carried(): readonly CarriedState[];
   /** Width of a cell's input-side pre-activations (gates · H), which the context projection adds to. */
   protected abstract get gateWidth(): number;
+  /** The blocks a cell's forward kernel (and, training, its backward kernel) takes over T steps of B sequences, from its cell table. */
+  protected abstract cellBlocks(cell: Cell, T: number, B: number, training: boolean): BlockRef[];
   /** Parameters of one cell, names ending in cell.suffix. */
   protected abstract cellParams(cell: Cell): ParameterSpec[];
 
@@ -161,6 +165,21 @@ export abstract class RecurrentStack extends Layer {
     return this.bidirectional ? this.mergeMode : null;
   }
 
+  /** Builds the parameters as every layer does, then the dropout generator (so that it is made only when they could be). */
+  protected override buildOwn(seed: number): void {
+    super.buildOwn(seed);
+    if (this.dropout > 0) this.dropoutRng = new Rng(this.seed);
+  }
+
+  workspacePlan(shape: Required<WorkspaceShape>): WorkspacePlan {
+    return stackPlan({
+      ws: this.ws, cells: this.cells, numLayers: this.numLayers, carried: this.carried, merge: this.merge,
+      returnSequences: this.returnSequences, pooling: this.pooling, dropout: this.dropout, contextSize: this.contextSize,
+      gateWidth: this.gateWidth, F: this.cellOutputSize, outW: this.outputSize,
+      cellBlocks: (cell, T, B, training) => this.cellBlocks(cell, T, B, training),
+    }, shape);
+  }
+
   /** PyTorch's initialisation of recurrent layers: every parameter uniform in ±1/√units. */
   protected initParams(rng: Rng): void {
     this.initUniform(rng, 1 / Math.sqrt(this.units));
@@ -177,7 +196,7 @@ export abstract class RecurrentStack extends Layer {
 
   /** Block [layers * dirs, B, size] of carried state `name` under `prefix` in the layer workspace. */
   protected stateBlock(prefix: string, name: string, size: number, B: number): number {
-    return this.ws.ptr(`${prefix}.${name}`, this.cells.length * B * size);
+    return blockPtr(carriedStateBlock(this.ws, this.cells.length, prefix, name, size, B));
   }
 
   /** Per cell, pointers to its [B, size] slices of the state blocks under `prefix`. */
@@ -202,7 +221,7 @@ export abstract class RecurrentStack extends Layer {
 
   /** Floats of each carried state's [layers * dirs, B, size] block, for state kept outside the layer. */
   stateBlockSizes(B: number): number[] {
-    return this.carried.map(({ size }) => this.cells.length * B * size);
+    return this.carried.map(({ name, size }) => carriedStateBlock(this.ws, this.cells.length, "initialState", name, size, B).length);
   }
 
   /** Uses the blocks (one per carried state, [layers * dirs, B, size]; 0: zeros) as the next forward's initial states. */
@@ -271,15 +290,14 @@ export abstract class RecurrentStack extends Layer {
       });
       let layerOut = outs[0]!;
       if (this.merge !== null) {
-        layerOut = this.ws.ptr(`layer${l}.output`, T * B * outW);
+        layerOut = blockPtr(layerOutputBlock(this.ws, l, T, B, outW));
         mergeDirections(this.merge, outs[0]!, outs[1]!, layerOut, T * B, F);
       }
       if (training && this.dropout > 0 && l < this.numLayers - 1) {
-        const mask = this.ws.ptr(`layer${l}.dropout`, T * B * outW);
-        this.dropoutRng ??= new Rng(this.seed);
-        this.dropoutRng.fillDropoutMask(mask, T * B * outW, 1 - this.dropout);
+        const mask = blockPtr(dropoutMaskBlock(this.ws, l, T, B, outW));
+        this.dropoutRng!.fillDropoutMask(mask, T * B * outW, 1 - this.dropout);
         if (layerOut === outs[0]) {
-          const copy = this.ws.ptr(`layer${l}.output`, T * B * outW);
+          const copy = blockPtr(layerOutputBlock(this.ws, l, T, B, outW));
           c.copyF32(copy, layerOut, T * B * outW);
           layerOut = copy;
         }
@@ -331,39 +349,39 @@ export abstract class RecurrentStack extends Layer {
       dLayerOut = unpool(this.poolingInput(T, B), dOut, topGrads);
       top.forEach((cell, d) => { finalGrads[cell.index]![0] = topGrads[d]!; });
     }
-    if (C > 0) c.fillF32(this.ws.ptr("dContext", B * C), B * C, 0);
+    const dContext = C > 0 ? blockPtr(contextGradientBlock(this.ws, B, C)) : 0;
+    if (C > 0) c.fillF32(dContext, B * C, 0);
     let dx = 0;
     for (let l = this.numLayers - 1; l >= 0; l--) {
       const layerCells = this.layerCells(l);
       const layerInput = l === 0 ? x : this.layerOutput(l - 1, T, B);
-      const dCellOuts = layerCells.map((cell) => (dLayerOut === 0 ? 0 : cell.ws.ptr("dOutput", T * B * F)));
-      if (dLayerOut !== 0) {
-        if (this.merge !== null) {
-          const [a, b] = layerCells.map((cell) => lastOutputInLayerOrder(cell, this.cellKeptOutput(cell, T, B), T, B, F, lengths));
-          mergeDirectionsBackward(this.merge, a!, b!, dLayerOut, dCellOuts[0]!, dCellOuts[1]!, T * B, F);
-        } else {
-          c.copyF32(dCellOuts[0]!, dLayerOut, T * B * F);
-        }
+      // one direction reads the layer's output gradient as it is (the kernels only read dOut)
+      let dCellOuts = layerCells.map(() => dLayerOut);
+      if (dLayerOut !== 0 && this.merge !== null) {
+        dCellOuts = layerCells.map((cell) => blockPtr(cellOutputGradientBlock(cell, T, B, F)));
+        const [a, b] = layerCells.map((cell) => lastOutputInLayerOrder(cell, this.cellKeptOutput(cell, T, B), T, B, F, lengths));
+        mergeDirectionsBackward(this.merge, a!, b!, dLayerOut, dCellOuts[0]!, dCellOuts[1]!, T * B, F);
       }
       const D = layerCells[0]!.inputSize;
       const embedded = l === 0 ? this.embedded : null;
       const needDx = l > 0 || (needInputGrad && embedded === null);
-      const dxLayer = needDx ? this.ws.ptr(`layer${l}.dInput`, T * B * D) : 0;
+      const dxLayer = needDx ? blockPtr(layerInputGradientBlock(this.ws, l, T, B, D)) : 0;
       layerCells.forEach((cell, d) => {
         const dCellOut = gradientInCellOrder(cell, dCellOuts[d]!, T, B, F, lengths);
-        const dxCell = needDx ? cell.ws.ptr("dInput", T * B * D) : 0;
+        // the forward cell writes dInput (a whole overwrite) into the layer's; the reverse cell's is added in after
+        const dxCell = !needDx ? 0 : cell.reverse ? blockPtr(cellInputGradientBlock(cell, T, B, D)) : dxLayer;
         const dZ = this.cellBackward(cell, lastInputInCellOrder(cell, layerInput, T, B), T, B, dCellOut, finalGrads[cell.index]!, dxCell, dInitial[cell.index]!, lengths);
         if (l === 0 && C > 0) {
           const name = `weight_ch${cell.suffix}`;
-          contextBackward(cell, dZ, context, this.paramPtr(name), this.gradPtr(name), this.ws.ptr("dContext", B * C), T, B, GW, C);
+          contextBackward(cell, dZ, context, this.paramPtr(name), this.gradPtr(name), dContext, T, B, GW, C);
         }
         if (embedded !== null) {
           const name = this.cellParamName("weight_ih", cell);
           embeddedBackward(cell, embedded, this.paramPtr(name), this.gradPtr(name), GW);
         }
-        if (needDx) addInputGradient(cell, dxLayer, dxCell, T, B, D, lengths);
+        if (needDx && cell.reverse) addReverseInputGradient(cell, dxLayer, dxCell, T, B, D, lengths);
       });
-      if (l > 0 && training && this.dropout > 0) c.mulInPlace(dxLayer, this.ws.ptr(`layer${l - 1}.dropout`, T * B * outW), T * B * outW);
+      if (l > 0 && training && this.dropout > 0) c.mulInPlace(dxLayer, blockPtr(dropoutMaskBlock(this.ws, l - 1, T, B, outW)), T * B * outW);
       dLayerOut = dxLayer;
       dx = dxLayer;
     }
@@ -373,7 +391,7 @@ export abstract class RecurrentStack extends Layer {
   /** The (dropped-out) output of stacked layer l, the input of layer l + 1. */
   private layerOutput(l: number, T: number, B: number): number {
     const { lengths, training } = this.last!;
-    if (this.bidirectional || (training && this.dropout > 0)) return this.ws.ptr(`layer${l}.output`, T * B * this.outputSize);
+    if (this.bidirectional || (training && this.dropout > 0)) return blockPtr(layerOutputBlock(this.ws, l, T, B, this.outputSize));
     const cell = this.layerCells(l)[0]!;
     return lastOutputInLayerOrder(cell, this.cellKeptOutput(cell, T, B), T, B, this.cellOutputSize, lengths);
   }
@@ -387,7 +405,6 @@ export abstract class RecurrentStack extends Layer {
     this.ws.free();
     for (const cell of this.cellList ?? []) cell.ws.free();
     this.dropoutRng?.dispose();
-    this.dropoutRng = null;
     this.last = null;
   }
 }
