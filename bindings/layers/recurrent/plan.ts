@@ -4,7 +4,7 @@
 // pooling.ts, context.ts and the cell tables), so the plan's sizes are the code's.
 import { core } from "../../core.js";
 import type { BlockRef, Workspace } from "../../buffer.js";
-import type { WorkspacePlan, WorkspaceShape } from "../layer.js";
+import type { BatchBlock, WorkspacePlan, WorkspaceShape } from "../layer.js";
 import type { CarriedState, Cell } from "./cells.js";
 import type { MergeMode, Pooling } from "./options.js";
 import { reversedInputBlock, outputBlock, cellOrderGradientBlock, layerOrderInputGradientBlock } from "./directions.js";
@@ -109,4 +109,31 @@ export function stackPlan(s: StackLayout, { T, B, training, inputGradient, lengt
     gemmScratch: 4 * Math.max(...cells.map((cell) => cellGemmScratch(s, cell))),
     tokenTable: tokens === undefined ? 0 : 4 * core().tokenTableSize(tokens.inputSize, s.gateWidth),
   };
+}
+
+/** The sizes of a recurrent layer that its largest batch block depends on. */
+export interface StackSizes {
+  /** Gates · H, cell output F, merged output, context C, one step's input (1 for ids), the largest final state. */
+  gateWidth: number;
+  cellOutputSize: number;
+  outputSize: number;
+  contextSize: number;
+  stepInput: number;
+  stateSize: number;
+}
+
+/** The largest block of wasm memory a forward and backward over T steps of B sequences allocate (named for size errors). */
+export function largestStackBlock(s: StackSizes, T: number, B: number): BatchBlock {
+  const G = s.gateWidth;
+  const F = s.cellOutputSize;
+  const blocks: BatchBlock[] = [
+    { name: `gates [${T}, ${B}, ${G}]`, values: T * B * G },
+    { name: `states [${T + 1}, ${B}, ${s.stateSize}]`, values: (T + 1) * B * s.stateSize },
+    { name: `outputs [${T}, ${B}, ${s.outputSize}]`, values: T * B * s.outputSize },
+    { name: `inputs [${T}, ${B}, ${s.stepInput}]`, values: T * B * s.stepInput },
+    { name: `context [${B}, ${s.contextSize}]`, values: B * s.contextSize },
+    // the recurrent weights [G, F] packed for the matrix products, both ways (gemmPackedSize rounds to 8 columns)
+    { name: `packed recurrent weights [${G}, ${F}]`, values: Math.max((G + 7) * F, (F + 7) * G) },
+  ];
+  return blocks.reduce((a, b) => (b.values > a.values ? b : a));
 }

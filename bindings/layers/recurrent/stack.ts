@@ -16,7 +16,7 @@ import { pool, unpool, type PoolingInput } from "./pooling.js";
 import { contextParams, contextForward, contextBackward } from "./context.js";
 import type { CellCall } from "../cells/table.js";
 import { embeddedWeight, embeddedWeightGrad, embeddedForward, embeddedBackward, type EmbeddedInput } from "./embedded-input.js";
-import { stackPlan, carriedStateBlock, layerOutputBlock, dropoutMaskBlock, layerInputGradientBlock, contextGradientBlock, cellOutputGradientBlock, cellInputGradientBlock } from "./plan.js";
+import { largestStackBlock, stackPlan, carriedStateBlock, layerOutputBlock, dropoutMaskBlock, layerInputGradientBlock, contextGradientBlock, cellOutputGradientBlock, cellInputGradientBlock } from "./plan.js";
 
 /** What backward needs of the last forward. */
 export interface LastForward {
@@ -244,20 +244,9 @@ export abstract class RecurrentStack extends Layer {
   }
 
   protected largestBatchBlock(T: number, B: number): BatchBlock {
-    const G = this.gateWidth;
-    const F = this.cellOutputSize;
-    const S = Math.max(...this.finalStates.map((s) => s.size));
+    const { gateWidth, cellOutputSize, outputSize, contextSize } = this;
     const D = this.tokenInput ? 1 : this.inputSize;
-    const blocks: BatchBlock[] = [
-      { name: `gates [${T}, ${B}, ${G}]`, values: T * B * G },
-      { name: `states [${T + 1}, ${B}, ${S}]`, values: (T + 1) * B * S },
-      { name: `outputs [${T}, ${B}, ${this.outputSize}]`, values: T * B * this.outputSize },
-      { name: `inputs [${T}, ${B}, ${D}]`, values: T * B * D },
-      { name: `context [${B}, ${this.contextSize}]`, values: B * this.contextSize },
-      // the recurrent weights [G, F] packed for the matrix products, both ways (gemmPackedSize rounds to 8 columns)
-      { name: `packed recurrent weights [${G}, ${F}]`, values: Math.max((G + 7) * F, (F + 7) * G) },
-    ];
-    return blocks.reduce((a, b) => (b.values > a.values ? b : a));
+    return largestStackBlock({ gateWidth, cellOutputSize, outputSize, contextSize, stepInput: D, stateSize: Math.max(...this.finalStates.map((s) => s.size)) }, T, B);
   }
 
   /** The top layer's final outputs and what pooling reads of the last forward. */
