@@ -1,7 +1,7 @@
 // How layers compose into a Model, checked when it is built: each layer's output must feed the
 // next one, the loss must fit the last one, and all parameters must fit the one block of wasm
 // memory they share. Errors name both layers by index and class: "layers[1] (LSTM)".
-import type { Layer } from "./layers/layer.js";
+import type { Layer, SequencePointers } from "./layers/layer.js";
 import { RecurrentLayer } from "./layers/recurrent.js";
 import type { Loss } from "./losses.js";
 import { checkParameterBlock } from "./sizes.js";
@@ -63,4 +63,17 @@ export function checkModelBatch(where: string, layers: readonly Layer[], T: numb
     layer.checkBatch(where, `a batch of ${T} steps and ${B} sequences`, steps, B);
     if (poolsSequences(layer)) steps = 1;
   }
+}
+
+/** Runs the layers forward on `input`; returns the last layer's output pointers. */
+export function forwardLayers(layers: readonly Layer[], input: SequencePointers): SequencePointers {
+  let p = input;
+  for (const layer of layers) p = layer.forwardPointers(p);
+  return p;
+}
+
+/** BPTT through the layers of the last forward from dOut (the last output's gradient); accumulates their parameter gradients. */
+export function backwardLayers(layers: readonly Layer[], dOut: number): void {
+  let d = dOut;
+  for (let i = layers.length - 1; i >= 0; i--) d = layers[i]!.backwardPointers(d, i > 0);
 }

@@ -8,9 +8,13 @@ import type { Layer, SequencePointers } from "../layers/layer.js";
 import type { Loss } from "../losses.js";
 import type { Optimizer } from "../optimizers.js";
 import type { DataSpec } from "../dataset.js";
+import { ModelSlices } from "../threads/slices.js";
+import { forwardLayers } from "../layer-chain.js";
 
 export class ModelRuntime {
   readonly ws = new Workspace();
+  /** The batch slices of threaded training and prediction (bindings/threads/slices.ts). */
+  readonly slices = new ModelSlices(this);
 
   constructor(
     readonly layers: readonly Layer[],
@@ -22,9 +26,7 @@ export class ModelRuntime {
 
   /** Runs every layer forward on the staged input; returns the last layer's output pointers. */
   forward(input: SequencePointers): SequencePointers {
-    let p = input;
-    for (const layer of this.layers) p = layer.forwardPointers(p);
-    return p;
+    return forwardLayers(this.layers, input);
   }
 
   /** The indices 0 .. N-1 (i32 [N]) in the workspace: gathers the first N sequences in order. */
