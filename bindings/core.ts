@@ -17,6 +17,7 @@ import { loadCoreConstants, type ConstantsExports } from "./kernels/constants.js
 import type { AttentionExports } from "./kernels/attention.js";
 import type { DecodingExports } from "./kernels/decoding.js";
 import type { HmmExports } from "./kernels/hmm.js";
+import type { ThreadsExports } from "./kernels/threads.js";
 import { relaxedSimdSupported } from "./features.js";
 import { checkCoreExports, type AbiExports } from "./core-abi.js";
 import { checkOptionKeys } from "./validate.js";
@@ -40,6 +41,7 @@ export type CoreExports = MemoryExports &
   AttentionExports &
   DecodingExports &
   HmmExports &
+  ThreadsExports &
   AbiExports;
 
 /**
@@ -163,8 +165,8 @@ async function resolveSource(source: InitSource, shared: boolean | undefined): P
 
 /**
  * Instantiates the wasm core: `init(source?)` or `init({ source?, threads? })` (see InitOptions).
- * Call once before creating layers or models; later calls with no argument (or the same threads)
- * are no-ops, and a call with a source or other threads replaces the core (existing models then
+ * Call once before creating layers or models; later calls with no argument (or the same threads,
+ * running as before) are no-ops, and a call with a source or other threads replaces the core (existing models then
  * must not be used). A source that is not the wasm-rnn core of this ABI version (checked by its
  * exports and `coreAbiVersion()`) is refused with a TypeError / RangeError, and the core already
  * running, if any, stays. Without a source, the core is chosen by feature detection: the relaxed-SIMD
@@ -179,8 +181,9 @@ export async function init(arg?: InitSource | InitOptions): Promise<void> {
   if (isInitOptions(arg)) checkOptionKeys("init", arg, ["source", "threads"]);
   const asked = checkThreads(options.threads);
   const { source } = options;
-  if (source === undefined && current !== null && (asked === undefined || asked === threads!.slices)) return;
+  if (source === undefined && current !== null && asked === undefined) return;
   const unavailable = await threadsUnavailable();
+  if (source === undefined && current !== null && asked === threads!.slices && unavailable === threads!.unavailable) return;
   const wanted = asked ?? (unavailable === null ? await defaultThreads() : 1);
   const module = await compile(await resolveSource(source!, source === undefined ? wanted > 1 && unavailable === null : undefined));
   const threadsBuild = isThreadsBuild(module);

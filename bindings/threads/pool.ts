@@ -29,7 +29,8 @@ async function spawn(): Promise<WorkerHandle> {
   const handle = {} as WorkerHandle;
   if (isNode) {
     const { Worker } = await import("node:worker_threads");
-    const worker = new Worker(url);
+    // No execArgv of the process: a Worker refuses --input-type (node -e) and V8 flags, which are the process's anyway.
+    const worker = new Worker(url, { execArgv: [] });
     worker.unref();
     handle.firstMessage = new Promise((resolve, reject) => {
       worker.once("message", resolve);
