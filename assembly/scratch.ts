@@ -8,9 +8,9 @@
 import { GEMM_KC as KC, GEMM_MC as MC } from "./constants";
 
 /** Bytes of gemm's packed-A block (GEMM_MC x GEMM_KC floats). */
-export const PACKED_A_BYTES: usize = <usize>(MC * KC) << 2;
+const PACKED_A_BYTES: usize = <usize>(MC * KC) << 2;
 /** Bytes of gemm's staging for partial stores (8 floats, kept 64-byte apart from what follows). */
-export const STAGING_BYTES: usize = 64;
+const STAGING_BYTES: usize = 64;
 
 /** This thread's scratch block (0: the main thread) and the bytes of its temporary region. */
 let block: usize = 0;

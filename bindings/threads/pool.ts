@@ -130,9 +130,17 @@ export class ThreadPool {
     }
     const functions = this.names.map((name) => this.raw[name] as (...args: number[]) => unknown);
     const mine = this.workers.length > 0 ? [0] : lists.map((_, i) => i);
-    for (const i of mine) runCalls(this.core.memory, functions, this.names, ptrs[i]!, lists[i]!.length);
+    try {
+      for (const i of mine) runCalls(this.core.memory, functions, this.names, ptrs[i]!, lists[i]!.length);
+    } finally {
+      this.wait(job, lists.length); // even when the main thread's list failed: no worker may still run a job
+    }
+  }
+
+  /** Waits until workers 1 .. lists - 1 have finished `job`; throws when a call of theirs threw. */
+  private wait(job: number, lists: number): void {
     const failures: string[] = [];
-    for (let w = 1; w < lists.length && this.workers.length > 0; w++) {
+    for (let w = 1; w < lists && this.workers.length > 0; w++) {
       const control = this.control(w - 1);
       while (Atomics.load(control, CONTROL.done) !== job) {
         if (this.blocking) Atomics.wait(control, CONTROL.done, Atomics.load(control, CONTROL.done), 1000);

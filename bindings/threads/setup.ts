@@ -7,7 +7,7 @@ import { ThreadPool } from "./pool.js";
 import { CallRecorder, functionNames } from "./recorder.js";
 
 /** The most threads init accepts. */
-export const MAX_THREADS = 64;
+const MAX_THREADS = 64;
 
 /** The default thread count is the hardware's, at most this (more slices of a batch of 32 gain little). */
 const DEFAULT_THREADS_CAP = 4;

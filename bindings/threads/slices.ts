@@ -80,17 +80,19 @@ export class ModelSlices {
   private run<R>(batches: readonly Batch[], pass: (part: Part, batch: Batch, resultWord: () => number) => R): R[] {
     const { pool, recorder } = threadSetup();
     const lists: number[][] = [];
-    const kept = batches.map((batch, s) => recording(recorder.standIn, () => {
-      const r = pass(this.part(s), batch, () => recorder.resultWord);
-      lists.push(recorder.take());
-      return r;
-    }));
     try {
+      const kept = batches.map((batch, s) => recording(recorder.standIn, () => {
+        try {
+          return pass(this.part(s), batch, () => recorder.resultWord);
+        } finally {
+          lists.push(recorder.take()); // a pass that throws leaves nothing for the next recording
+        }
+      }));
       pool.run(lists);
+      return kept;
     } finally {
       recorder.releaseFrees();
     }
-    return kept;
   }
 
   /**
