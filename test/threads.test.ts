@@ -8,63 +8,10 @@ import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { init, coreInfo, terminateThreads, Model, LSTM, GRU, Dense, Adam, type Tensor } from "../bindings/index.js";
+import { init, coreInfo, terminateThreads, Model, LSTM, Dense } from "../bindings/index.js";
 import { wasmPath } from "./helpers/wasm-path.js";
-import { mulberry32, randomArray } from "./helpers/random.js";
-
-const T = 6;
-const N = 13;
-
-/** Ids [n] in [0, V) from a seed. */
-function ids(seed: number, n: number, V: number): Int32Array {
-  const next = mulberry32(seed);
-  return Int32Array.from({ length: n }, () => Math.floor(next() * V));
-}
-
-/** Runs `body` with SharedArrayBuffer removed from the global scope, as in a runtime without it. */
-async function withoutSharedArrayBuffer<R>(body: () => Promise<R>): Promise<R> {
-  const saved = globalThis.SharedArrayBuffer;
-  delete (globalThis as { SharedArrayBuffer?: unknown }).SharedArrayBuffer;
-  try {
-    return await body();
-  } finally {
-    globalThis.SharedArrayBuffer = saved;
-  }
-}
-
-/** The models a run trains: a token LSTM whose table exceeds a worker's scratch (V·4H·4 bytes > 1 MiB) and a float-input GRU with lengths. */
-interface Run {
-  losses: number[];
-  params: Record<string, Tensor>[];
-}
-
-async function trainRun(): Promise<Run> {
-  const V = 600;
-  const lm = new Model({
-    layers: [new LSTM({ inputSize: V, units: 128, tokenInput: true, seed: 1 }), new Dense({ inputSize: 128, units: 9, seed: 2 })],
-    loss: "softmaxCrossEntropy", optimizer: new Adam({ lr: 0.01 }),
-  });
-  const D = 5;
-  const tagger = new Model({
-    layers: [new GRU({ inputSize: D, units: 16, bidirectional: true, seed: 3 }), new Dense({ inputSize: 32, units: 3, seed: 4 })],
-    loss: "meanSquaredError", optimizer: new Adam({ lr: 0.02 }),
-  });
-  try {
-    const losses: number[] = [];
-    const x = { shape: [T, N], data: ids(5, T * N, V) };
-    const y = { shape: [T, N], data: ids(6, T * N, 9) };
-    for (let step = 0; step < 3; step++) losses.push(lm.trainOnBatch(x, y));
-    const xf = { shape: [T, N, D], data: randomArray(T * N * D, 7) };
-    const yf = { shape: [T, N, 3], data: randomArray(T * N * 3, 8) };
-    const lengths = Int32Array.from({ length: N }, (_, i) => 1 + (i * 5) % T);
-    const logs = await tagger.fit(xf, yf, { epochs: 2, batchSize: 5, seed: 9, lengths });
-    losses.push(...logs.map((l) => l.loss));
-    return { losses, params: [lm.stateDict(), tagger.stateDict()] };
-  } finally {
-    lm.dispose();
-    tagger.dispose();
-  }
-}
+import { randomArray } from "./helpers/random.js";
+import { T, N, trainRun, runDifferences, withoutSharedArrayBuffer } from "./helpers/threads-workload.js";
 
 describe("Threads", function () {
   this.timeout(120_000);
@@ -88,11 +35,27 @@ describe("Threads", function () {
       assert.match(report.threadsUnavailable ?? "", /SharedArrayBuffer is not available/);
       return trainRun();
     });
-    assert.deepEqual(threaded.losses, fallback.losses);
-    threaded.params.forEach((dict, m) => {
-      for (const name of Object.keys(dict)) assert.deepEqual(dict[name]!.data, fallback.params[m]![name]!.data, `model ${m} ${name}`);
-    });
+    assert.deepEqual(runDifferences(threaded, fallback), []);
     assert.ok(threaded.losses.every(Number.isFinite));
+    // Not vacuous: one slice (threads 1, each batch whole) sums the gradients in another order.
+    await init({ threads: 1 });
+    assert.notDeepEqual(runDifferences(threaded, await trainRun()), []);
+  });
+
+  it("the relaxed-SIMD threads build (FMA) agrees with the relaxed fallback in the same way", async function () {
+    const major = Number(process.versions.node.split(".")[0]);
+    const workload = fileURLToPath(new URL("./helpers/threads-workload.js", import.meta.url));
+    const index = fileURLToPath(new URL("../bindings/index.js", import.meta.url));
+    const script = `import { init, coreInfo } from ${JSON.stringify(index)};
+      import { trainRun, runDifferences, withoutSharedArrayBuffer } from ${JSON.stringify(workload)};
+      await init({ threads: 2 });
+      const pool = [coreInfo().relaxedSimd, coreInfo().threads];
+      const threaded = await trainRun();
+      const fallback = await withoutSharedArrayBuffer(async () => { await init({ threads: 2 }); return trainRun(); });
+      console.log(JSON.stringify({ pool, fallback: [coreInfo().relaxedSimd, coreInfo().threads], differences: runDifferences(threaded, fallback) }));`;
+    const flags = major === 20 ? ["--experimental-wasm-relaxed-simd"] : [];
+    const { stdout } = await promisify(execFile)(process.execPath, [...flags, "--input-type=module", "-e", script], { timeout: 100_000 });
+    assert.deepEqual(JSON.parse(stdout), { pool: [true, 2], fallback: [true, 1], differences: [] });
   });
 
   it("predict on 2 threads equals the single-thread predict bit for bit (uneven slices, probabilities, batchSize)", async () => {
