@@ -17,14 +17,15 @@
 
 import { alloc, free } from "./memory";
 import { GEMM_NR as NR, GEMM_KC as KC, GEMM_MC as MC, GEMM_MR as MR, GEMM_TILE_N, GEMM_ROW_TILE_N } from "./constants";
+import { onWorker, tempRoom, tempAlloc, threadPackedA, threadStaging } from "./scratch";
 
 /** Bytes per row of a panel (NR floats). */
 const PANEL_ROW: usize = <usize>NR << 2;
 
-/** The packed block of A. */
-const blockA = memory.data(MC * KC * 4, 16);
-/** Staging for the columns of a tile beyond N: only the valid ones are copied out. */
-const staging = memory.data(32, 16);
+/** The packed block of A on the main thread (a worker has its own: scratch.ts). */
+const mainBlockA = memory.data(MC * KC * 4, 16);
+/** Staging for the columns of a tile beyond N, on the main thread: only the valid ones are copied out. */
+const mainStaging = memory.data(32, 16);
 
 /** Floats needed to pack a [K, N] B for gemmPacked. */
 export function gemmPackedSize(K: i32, N: i32): i32 {
@@ -72,6 +73,7 @@ export function gemmPacked(
     return;
   }
   const panelBytes = <usize>K * PANEL_ROW;
+  const blockA = threadPackedA(mainBlockA);
   for (let k0 = 0; k0 < K; k0 += KC) {
     const kc = min(KC, K - k0);
     const acc = accumulate != 0 || k0 > 0;
@@ -80,7 +82,7 @@ export function gemmPacked(
       const rows = min(MC, M - i0);
       const rows4 = rows & ~3;
       const c0 = C + <usize>i0 * rowC;
-      packA(A + <usize>i0 * rowA + <usize>k0 * colA, rowA, colA, rows, kc);
+      packA(blockA, A + <usize>i0 * rowA + <usize>k0 * colA, rowA, colA, rows, kc);
       // Row i of the block starts at blockA + i*kc*4 (in a quad or alone).
       const rowBytes = <usize>kc << 2;
       for (let n0 = 0, b = bK; n0 < N; n0 += NR, b += panelBytes) {
@@ -106,7 +108,7 @@ export function gemmPacked(
 }
 
 /** Copies the [rows, kc] block of A at `a` into blockA: quads of rows as [kc, 4], then leftover rows as [kc]. */
-function packA(a: usize, rowA: usize, colA: usize, rows: i32, kc: i32): void {
+function packA(blockA: usize, a: usize, rowA: usize, colA: usize, rows: i32, kc: i32): void {
   const rows4 = rows & ~3;
   const quadBytes = <usize>kc << 4;
   let out = blockA;
@@ -171,12 +173,17 @@ let scratchBytes: usize = 0;
  * Same product with B unpacked: packs B into an internal scratch buffer (grown as needed, owned by
  * gemm.ts) one slice of GEMM_KC rows at a time, and runs gemmPacked on each slice. gemmPacked adds
  * into C per slice of KC rows anyway, so the result is the same, bit for bit, as packing all of B.
+ * On a worker thread the slices come from its own scratch, in pieces that fit it (gemmInPieces).
  */
 export function gemm(
   M: i32, N: i32, K: i32, A: usize, rsA: i32, csA: i32, B: usize, rsB: i32, csB: i32,
   C: usize, ldc: i32, accumulate: i32,
 ): void {
   if (M <= 0 || N <= 0) return;
+  if (onWorker()) {
+    gemmInPieces(M, N, K, A, rsA, csA, B, rsB, csB, C, ldc, accumulate);
+    return;
+  }
   if (K <= 0) {
     gemmPacked(M, N, K, A, rsA, csA, 0, C, ldc, accumulate);
     return;
@@ -193,6 +200,32 @@ export function gemm(
     const kc = min(KC, K - k0);
     gemmPackB(kc, N, B + <usize>k0 * rowB, rsB, csB, scratch);
     gemmPacked(M, N, kc, A + <usize>k0 * colA, rsA, csA, scratch, C, ldc, accumulate != 0 || k0 > 0 ? 1 : 0);
+  }
+}
+
+/**
+ * gemm with B packed one KC-row block and as many panels as the temporary scratch holds at a time.
+ * gemmPacked runs through K in KC blocks, adding each block's tile sums to C, and through N in
+ * panels: each piece here is one of those blocks over whole panels, so C gets the same sums in the
+ * same order as from one packing of B.
+ */
+function gemmInPieces(
+  M: i32, N: i32, K: i32, A: usize, rsA: i32, csA: i32, B: usize, rsB: i32, csB: i32,
+  C: usize, ldc: i32, accumulate: i32,
+): void {
+  const sliceBytes = <usize>KC * PANEL_ROW;
+  const room = tempRoom(<usize>gemmPackedSize(K, N) << 2);
+  const cols = max(1, <i32>(room / sliceBytes)) * NR;
+  const packed = tempAlloc(min(room, <usize>gemmPackedSize(KC, cols) << 2));
+  if (K <= 0) gemmPacked(M, N, K, A, rsA, csA, packed, C, ldc, accumulate);
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kc = min(KC, K - k0);
+    const acc = accumulate != 0 || k0 > 0 ? 1 : 0;
+    for (let n0 = 0; n0 < N; n0 += cols) {
+      const n = min(cols, N - n0);
+      gemmPackB(kc, n, B + ((<usize>k0 * <usize>rsB + <usize>n0 * <usize>csB) << 2), rsB, csB, packed);
+      gemmPacked(M, n, kc, A + ((<usize>k0 * <usize>csA) << 2), rsA, csA, packed, C + (<usize>n0 << 2), ldc, acc);
+    }
   }
 }
 
@@ -274,6 +307,7 @@ function storeRow8(c: usize, v0: v128, v1: v128, n: i32, acc: bool): void {
 
 /** The tail of storeRow8: writes only the first n (< 8) floats, through the staging buffer. */
 function storePartial(c: usize, v0: v128, v1: v128, n: i32, acc: bool): void {
+  const staging = threadStaging(mainStaging);
   v128.store(staging, v0);
   v128.store(staging, v1, 16);
   for (let j = 0; j < n; j++) {

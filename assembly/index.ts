@@ -4,6 +4,7 @@ export * from "./constants";
 export * from "./memory";
 export * from "./random";
 export * from "./gemm";
+export { useThreadScratch } from "./scratch";
 export { peakFlops } from "./peak";
 // The v128 helpers of activations.ts are for other kernels, not for JavaScript: export the rest.
 export {

@@ -8,8 +8,8 @@
 // and the weight gradient of a product with the previous states, dW [R, K] += dZ[:, :R]^T H_prev.
 // W is [G, D] (PyTorch's layout).
 import { gemm } from "./gemm";
-import { alloc, free } from "./memory";
-import { broadcastRows, addRowVector, sumRowsInto, gatherRows, scatterAddRows } from "./rows";
+import { broadcastRows, addRowVector, sumRowsInto, gatherRows, scatterAddRows, addInPlace } from "./rows";
+import { tempAlloc, tempFree, tempRoom } from "./scratch";
 
 /** Floats of the table a projection of token ids over [G, D] weights allocates for one call (freed before it returns). */
 export function tokenTableSize(D: i32, G: i32): i32 {
@@ -20,12 +20,19 @@ export function tokenTableSize(D: i32, G: i32): i32 {
 export function inputProjection(T: i32, B: i32, D: i32, G: i32, x: usize, tokens: bool, w: usize, b1: usize, b2: usize, zAdd: usize, z: usize): void {
   const M = T * B;
   if (tokens) {
-    const table = alloc(<usize>tokenTableSize(D, G) << 2);
-    broadcastRows(table, b1, D, G);
-    if (b2 != 0) addRowVector(table, b2, D, G);
-    transposeAdd(table, w, G, D);
-    gatherRows(z, table, x, M, G);
-    free(table);
+    // table [D, g] = W[g0 : g0 + g]^T + b1 (+ b2) for column blocks of g (all G on the main thread)
+    const g = tokenColumns(D, G);
+    const table = tempAlloc(<usize>(D * g) << 2);
+    for (let g0 = 0; g0 < G; g0 += g) {
+      const n = min(g, G - g0);
+      const offset = <usize>g0 << 2;
+      broadcastRows(table, b1 + offset, D, n);
+      if (b2 != 0) addRowVector(table, b2 + offset, D, n);
+      transposeAdd(table, w + offset * <usize>D, n, D);
+      if (n == G) gatherRows(z, table, x, M, G);
+      else gatherColumns(z + offset, G, table, x, M, n);
+    }
+    tempFree(table);
   } else {
     broadcastRows(z, b1, M, G);
     if (b2 != 0) addRowVector(z, b2, M, G);
@@ -37,18 +44,49 @@ export function inputProjection(T: i32, B: i32, D: i32, G: i32, x: usize, tokens
 /** dW [G, D] += dZ^T X; db1 (and db2 unless 0) += Σ dZ; dX [M, D] = dZ W unless dx is 0. */
 export function inputProjectionBackward(M: i32, D: i32, G: i32, x: usize, tokens: bool, w: usize, dz: usize, dx: usize, dw: usize, db1: usize, db2: usize): void {
   if (tokens) {
-    const bytes = <usize>tokenTableSize(D, G) << 2;
-    const perId = alloc(bytes);
-    memory.fill(perId, 0, bytes);
-    scatterAddRows(perId, dz, x, M, G);
-    transposeAdd(dw, perId, D, G);
-    free(perId);
+    // perId [D, g] = Σ_{m: id_m = v} dZ[m, g0 : g0 + g] for column blocks of g, as the forward
+    const g = tokenColumns(D, G);
+    const perId = tempAlloc(<usize>(D * g) << 2);
+    for (let g0 = 0; g0 < G; g0 += g) {
+      const n = min(g, G - g0);
+      const offset = <usize>g0 << 2;
+      memory.fill(perId, 0, <usize>(D * n) << 2);
+      if (n == G) scatterAddRows(perId, dz, x, M, G);
+      else scatterAddColumns(perId, n, dz + offset, G, x, M);
+      transposeAdd(dw + offset * <usize>D, perId, D, n);
+    }
+    tempFree(perId);
   } else {
     gemm(G, D, M, dz, 1, G, x, D, 1, dw, D, 1);
   }
   sumRowsInto(db1, dz, M, G);
   if (db2 != 0) sumRowsInto(db2, dz, M, G);
   if (dx != 0) gemm(M, D, G, dz, G, 1, w, D, 1, dx, D, 0);
+}
+
+/** Columns per block of a token table [D, G]: all G, or as many as a worker's scratch holds. */
+function tokenColumns(D: i32, G: i32): i32 {
+  const g = <i32>(tempRoom(<usize>(D * G) << 2) / (<usize>D << 2));
+  assert(g > 0);
+  return g;
+}
+
+/** dst[i, 0 : n] = table[index[i], :] for i < M, table [D, n], rows of dst ldd floats apart. */
+function gatherColumns(dst: usize, ldd: i32, table: usize, index: usize, M: i32, n: i32): void {
+  const bytes = <usize>n << 2;
+  for (let i = 0; i < M; i++) {
+    const r = <usize>load<i32>(index + (<usize>i << 2));
+    memory.copy(dst + (<usize>(i * ldd) << 2), table + r * bytes, bytes);
+  }
+}
+
+/** table[index[i], :] += src[i, 0 : n] for i < M, table [D, n], rows of src lds floats apart. */
+function scatterAddColumns(table: usize, n: i32, src: usize, lds: i32, index: usize, M: i32): void {
+  const bytes = <usize>n << 2;
+  for (let i = 0; i < M; i++) {
+    const r = <usize>load<i32>(index + (<usize>i << 2));
+    addInPlace(table + r * bytes, src + (<usize>(i * lds) << 2), n);
+  }
 }
 
 /** dst [C, R] += src [R, C]^T. */

@@ -71,19 +71,26 @@ export class ParameterArena {
   readonly packedSize: number;
   readonly #params: WasmArray;
   readonly #grads: WasmArray;
+  readonly #ownsParams: boolean;
 
   /** Floats of each of the two blocks an arena of `specs` allocates (its `size`), without allocating them. */
   static sizeOf(specs: readonly ParameterSpec[]): number {
     return layOut(specs).size;
   }
 
-  constructor(specs: readonly ParameterSpec[]) {
+  /**
+   * With `shared` (an arena of the same specs), the parameter block is shared's, which this arena
+   * reads and never frees, and only the gradients are its own (a batch slice's, bindings/threads/).
+   */
+  constructor(specs: readonly ParameterSpec[], shared?: ParameterArena) {
     const { entries, size: offset } = layOut(specs);
     this.entries = entries;
     this.size = offset;
     this.packedSize = [...entries.values()].reduce((n, e) => n + e.size, 0);
     checkAllocation("ParameterArena", "the parameters of specs", offset);
-    this.#params = new WasmArray(offset).fill(0);
+    if (shared !== undefined && shared.size !== offset) throw new RangeError("ParameterArena: the shared arena has other specs");
+    this.#ownsParams = shared === undefined;
+    this.#params = shared?.params ?? new WasmArray(offset).fill(0);
     this.#grads = new WasmArray(offset).fill(0);
     guardDisposal(this, ParameterArena, "arena");
   }
@@ -179,7 +186,7 @@ export class ParameterArena {
   dispose(): void {
     if (isDisposed(this)) return;
     checkNotOwned(this, "arena");
-    this.#params.free();
+    if (this.#ownsParams) this.#params.free();
     this.#grads.free();
     markDisposed(this);
   }

@@ -30,7 +30,7 @@ const CORE_FUNCTIONS: Record<Exclude<keyof CoreExports, "memory" | "coreAbiVersi
   rngFillNormal: true, rngFillUniform: true, rngNextBelow: true, rngNextFloat: true, rngNextU32: true,
   rngSeed: true, rngShuffleI32: true, scaleF32: true, scatterAddRows: true, sgdStep: true,
   softmaxBackwardRows: true, softmaxCrossEntropy: true,
-  softmaxRows: true, sumSquares: true, sumSteps: true,
+  softmaxRows: true, sumSquares: true, sumSteps: true, useThreadScratch: true,
   attentionAdditiveScores: true, attentionAdditiveScoresBackward: true, attentionContext: true, attentionContextBackward: true,
   attentionDotScores: true, attentionDotScoresBackward: true, maskedSoftmax: true, maskedSoftmaxBackward: true,
   hmmCountPaths: true, hmmExpectedCounts: true, hmmLogParameters: true, hmmLogProbabilities: true, hmmNormalize: true, hmmViterbi: true,

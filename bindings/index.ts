@@ -1,6 +1,6 @@
 // wasm-rnn public API.
-export { init, isInitialized, coreInfo, memoryInfo } from "./core.js";
-export type { InitSource, CoreInfo, MemoryInfo } from "./core.js";
+export { init, isInitialized, coreInfo, memoryInfo, terminateThreads } from "./core.js";
+export type { InitSource, InitOptions, CoreInfo, MemoryInfo } from "./core.js";
 export type { Tensor, IntTensor, TensorLike, IntTensorLike, NestedArray } from "./tensor.js";
 export { toNestedArray } from "./tensor.js";
 export { ParameterArena } from "./arena.js";

@@ -1,8 +1,10 @@
 // How layers compose into a Model, checked when it is built: each layer's output must feed the
 // next one, the loss must fit the last one, and all parameters must fit the one block of wasm
 // memory they share. Errors name both layers by index and class: "layers[1] (LSTM)".
-import type { Layer } from "./layers/layer.js";
+import type { Layer, SequencePointers } from "./layers/layer.js";
 import { RecurrentLayer } from "./layers/recurrent.js";
+import { Embedding } from "./layers/embedding.js";
+import { embeddingPaysOff } from "./layers/recurrent/embedded-input.js";
 import type { Loss } from "./losses.js";
 import { checkParameterBlock } from "./sizes.js";
 
@@ -63,4 +65,23 @@ export function checkModelBatch(where: string, layers: readonly Layer[], T: numb
     layer.checkBatch(where, `a batch of ${T} steps and ${B} sequences`, steps, B);
     if (poolsSequences(layer)) steps = 1;
   }
+}
+
+/**
+ * Runs the layers forward on `input`; returns the last layer's output pointers. An Embedding
+ * followed by a recurrent layer is looked up inside that layer's input projection when that costs
+ * less for this batch (or batch slice: layers/recurrent/embedded-input.ts): the same maths, other rounding.
+ */
+export function forwardLayers(layers: readonly Layer[], input: SequencePointers): SequencePointers {
+  const [first, second] = layers;
+  const fused = first instanceof Embedding && second instanceof RecurrentLayer && !second.tokenInput && embeddingPaysOff(first.inputSize, input.T, input.B);
+  let p = fused ? first.deferLookup(input) : input;
+  for (const layer of fused ? layers.slice(1) : layers) p = layer.forwardPointers(p);
+  return p;
+}
+
+/** BPTT through the layers of the last forward from dOut (the last output's gradient); accumulates their parameter gradients. */
+export function backwardLayers(layers: readonly Layer[], dOut: number): void {
+  let d = dOut;
+  for (let i = layers.length - 1; i >= 0; i--) d = layers[i]!.backwardPointers(d, i > 0);
 }

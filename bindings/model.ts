@@ -226,5 +226,6 @@ export class Model {
     this.optimizer.dispose();
     this.runtime.arena.dispose();
     this.runtime.ws.free();
+    this.runtime.slices.dispose();
   }
 }

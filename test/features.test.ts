@@ -5,6 +5,8 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
+import { availableParallelism } from "node:os";
+import type { CoreInfo } from "../bindings/index.js";
 import { RELAXED_SIMD_PROBE, relaxedSimdSupported } from "../bindings/features.js";
 
 const FLAG = "--experimental-wasm-relaxed-simd";
@@ -31,7 +33,7 @@ interface ChildReport {
   probe: boolean;
   relaxedBinaryValid: boolean;
   plainBinaryValid: boolean;
-  picked: { relaxedSimd: boolean; relaxedSimdSupported: boolean };
+  picked: CoreInfo;
   explicitPlain: boolean;
   explicitRelaxed: boolean | string;
 }
@@ -60,6 +62,12 @@ try {
 console.log(JSON.stringify(report));
 `;
 
+/** The threads init() runs by default in Node: the hardware's, at most 4. */
+const defaultThreads = Math.min(4, availableParallelism());
+
+const relaxedFields = ({ relaxedSimd, relaxedSimdSupported }: CoreInfo): Partial<CoreInfo> => ({ relaxedSimd, relaxedSimdSupported });
+const threadFields = ({ threads, slices, threadsUnavailable }: CoreInfo): Partial<CoreInfo> => ({ threads, slices, threadsUnavailable });
+
 async function report(flags: string[]): Promise<ChildReport> {
   return JSON.parse(await runNode(flags, REPORT_SCRIPT)) as ChildReport;
 }
@@ -87,7 +95,8 @@ describe("relaxed SIMD (two release binaries)", function () {
     if (nodeMajor === 20) assert.equal(r.probe, false, "Node 20 has no relaxed SIMD without the flag");
     assert.equal(r.probe, r.relaxedBinaryValid, "the probe predicts whether the relaxed binary validates");
     assert.equal(r.plainBinaryValid, true);
-    assert.deepEqual(r.picked, { relaxedSimd: r.probe, relaxedSimdSupported: r.probe });
+    assert.deepEqual(relaxedFields(r.picked), { relaxedSimd: r.probe, relaxedSimdSupported: r.probe });
+    assert.deepEqual(threadFields(r.picked), { threads: defaultThreads, slices: defaultThreads, threadsUnavailable: null }, "init() runs the default threads");
     assert.equal(r.explicitPlain, false);
     if (r.probe) assert.equal(r.explicitRelaxed, true);
     else assert.match(String(r.explicitRelaxed), /no relaxed SIMD.*release\.wasm/);
@@ -98,7 +107,8 @@ describe("relaxed SIMD (two release binaries)", function () {
     const r = await report([FLAG]);
     assert.equal(r.probe, true);
     assert.equal(r.relaxedBinaryValid, true);
-    assert.deepEqual(r.picked, { relaxedSimd: true, relaxedSimdSupported: true });
+    assert.deepEqual(relaxedFields(r.picked), { relaxedSimd: true, relaxedSimdSupported: true });
+    assert.deepEqual(threadFields(r.picked), { threads: defaultThreads, slices: defaultThreads, threadsUnavailable: null }, "init() runs the default threads");
     assert.equal(r.explicitPlain, false, "init(source) loads the source given, not the detected one");
     assert.equal(r.explicitRelaxed, true);
   });

@@ -26,11 +26,12 @@ const CHROMIUM_FLAGS = [
 /** Epochs compared with Node (29 batches each). */
 const COMPARED_EPOCHS = 2;
 
-/** Trains the page's model in a Node child process on `build/<wasm>.wasm` and returns its numbers. */
-async function nodeReference(wasm: "release" | "release-relaxed"): Promise<ReferenceRun> {
+/** Trains the page's model in a Node child process on `build/<wasm>.wasm` (with init's `threads`) and returns its numbers. */
+async function nodeReference(wasm: "release" | "release-relaxed" | "release-threads" | "release-threads-relaxed", threads?: number): Promise<ReferenceRun> {
   const script = fileURLToPath(new URL("dist/examples/browser/reference.js", root));
   const wasmPath = fileURLToPath(new URL(`build/${wasm}.wasm`, root));
-  const { stdout } = await promisify(execFile)(process.execPath, [script, "--epochs", String(COMPARED_EPOCHS), "--wasm", wasmPath]);
+  const threadArgs = threads === undefined ? [] : ["--threads", String(threads)];
+  const { stdout } = await promisify(execFile)(process.execPath, [script, "--epochs", String(COMPARED_EPOCHS), "--wasm", wasmPath, ...threadArgs]);
   return JSON.parse(stdout) as ReferenceRun;
 }
 
@@ -164,10 +165,34 @@ describe("Browser runtime (headless Chromium)", function () {
     const page = await open(`?core=plain&epochs=${COMPARED_EPOCHS}`);
     const done = await waitForState(page, `s.status === "done"`, 30_000);
     assert.equal(done.core, "plain");
+    assert.equal(done.threads, 1);
+    assert.match(done.threadsUnavailable ?? "", /not cross-origin isolated/, "without COOP/COEP the page has no SharedArrayBuffer");
     const node = await reference;
     assert.equal(node.core, "plain");
     assertSameNumbers(done, node, "plain core");
     await page.close();
+    assert.deepEqual(problems, []);
+  });
+
+  it("trains on 2 threads where the page is cross-origin isolated (COOP/COEP), with the same numbers as Node on 2 threads", async function () {
+    this.timeout(90_000);
+    const isolated = await serveExample({ root: fileURLToPath(root), isolated: true });
+    try {
+      for (const core of ["plain", "auto"] as const) {
+        const page = await context.newPage();
+        page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+        await page.goto(`${isolated.url}?core=${core}&threads=2&epochs=${COMPARED_EPOCHS}`);
+        const done = await waitForState(page, `s.status === "done"`, 60_000);
+        assert.equal(await page.evaluate(() => globalThis.crossOriginIsolated), true);
+        assert.deepEqual([done.threads, done.slices, done.threadsUnavailable], [2, 2, null], "the page trains on the main thread and one worker");
+        const node = await nodeReference(done.core === "relaxed" ? "release-threads-relaxed" : "release-threads", 2);
+        assertSameNumbers(done, node, `2 threads, ${done.core} core`);
+        console.log(`      cross-origin isolated page, 2 threads, ${done.core} threads build: ${done.epochs} epochs in ${(done.trainingMs / 1000).toFixed(1)} s (Node on 2 threads: ${(node.trainingMs / 1000).toFixed(1)} s)`);
+        await page.close();
+      }
+    } finally {
+      await isolated.close();
+    }
     assert.deepEqual(problems, []);
   });
 });

@@ -137,6 +137,9 @@ export default { async fetch() {
     assert.match(text, /POST \/suggest/);
     assert.ok(text.includes(`${model.parameterCount} parameters`), text);
     assert.match(text, /core: plain SIMD build/);
+    // Workers have no threads for wasm: init() runs each batch whole and says why.
+    assert.match(text, /threads: 1 \(1 slice per batch\); no worker threads here: \S/);
+    console.log(`      ${text.split("\n").find((line) => line.startsWith("threads:"))}`);
   });
 
   it("answers bad requests with 400 and a message naming the problem, and keeps serving", async () => {

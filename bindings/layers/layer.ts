@@ -199,6 +199,17 @@ export abstract class Layer {
     for (const { name } of this.paramSpecs()) {
       core().copyF32(arena.paramPtr(prefix + name), old.paramPtr(this.prefix + name), old.entry(this.prefix + name).size);
     }
+    this.shareArena(arena, prefix);
+  }
+
+  /**
+   * Uses the parameters in `arena` under `prefix` as they are, freeing the layer's own arena: what
+   * `adopt` does after copying, and how a batch slice's replica of a model's layer reads the
+   * model's parameters (bindings/threads/slices.ts).
+   */
+  shareArena(arena: ParameterArena, prefix: string): void {
+    const old = this.params;
+    if (!this.ownsArena) throw new Error(`${this.constructor.name}: the layer already belongs to a model`);
     releaseOwner(old);
     old.dispose();
     this.arena = arena;

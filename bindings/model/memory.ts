@@ -7,6 +7,7 @@ import { core } from "../core.js";
 import { blockPtr, distinctBlocks, missingBlocks, planBytes, type BlockRef } from "../buffer.js";
 import { batchBlocks, batchLayout, type BatchLayout, type StagedDataset } from "../dataset.js";
 import { RecurrentLayer } from "../layers/recurrent.js";
+import { ModelSlices, sliceStarts, type Part } from "../threads/slices.js";
 import { checkBoolean, checkInt, checkOptionKeys, describe } from "../validate.js";
 import type { ModelRuntime } from "./runtime.js";
 
@@ -33,6 +34,8 @@ export interface CallSpec {
   index: number;
   /** Bytes of blocks it allocates and frees again while it runs (staged data, the step guard's copy). */
   transient: number[];
+  /** A forward alone with threads: true runs in batch slices (predict), false whole (evaluate); unset, either. */
+  sliced?: boolean;
 }
 
 /** What the calls take: blocks kept in workspaces, blocks allocated and freed within a call, and the core's own scratch. */
@@ -48,30 +51,54 @@ function heapBytes(bytes: number): number {
   return Math.ceil((bytes + 4) / 16) * 16;
 }
 
-/** Every layer's plan along the chain (one step after a layer that pools), the batch, its index and the loss gradient. */
-function needsOf(model: ModelRuntime, call: CallSpec): Needs {
-  const { B, training } = call;
+/**
+ * Every layer's plan along the chain (one step after a layer that pools), the batch, its index and
+ * the loss gradient, for the layers and workspace of `part` (the model, or a batch slice's replica)
+ * running B sequences; `whole`: the blocks and transients a call takes once, not per slice.
+ */
+function needsOf(model: ModelRuntime, call: CallSpec, part: Part = model, B = call.B, whole = true): Needs {
+  const { training } = call;
+  const { ws } = part;
   let T = call.chunk;
   let lengths = call.layout.lengths;
-  const needs: Needs = { blocks: [], transient: [...call.transient], gemmScratch: 0, tokenTable: 0 };
-  model.layers.forEach((layer, i) => {
+  const needs: Needs = { blocks: [], transient: whole ? [...call.transient] : [], gemmScratch: 0, tokenTable: 0 };
+  part.layers.forEach((layer, i) => {
     const plan = layer.workspacePlan({ T, B, training, inputGradient: i > 0, lengths, memorySteps: T });
     needs.blocks.push(...plan.blocks);
     needs.gemmScratch = Math.max(needs.gemmScratch, plan.gemmScratch);
     needs.tokenTable = Math.max(needs.tokenTable, plan.tokenTable);
     if (layer instanceof RecurrentLayer && !layer.returnSequences) [T, lengths] = [1, false];
   });
-  for (const block of Object.values(batchBlocks(call.layout, model.ws, B))) if (block !== null) needs.blocks.push(block);
-  if (call.index > 0) needs.blocks.push(model.indexBlock(call.index));
-  if (training) needs.blocks.push(model.lossGradientBlock(T * B));
-  if (training && call.chunk < call.T && call.layout.lengths) needs.blocks.push(model.chunkLengthsBlock(B));
-  if (training) needs.transient.push(4 * model.arena.size);
+  for (const block of Object.values(batchBlocks(call.layout, ws, B))) if (block !== null) needs.blocks.push(block);
+  if (whole && call.index > 0) needs.blocks.push(model.indexBlock(call.index));
+  if (training) needs.blocks.push({ ws, name: "dOut", length: T * B * model.spec.outputSize });
+  if (training && call.chunk < call.T && call.layout.lengths) needs.blocks.push({ ws, name: "chunkLengths", length: B });
+  if (whole && training) needs.transient.push(4 * model.arena.size);
   return needs;
+}
+
+/**
+ * A call's needs: the model's alone, or with threads (init) each batch slice's on its part. A
+ * training step always runs in slices then; a forward alone does in predict and not in evaluate
+ * (`sliced`), and reserves for both when not told which.
+ */
+function callNeeds(model: ModelRuntime, call: CallSpec): Needs {
+  const S = ModelSlices.count(call.B);
+  if (S <= 1 || call.sliced === false) return needsOf(model, call);
+  const starts = sliceStarts(call.B, S);
+  const each = starts.slice(1).map((end, s) => needsOf(model, call, model.slices.part(s), end - starts[s]!, s === 0 && call.training));
+  if (!call.training && call.sliced !== true) each.push(needsOf(model, call));
+  return {
+    blocks: each.flatMap((n) => n.blocks),
+    transient: each.flatMap((n) => n.transient),
+    gemmScratch: Math.max(...each.map((n) => n.gemmScratch)),
+    tokenTable: Math.max(...each.map((n) => n.tokenTable)),
+  };
 }
 
 /** The needs of all the calls together: each block once at its largest, every transient block, the largest scratch. */
 function allNeeds(model: ModelRuntime, calls: readonly CallSpec[]): Needs {
-  const each = calls.map((call) => needsOf(model, call));
+  const each = calls.map((call) => callNeeds(model, call));
   return {
     blocks: distinctBlocks(each.flatMap((n) => n.blocks)),
     transient: each.flatMap((n) => n.transient),
@@ -88,7 +115,7 @@ function allNeeds(model: ModelRuntime, calls: readonly CallSpec[]): Needs {
  */
 export function reserveFor(model: ModelRuntime, calls: readonly CallSpec[]): number {
   // a call once reserved stays so: workspace blocks only grow until the model is disposed
-  const keys = calls.map(({ T, B, training, layout, chunk, index }) => JSON.stringify([T, B, training, layout, chunk, index]));
+  const keys = calls.map(({ T, B, training, layout, chunk, index, sliced }) => JSON.stringify([T, B, training, layout, chunk, index, sliced]));
   if (keys.every((key) => model.reserved.has(key))) return 0;
   for (const key of keys) model.reserved.add(key);
   const needs = allNeeds(model, calls);

@@ -8,6 +8,7 @@ import { checkOptionKeys, checkInt, checkBoolean } from "../validate.js";
 import { checkModelBatch } from "../layer-chain.js";
 import type { ModelRuntime } from "./runtime.js";
 import { callOfData, reserveFor } from "./memory.js";
+import { ModelSlices, sliceStarts } from "../threads/slices.js";
 import type { ModelInput, PredictOptions } from "./options.js";
 
 /** The `probabilities` option, checked before anything runs: a boolean, true only for a loss with an output activation. */
@@ -19,7 +20,7 @@ export function probabilitiesOption(model: ModelRuntime, where: string, value: u
   return probabilities;
 }
 
-/** Model.predict: [T, N, O] (or [N, O] for many-to-one) outputs of x. */
+/** Model.predict: [T, N, O] (or [N, O] for many-to-one) outputs of x; with threads (init), each batch of 2 or more in slices. */
 export function predict(model: ModelRuntime, x: ModelInput, options: PredictOptions): Tensor {
   const where = "Model.predict";
   checkOptionKeys(where, options, ["batchSize", "probabilities", "lengths", "context"]);
@@ -32,16 +33,26 @@ export function predict(model: ModelRuntime, x: ModelInput, options: PredictOpti
   const Tout = spec.sequenceOutput ? data.T : 1;
   try {
     checkModelBatch(where, model.layers, data.T, Math.min(batchSize, data.N));
-    reserveFor(model, [callOfData(data, batchSize, false)]);
+    reserveFor(model, [{ ...callOfData(data, batchSize, false), sliced: true }]);
     const result = new Float32Array(Tout * data.N * O);
     const index = model.identityIndex(data.N);
+    /** Copies the outputs [Tout, B, O] at `x` of sequences b0 .. b0 + B into the result. */
+    const place = (x: number, b0: number, B: number): void => {
+      const block = copyOut(x, Tout * B * O);
+      for (let t = 0; t < Tout; t++) result.set(block.subarray(t * B * O, (t + 1) * B * O), (t * data.N + b0) * O);
+    };
     for (let b0 = 0; b0 < data.N; b0 += batchSize) {
       const B = Math.min(batchSize, data.N - b0);
+      if (ModelSlices.count(B) > 1) {
+        const outs = model.slices.predict(model.slices.gather(data, index + b0 * 4, B), probabilities);
+        const starts = sliceStarts(B, outs.length);
+        outs.forEach((out, s) => place(out.x, b0 + starts[s]!, out.B));
+        continue;
+      }
       const batch = data.gather(index + b0 * 4, B, ws);
       const out = model.forward({ x: batch.x, T: batch.T, B, lengths: batch.lengths, context: batch.context });
       if (probabilities) toProbabilities(model.loss, out.x, out.T * B, O);
-      const block = copyOut(out.x, out.T * B * O);
-      for (let t = 0; t < Tout; t++) result.set(block.subarray(t * B * O, (t + 1) * B * O), (t * data.N + b0) * O);
+      place(out.x, b0, B);
     }
     return { shape: spec.sequenceOutput ? [data.T, data.N, O] : [data.N, O], data: result };
   } finally {

@@ -5,17 +5,18 @@ import { core } from "../core.js";
 import { Workspace, blockPtr, type BlockRef } from "../buffer.js";
 import type { ParameterArena } from "../arena.js";
 import type { Layer, SequencePointers } from "../layers/layer.js";
-import { Embedding } from "../layers/embedding.js";
-import { RecurrentLayer } from "../layers/recurrent.js";
-import { embeddingPaysOff } from "../layers/recurrent/embedded-input.js";
 import type { Loss } from "../losses.js";
 import type { Optimizer } from "../optimizers.js";
 import type { DataSpec } from "../dataset.js";
+import { ModelSlices } from "../threads/slices.js";
+import { forwardLayers } from "../layer-chain.js";
 
 export class ModelRuntime {
   readonly ws = new Workspace();
   /** The calls (bindings/model/memory.ts CallSpec, as keys) the workspaces have been reserved for. */
   readonly reserved = new Set<string>();
+  /** The batch slices of threaded training and prediction (bindings/threads/slices.ts). */
+  readonly slices = new ModelSlices(this);
 
   constructor(
     readonly layers: readonly Layer[],
@@ -28,14 +29,10 @@ export class ModelRuntime {
   /**
    * Runs every layer forward on the staged input; returns the last layer's output pointers. An
    * Embedding followed by a recurrent layer is looked up inside that layer's input projection
-   * when that costs less (recurrent/embedded-input.ts): the same maths, other rounding.
+   * when that costs less (layer-chain.ts forwardLayers, shared with the batch slices of threads).
    */
   forward(input: SequencePointers): SequencePointers {
-    const [first, second] = this.layers;
-    const fused = first instanceof Embedding && second instanceof RecurrentLayer && !second.tokenInput && embeddingPaysOff(first.inputSize, input.T, input.B);
-    let p = fused ? first.deferLookup(input) : input;
-    for (const layer of fused ? this.layers.slice(1) : this.layers) p = layer.forwardPointers(p);
-    return p;
+    return forwardLayers(this.layers, input);
   }
 
   /** The indices i32 [N] of the sequences a call gathers in order. */

@@ -11,7 +11,8 @@ import { guardedBatch, checkEvaluatedLoss, type GuardedBatch } from "../step-gua
 import { StagedDataset, type Batch } from "../dataset.js";
 import type { TensorLike } from "../tensor.js";
 import { checkOptionKeys, checkInt, checkInEffect, describe } from "../validate.js";
-import { checkModelBatch } from "../layer-chain.js";
+import { backwardLayers, checkModelBatch } from "../layer-chain.js";
+import { ModelSlices } from "../threads/slices.js";
 import type { ModelRuntime } from "./runtime.js";
 import { callOfData, reserveFor } from "./memory.js";
 import type { EpochLogs, Evaluation, EvaluateOptions, FitOptions, ModelInput, ModelTarget, SequenceInputs } from "./options.js";
@@ -42,26 +43,32 @@ function trainStep(model: ModelRuntime, batch: Batch, carry: boolean, guarded: G
   arena.zeroGrad();
   const value = resolvedLossOnPointers(loss, out.x, batch.y, batch.mask, M, N, "mean", grad);
   const score = { loss: value, correct: countCorrect(loss, out.x, batch.y, batch.mask, M, N), weight: core().maskWeight(batch.mask, M) };
-  let d = grad;
-  for (let i = layers.length - 1; i >= 0; i--) d = layers[i]!.backwardPointers(d, i > 0);
+  backwardLayers(layers, grad);
   guarded.step(value, chunk);
   return score;
 }
 
 /**
- * Trains on a batch (in chunks of tbptt steps) under the finite-step guard: either every chunk's
- * step is finite and applied, or none is (a RangeError naming `where` and `at`). The loss is the
- * mean over chunks.
+ * Trains on the batch of sequences index[0 .. B) (in chunks of tbptt steps) under the finite-step
+ * guard: either every chunk's step is finite and applied, or none is (a RangeError naming `where`
+ * and `at`). The loss is the mean over chunks. With threads (init), the batch runs in slices
+ * (bindings/threads/slices.ts).
  */
-function trainBatch(model: ModelRuntime, clipping: Clipping, data: StagedDataset, batch: Batch, tbptt: number, where: string, at: string): StepScore {
+function trainBatch(model: ModelRuntime, clipping: Clipping, data: StagedDataset, index: number, B: number, tbptt: number, where: string, at: string): StepScore {
   return guardedBatch({ where, at, data: "x and y" }, model.arena, model.optimizer, clipping, (guarded) => {
-    if (tbptt >= batch.T) return trainStep(model, batch, false, guarded, "");
+    const sliced = ModelSlices.count(B) > 1;
+    const batches = sliced ? model.slices.gather(data, index, B) : [data.gather(index, B, model.ws)];
+    const step = (parts: Batch[], carry: boolean, chunk: string): StepScore => (sliced
+      ? model.slices.trainStep(parts, carry, guarded, chunk)
+      : trainStep(model, parts[0]!, carry, guarded, chunk));
+    if (tbptt >= data.T) return step(batches, false, "");
     const total = { loss: 0, correct: 0, weight: 0 };
-    const chunks = Math.ceil(batch.T / tbptt);
+    const chunks = Math.ceil(data.T / tbptt);
     for (let c = 0; c < chunks; c++) {
       const t0 = c * tbptt;
-      const chunk = data.chunk(batch, t0, Math.min(tbptt, batch.T - t0), blockPtr(model.chunkLengthsBlock(batch.B)));
-      const s = trainStep(model, chunk, c > 0, guarded, `truncatedBptt chunk ${c + 1} of ${chunks}`);
+      const length = Math.min(tbptt, data.T - t0);
+      const parts = sliced ? model.slices.chunk(data, batches, t0, length) : [data.chunk(batches[0]!, t0, length, blockPtr(model.chunkLengthsBlock(B)))];
+      const s = step(parts, c > 0, `truncatedBptt chunk ${c + 1} of ${chunks}`);
       total.loss += s.loss;
       total.correct += s.correct;
       total.weight += s.weight;
@@ -79,7 +86,7 @@ export function trainOnBatch(model: ModelRuntime, clipping: Clipping, x: ModelIn
   try {
     checkModelBatch(where, model.layers, data.T, data.N);
     reserveFor(model, [callOfData(data, data.N, true)]);
-    return trainBatch(model, clipping, data, data.gather(model.identityIndex(data.N), data.N, model.ws), data.T, where, "").loss;
+    return trainBatch(model, clipping, data, model.identityIndex(data.N), data.N, data.T, where, "").loss;
   } finally {
     data.free();
   }
@@ -121,11 +128,11 @@ export async function fit(model: ModelRuntime, clipping: Clipping, owner: object
     validation = stageValidation(model, where, options.validationData);
     // the training batches gather by runEpochs' order of the N sequences (allocated while fit runs), not the model's index
     const training = { ...callOfData(data, settings.batchSize, true, tbptt), index: 0, transient: [4 * Math.max(data.N, 4)] };
-    reserveFor(model, validation === null ? [training] : [training, callOfData(validation, settings.batchSize, false)]);
+    reserveFor(model, validation === null ? [training] : [training, { ...callOfData(validation, settings.batchSize, false), sliced: false }]);
     let sums = { loss: 0, correct: 0, weight: 0 };
     return await runEpochs(data.N, settings, (indices, count, at) => {
       checkNotDisposed(owner, where, "model");
-      const { loss, correct, weight } = trainBatch(model, clipping, data, data.gather(indices, count, model.ws), tbptt, where, at);
+      const { loss, correct, weight } = trainBatch(model, clipping, data, indices, count, tbptt, where, at);
       sums.loss += loss;
       sums.correct += correct;
       sums.weight += weight;
@@ -156,7 +163,7 @@ export function evaluate(model: ModelRuntime, x: ModelInput, y: ModelTarget, opt
   const data = new StagedDataset(where, model.spec, x, { y }, options);
   try {
     checkModelBatch(where, model.layers, data.T, Math.min(batchSize, data.N));
-    reserveFor(model, [callOfData(data, batchSize, false)]);
+    reserveFor(model, [{ ...callOfData(data, batchSize, false), sliced: false }]);
     return evaluateStaged(model, data, batchSize, where);
   } finally {
     data.free();

@@ -2,7 +2,8 @@
 // chart and names sampled after every epoch. Training runs on the page's own thread: Model.fit
 // yields to the event loop between batches, so the page keeps drawing and answering clicks.
 // URL parameters: ?epochs=N (default 60), ?core=auto|plain|relaxed (default auto: init() picks the
-// relaxed-SIMD build where the browser supports it).
+// relaxed-SIMD build where the browser supports it), ?threads=N (init's threads; default: the
+// hardware's where the page is cross-origin isolated, as `serve --isolated` serves it, else 1).
 import { init, coreInfo, type Model } from "../../bindings/index.js";
 import { SETTINGS, nameData, nameModel, train } from "./trainer.js";
 import { NAMES_SOURCE } from "./names.js";
@@ -26,6 +27,10 @@ export interface PageState {
   longestFrameGapMs: number;
   /** Wall time of the current (or last) training run, in ms. */
   trainingMs: number;
+  /** coreInfo(): the threads that train, the slices of each batch, and why workers cannot run (null: they can). */
+  threads: number;
+  slices: number;
+  threadsUnavailable: string | null;
 }
 
 declare global {
@@ -37,10 +42,12 @@ declare global {
 const params = new URLSearchParams(location.search);
 const epochs = Math.max(1, Math.floor(Number(params.get("epochs") ?? SETTINGS.epochs)) || SETTINGS.epochs);
 const coreChoice = params.get("core") ?? "auto";
+const threads = params.has("threads") ? Number(params.get("threads")) : undefined;
 
 const state: PageState = {
   status: "loading", error: null, core: null, epochs, batchesPerEpoch: 0,
   batchLosses: [], epochLosses: [], samples: [], frames: 0, longestFrameGapMs: 0, trainingMs: 0,
+  threads: 1, slices: 1, threadsUnavailable: null,
 };
 window.__wasmRnn = state;
 
@@ -169,10 +176,14 @@ function showSamples(): void {
 }
 
 async function loadCore(): Promise<void> {
-  if (coreChoice === "plain") await init(new URL("../../../build/release.wasm", import.meta.url));
-  else if (coreChoice === "relaxed") await init(new URL("../../../build/release-relaxed.wasm", import.meta.url));
-  else await init();
-  state.core = coreInfo().relaxedSimd ? "relaxed" : "plain";
+  // the threads builds, on shared memory, for more than one thread where the page is cross-origin isolated
+  const build = threads !== undefined && threads > 1 && globalThis.crossOriginIsolated ? "-threads" : "";
+  if (coreChoice === "plain") await init({ source: new URL(`../../../build/release${build}.wasm`, import.meta.url), threads });
+  else if (coreChoice === "relaxed") await init({ source: new URL(`../../../build/release${build}-relaxed.wasm`, import.meta.url), threads });
+  else await init({ threads });
+  const info = coreInfo();
+  state.core = info.relaxedSimd ? "relaxed" : "plain";
+  Object.assign(state, { threads: info.threads, slices: info.slices, threadsUnavailable: info.threadsUnavailable });
 }
 
 async function run(): Promise<void> {

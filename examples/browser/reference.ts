@@ -1,7 +1,7 @@
 // The browser example's numbers computed in Node: trains the page's model on the page's data with
 // the same seeds and prints, as JSON, the loss of every batch, the loss of every epoch and the names
 // sampled after each epoch. The browser test compares them with what the page computed.
-//   node dist/examples/browser/reference.js [--epochs 2] [--wasm build/release.wasm]
+//   node dist/examples/browser/reference.js [--epochs 2] [--wasm build/release.wasm] [--threads N]
 import { readFile } from "node:fs/promises";
 import { setFlagsFromString } from "node:v8";
 import { fileURLToPath } from "node:url";
@@ -27,7 +27,8 @@ const wasm = arg("wasm") ?? fileURLToPath(new URL("../../../build/release.wasm",
 
 // Node 20 validates relaxed SIMD only behind a V8 flag, which can be set before the first compile.
 if (wasm.includes("relaxed") && !relaxedSimdSupported()) setFlagsFromString("--experimental-wasm-relaxed-simd");
-await init(await readFile(wasm));
+const threads = arg("threads") === undefined ? undefined : Number(arg("threads"));
+await init({ source: await readFile(wasm), threads });
 const data = nameData();
 const model = nameModel(data.vocab.size);
 const run: ReferenceRun = { core: coreInfo().relaxedSimd ? "relaxed" : "plain", batchLosses: [], epochLosses: [], samples: [], trainingMs: 0 };

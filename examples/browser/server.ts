@@ -1,7 +1,8 @@
 // A tiny static server for the browser example (node:http, no dependency): serves the page from
 // examples/browser/ and the ES modules and wasm it loads from dist/, build/ and the AssemblyScript
 // loader in node_modules/, all relative to the repository root, read-only.
-//   node dist/examples/browser/server.js [--port 8080] [--host 127.0.0.1]
+//   node dist/examples/browser/server.js [--port 8080] [--host 127.0.0.1] [--isolated]
+// --isolated sends COOP/COEP headers: the page is cross-origin isolated, and trains on threads.
 // then open the printed address. The browser test (test/runtimes-browser.test.ts) starts it on a free port.
 import { createServer, type Server } from "node:http";
 import { readFile, stat } from "node:fs/promises";
@@ -43,15 +44,23 @@ export interface ServeOptions {
   host?: string;
   /** Default: the repository root this file was compiled into. */
   root?: string;
+  /**
+   * Send Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp with
+   * every response, which makes the page cross-origin isolated (SharedArrayBuffer, so threads). Default false.
+   */
+  isolated?: boolean;
 }
 
 /** Starts the server; resolves once it listens. */
 export async function serveExample(options: ServeOptions = {}): Promise<StaticServer> {
   const root = resolve(options.root ?? DEFAULT_ROOT);
   const host = options.host ?? "127.0.0.1";
+  const isolation: Record<string, string> = options.isolated === true
+    ? { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" }
+    : {};
   const server = createServer(async (req, res) => {
     const send = (code: number, body: string, headers: Record<string, string> = {}): void => {
-      res.writeHead(code, { "content-type": "text/plain; charset=utf-8", ...headers });
+      res.writeHead(code, { "content-type": "text/plain; charset=utf-8", ...isolation, ...headers });
       res.end(req.method === "HEAD" ? undefined : body);
     };
     try {
@@ -69,6 +78,7 @@ export async function serveExample(options: ServeOptions = {}): Promise<StaticSe
         "content-type": TYPES[extname(file)] ?? "application/octet-stream",
         "content-length": String(body.length),
         "cache-control": "no-store",
+        ...isolation,
       });
       res.end(req.method === "HEAD" ? undefined : body);
     } catch (e) {
@@ -100,6 +110,6 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     return i > 0 ? process.argv[i + 1] : undefined;
   };
   const host = arg("host") ?? "127.0.0.1";
-  const { url } = await serveExample({ port: Number(arg("port") ?? 8080), host });
+  const { url } = await serveExample({ port: Number(arg("port") ?? 8080), host, isolated: process.argv.includes("--isolated") });
   console.log(`wasm-rnn browser example: open ${url} (Ctrl-C stops the server)`);
 }

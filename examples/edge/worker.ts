@@ -97,6 +97,7 @@ async function help(): Promise<Response> {
     `model: ${meta.architecture ?? "?"}, ${model.parameterCount} parameters, ${meta.heldOutBitsPerChar ?? "?"} bits per character on held-out names`,
     `       ${meta.description ?? ""}`,
     `core: ${info.relaxedSimd ? "relaxed" : "plain"} SIMD build (this runtime ${info.relaxedSimdSupported ? "validates" : "does not validate"} relaxed SIMD)`,
+    `threads: ${info.threads} (${info.slices} slice${info.slices > 1 ? "s" : ""} per batch)${info.threadsUnavailable === null ? "" : `; no worker threads here: ${info.threadsUnavailable}`}`,
     "",
   ].join("\n");
   return new Response(text, { headers: { "content-type": "text/plain; charset=utf-8" } });
