@@ -11,7 +11,7 @@ export default {
 
   async setup(ctx) {
     lib = await import(pathToFileURL(path.join(ctx.dist, "bindings", "index.js")).href);
-    await lib.init();
+    await lib.init({ threads: 1 }); // single-threaded, as every peer here
     const info = typeof lib.coreInfo === "function" ? lib.coreInfo() : {};
     const core = info.relaxedSimd ? "relaxed SIMD (FMA)" : "SIMD (f32x4 mul + add)";
     return { version: ctx.rootVersion, detail: `release build, ${core}, from ${shownPath(ctx.dist)}` };
