@@ -20,12 +20,14 @@ import { predict } from "./model/prediction.js";
 import { ModelStreams } from "./model/streaming.js";
 import { loadModelStateDict, modelStateDict } from "./model/parameters-by-name.js";
 import { modelWeights, setModelWeights } from "./model/weights-list.js";
+import { modelSummary, type ModelSummary, type SummaryOptions } from "./model/summary.js";
 import { loadModel, saveModel } from "./model/saving.js";
 import { callBytes, callOfShape, reserveFor, type BatchShape } from "./model/memory.js";
 import type { EpochLogs, Evaluation, EvaluateOptions, FitOptions, ModelInput, ModelOptions, ModelTarget, PredictOptions, SequenceInputs, StepOptions } from "./model/options.js";
 
 export { bindOptimizer } from "./model/construction.js";
 export type { BatchShape } from "./model/memory.js";
+export type { ModelSummary, SummaryOptions, SummaryRow, FreeDimension } from "./model/summary.js";
 export type { ModelOptions, ModelInput, ModelTarget, EpochLogs, SequenceInputs, FitOptions, EvaluateOptions, PredictOptions, StepOptions, Evaluation } from "./model/options.js";
 
 /**
@@ -78,6 +80,18 @@ export class Model {
   /** Trainable parameters in all layers. */
   get parameterCount(): number {
     return this.layers.reduce((n, l) => n + l.parameterCount, 0);
+  }
+
+  /**
+   * A Keras-style summary: per layer its name in the model (its index), type, output shape
+   * (time-major, free dimensions "T" steps and "N" sequences: [T, N, 64], or [N, 64] after a
+   * returnSequences false layer) and parameters; the total, trainable and non-trainable parameter
+   * counts (those of the parameter arena, `model.parameters`) and the bytes of wasm memory of the
+   * parameters, their gradients and the optimizer's state. Returns the rows, totals and the table's
+   * lines; `{ print: true }` prints them with console.log, `{ printFn }` with printFn (Keras' print_fn).
+   */
+  summary(options?: SummaryOptions): ModelSummary {
+    return modelSummary(this.runtime, options);
   }
 
   /**
