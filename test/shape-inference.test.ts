@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Dense, Embedding, GRU, Jordan, LSTM, MGU, Model, SimpleRNN, type Layer } from "../bindings/index.js";
+import { disposedAfterEach } from "./helpers/disposed-after-each.js";
 
 /** A layer of each type built with `inputSize` (undefined: unbuilt), seed fixed. */
 const LAYERS: Record<string, (inputSize: number | undefined) => Layer> = {
@@ -30,14 +31,7 @@ const MEMBERS: Record<string, (layer: Layer) => unknown> = {
   forward: (l) => (l as Dense).forward({ shape: [2, 1, 5], data: new Float32Array(10) }),
 };
 
-const models: Model[] = [];
-function keep(model: Model): Model {
-  models.push(model);
-  return model;
-}
-afterEach(() => {
-  for (const m of models.splice(0)) m.dispose();
-});
+const keep = disposedAfterEach<Model>();
 
 /** Model(Dense(3 -> 5), layer) with the layer built from Dense's 5 outputs or given inputSize 5. */
 function after5(layer: Layer): Model {
@@ -121,13 +115,14 @@ describe("shape inference: inputSize after the first layer", () => {
 
   it("a layer a failed Model construction built stays built with that inputSize", () => {
     const lstm = new LSTM({ units: 1, seed: 2 });
-    assert.throws(() => new Model({ layers: [new Dense({ inputSize: 3, units: 5, seed: 1 }), lstm], loss: "softmaxCrossEntropy" }));
+    const dense = new Dense({ inputSize: 3, units: 5, seed: 1 });
+    assert.throws(() => new Model({ layers: [dense, lstm], loss: "softmaxCrossEntropy" }), /softmax over one class/);
     assert.equal(lstm.built, false);
-    const sgd = new Model({ layers: [new Dense({ inputSize: 2, units: 2, seed: 1 })], loss: "meanSquaredError" });
-    models.push(sgd);
-    assert.throws(() => new Model({ layers: [new Dense({ inputSize: 3, units: 5, seed: 1 }), lstm], loss: "meanSquaredError", optimizer: sgd.optimizer }));
+    const owner = keep(new Model({ layers: [new Dense({ inputSize: 2, units: 2, seed: 1 })], loss: "meanSquaredError" }));
+    assert.throws(() => new Model({ layers: [dense, lstm], loss: "meanSquaredError", optimizer: owner.optimizer }));
     assert.equal(lstm.inputSize, 5);
     lstm.dispose();
+    dense.dispose();
   });
 
   it("property: every member that needs the parameters, called on an unbuilt layer, is an Error naming the layer and the member", () => {

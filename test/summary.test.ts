@@ -3,15 +3,9 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Dense, Embedding, LSTM, GRU, Model, SGD } from "../bindings/index.js";
+import { disposedAfterEach } from "./helpers/disposed-after-each.js";
 
-const models: Model[] = [];
-function keep(model: Model): Model {
-  models.push(model);
-  return model;
-}
-afterEach(() => {
-  for (const m of models.splice(0)) m.dispose();
-});
+const keep = disposedAfterEach<Model>();
 
 function classifier(): Model {
   return keep(new Model({

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Dense, Embedding, GRU, Jordan, LSTM, MGU, Model, SimpleRNN, toTfjs, type Tensor } from "../bindings/index.js";
+import { disposedAfterEach } from "./helpers/disposed-after-each.js";
 
 const T = 4;
 const N = 3;
@@ -25,14 +26,7 @@ const CASES: { name: string; layers: (s: number) => ConstructorParameters<typeof
     layers: (s) => [new Jordan({ inputSize: D, units: 3, outputUnits: 2, seed: s }), new MGU({ units: 2, seed: s + 1 })] },
 ];
 
-const models: Model[] = [];
-function keep(model: Model): Model {
-  models.push(model);
-  return model;
-}
-afterEach(() => {
-  for (const m of models.splice(0)) m.dispose();
-});
+const keep = disposedAfterEach<Model>();
 
 function modelOf(c: (typeof CASES)[number], seed: number): Model {
   return keep(new Model({ layers: c.layers(seed), loss: "meanSquaredError" }));
