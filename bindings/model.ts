@@ -183,7 +183,8 @@ export class Model {
 
   /**
    * Copies of every layer's weights as one list, in Keras' layouts and order (what Keras'
-   * `model.get_weights()` gives, and the weights `toTfjs` writes): per layer, Dense kernel [I, O]
+   * `model.get_weights()` gives, and the weights `toTfjs` writes for the layers it maps, but for a
+   * tokenInput layer, whose kernel [V, G·H] toTfjs writes as an Embedding): per layer, Dense kernel [I, O]
    * and bias [O]; Embedding embeddings [V, E]; a recurrent layer's cells (stacked layer by layer,
    * forward then backward direction) each kernel [D, G·H], recurrent_kernel [H, G·H] and one bias
    * [G·H] = bias_ih + bias_hh ([2, G·H], input then recurrent, for a resetAfter GRU), gates in
