@@ -38,7 +38,7 @@ export type { OnnxImportOptions, OnnxImportMetadata } from "./formats/onnx-impor
 export { toTfjs } from "./formats/tfjs-export.js";
 export type { TfjsArtifacts, TfjsArtifactsLike, TfjsWeightSpec, ToTfjsOptions, FromTfjsOptions } from "./formats/tfjs-types.js";
 export type { OptimizerState } from "./optimizers.js";
-export type { ModelOptions, ModelInput, ModelTarget, SequenceInputs, FitOptions, EpochLogs, EvaluateOptions, PredictOptions, StepOptions, Evaluation, BatchShape } from "./model.js";
+export type { ModelOptions, ModelInput, ModelTarget, SequenceInputs, FitOptions, EpochLogs, EvaluateOptions, PredictOptions, StepOptions, Evaluation, BatchShape, ModelSummary, SummaryOptions, SummaryRow, FreeDimension } from "./model.js";
 export type { BatchProgress, EpochOptions } from "./epochs.js";
 export { softmaxCrossEntropy, meanSquaredError, binaryCrossEntropyWithLogits, huberLoss } from "./losses.js";
 export type { LossName, LossConfig, LossSpec, LossParams, LossOptions, HuberLossOptions, LossResult, Reduction } from "./losses.js";

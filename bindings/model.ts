@@ -19,12 +19,15 @@ import { evaluate, fit, trainOnBatch } from "./model/training.js";
 import { predict } from "./model/prediction.js";
 import { ModelStreams } from "./model/streaming.js";
 import { loadModelStateDict, modelStateDict } from "./model/parameters-by-name.js";
+import { modelWeights, setModelWeights } from "./model/weights-list.js";
+import { modelSummary, type ModelSummary, type SummaryOptions } from "./model/summary.js";
 import { loadModel, saveModel } from "./model/saving.js";
 import { callBytes, callOfShape, reserveFor, type BatchShape } from "./model/memory.js";
 import type { EpochLogs, Evaluation, EvaluateOptions, FitOptions, ModelInput, ModelOptions, ModelTarget, PredictOptions, SequenceInputs, StepOptions } from "./model/options.js";
 
 export { bindOptimizer } from "./model/construction.js";
 export type { BatchShape } from "./model/memory.js";
+export type { ModelSummary, SummaryOptions, SummaryRow, FreeDimension } from "./model/summary.js";
 export type { ModelOptions, ModelInput, ModelTarget, EpochLogs, SequenceInputs, FitOptions, EvaluateOptions, PredictOptions, StepOptions, Evaluation } from "./model/options.js";
 
 /**
@@ -77,6 +80,18 @@ export class Model {
   /** Trainable parameters in all layers. */
   get parameterCount(): number {
     return this.layers.reduce((n, l) => n + l.parameterCount, 0);
+  }
+
+  /**
+   * A Keras-style summary: per layer its name in the model (its index), type, output shape
+   * (time-major, free dimensions "T" steps and "N" sequences: [T, N, 64], or [N, 64] after a
+   * returnSequences false layer) and parameters; the total, trainable and non-trainable parameter
+   * counts (those of the parameter arena, `model.parameters`) and the bytes of wasm memory of the
+   * parameters, their gradients and the optimizer's state. Returns the rows, totals and the table's
+   * lines; `{ print: true }` prints them with console.log, `{ printFn }` with printFn (Keras' print_fn).
+   */
+  summary(options?: SummaryOptions): ModelSummary {
+    return modelSummary(this.runtime, options);
   }
 
   /**
@@ -164,6 +179,33 @@ export class Model {
    */
   loadStateDict(dict: StateDictSource, options?: ModelLoadOptions): LoadResult {
     return loadModelStateDict(this.layers, dict, options);
+  }
+
+  /**
+   * Copies of every layer's weights as one list, in Keras' layouts and order (what Keras'
+   * `model.get_weights()` gives, and the weights `toTfjs` writes for the layers it maps, but for a
+   * tokenInput layer, whose kernel [V, G·H] toTfjs writes as an Embedding): per layer, Dense kernel [I, O]
+   * and bias [O]; Embedding embeddings [V, E]; a recurrent layer's cells (stacked layer by layer,
+   * forward then backward direction) each kernel [D, G·H], recurrent_kernel [H, G·H] and one bias
+   * [G·H] = bias_ih + bias_hh ([2, G·H], input then recurrent, for a resetAfter GRU), gates in
+   * Keras order (LSTM i,f,c,o; GRU z,r,h); LSTM peepholes follow their cell's bias (PeepholeLSTMCell's
+   * input/forget/output_gate_peephole_weights [H]) and a context weight comes last as a kernel
+   * [C, G·H]. Jordan and MGU layers, which Keras lacks, give their PyTorch parameters in `stateDict()`
+   * order. For names and PyTorch layouts, use `stateDict()`.
+   */
+  getWeights(): Tensor[] {
+    return modelWeights(this.layers);
+  }
+
+  /**
+   * Sets every weight from a list in `getWeights()`' layouts and order, as Keras'
+   * `model.set_weights()`. The count, every shape and every value are checked first (a
+   * TypeError/RangeError naming the index, the layer and the weight, expected vs got shape) and
+   * nothing changes when any check fails. A Keras bias [G·H] goes to bias_ih with bias_hh = 0: the
+   * same sums, so the model predicts bit for bit as the one the list came from.
+   */
+  setWeights(weights: readonly TensorLike[]): void {
+    setModelWeights(this.layers, weights);
   }
 
   /**

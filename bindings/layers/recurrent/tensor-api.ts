@@ -67,6 +67,7 @@ export abstract class RecurrentLayer extends RecurrentStack {
    */
   forward(x: TensorLike | IntTensorLike, options?: RecurrentForwardOptions): RecurrentForwardResult {
     const where = `${this.constructor.name}.forward`;
+    this.checkBuilt("forward");
     checkOptionKeys(where, options, ["initialState", "lengths", "context", "training"]);
     const xt = this.tokenInput ? toIntTensor(where, "x", x) : toTensor(where, "x", x);
     if (this.tokenInput) expectShape(where, "x", xt.shape, [null, null], ["T", "B"]);
@@ -118,6 +119,7 @@ export abstract class RecurrentLayer extends RecurrentStack {
    */
   backward(dOutput: TensorLike | null, dFinalState?: Record<string, TensorLike>): RecurrentBackwardResult {
     const where = `${this.constructor.name}.backward`;
+    this.checkBuilt("backward");
     const { T, B, context } = this.requireLast("backward");
     const D = this.inputSize;
     checkAllocation(where, `dInput [${T}, ${B}, ${D}]`, T * B * D);
