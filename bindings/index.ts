@@ -82,3 +82,8 @@ export type { Seq2SeqOptions, Seq2SeqCell, Seq2SeqAttention, AttendedDecode, Seq
 export { Attention } from "./seq2seq/attention.js";
 export type { AttentionKind, AttentionOptions } from "./seq2seq/attention.js";
 export { HMM, type HMMOptions, type SmoothingOptions, type ViterbiResult, type HMMTables, type HMMProbabilities, type TableRow, type BaumWelchOptions, type BaumWelchProgress, type BaumWelchResult } from "./hmm.js";
+// Storage: models in the browser's IndexedDB and from a URL.
+export { saveToIndexedDB, loadFromIndexedDB, removeFromIndexedDB } from "./storage/indexeddb.js";
+export type { StoredModelInfo } from "./storage/indexeddb.js";
+export { loadFromUrl } from "./storage/url.js";
+export type { LoadFromUrlOptions } from "./storage/url.js";
