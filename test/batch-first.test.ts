@@ -154,3 +154,35 @@ describe("batchFirst models", () => {
     disposeAll(tm, bf);
   });
 });
+
+describe("tensors of other libraries (duck typing)", () => {
+  const x = randomArray(T * N * D, 1);
+  /** A stand-in for a tf.Tensor: shape, dataSync(), and an async data() method whose source must never reach a message. */
+  const tfLike = <A>(shape: number[], values: A): { shape: number[]; dataSync(): A; data(): Promise<A> } => ({ shape, dataSync: () => values, data: async function data() { return values; } });
+
+  it("reads { shape, dataSync() } (tf.Tensor) and { shape, data: <any numeric typed array> } like a Tensor", () => {
+    const m = new Model({ layers: [new LSTM({ inputSize: D, units: 4, seed: 1 }), new Dense({ inputSize: 4, units: 3, seed: 2 })], loss: "softmaxCrossEntropy", batchFirst: true });
+    const expected = m.predict({ shape: [N, T, D], data: x });
+    assert.deepEqual(m.predict(tfLike([N, T, D], x)), expected);
+    assert.deepEqual(m.predict({ shape: [N, T, D], data: Float64Array.from(x) }), expected);
+    const classes = Int32Array.from({ length: N * T }, (_, i) => i % 3);
+    const loss = m.evaluate(tfLike([N, T, D], x), tfLike([N, T], classes)).loss;
+    assert.equal(m.evaluate({ shape: [N, T, D], data: x }, { shape: [N, T], data: Uint8Array.from(classes) }).loss, loss);
+    assert.equal(m.evaluate({ shape: [N, T, D], data: x }, { shape: [N, T], data: classes }).loss, loss);
+    m.dispose();
+  });
+
+  it("refuses other objects with a message that names what it got and never prints a function's source", () => {
+    const m = new Model({ layers: [new LSTM({ inputSize: D, units: 4, seed: 1 }), new Dense({ inputSize: 4, units: 2, seed: 2 })], loss: "meanSquaredError" });
+    const cases: [unknown, RegExp][] = [
+      [{ shape: [T, N, D], data: async function data() { return x; } }, /^Model\.predict: x\.data must be a Float32Array \(or another typed array of numbers\); got function data$/],
+      [{ shape: [T, N, D], dataSync: () => [1, 2] }, /^Model\.predict: x\.dataSync\(\) must return a typed array of numbers; got an array of length 2$/],
+      [{ shape: [T, N, D], data: new BigInt64Array(T * N * D) }, /^Model\.predict: x\.data must be a Float32Array .*; got a BigInt64Array of length 180$/],
+      [() => x, /^Model\.predict: x must be a \{ shape, data: Float32Array \} tensor, a tensor with shape and dataSync\(\) \(tf\.Tensor\), or nested number arrays; got function$/],
+    ];
+    for (const [value, message] of cases) {
+      assert.throws(() => m.predict(value as never), (e: unknown) => e instanceof TypeError && message.test(e.message) && !/=>|return x/.test(e.message), String(message));
+    }
+    m.dispose();
+  });
+});
