@@ -186,3 +186,29 @@ describe("tensors of other libraries (duck typing)", () => {
     m.dispose();
   });
 });
+
+describe("recurrent layers' forward and backward with { batchFirst: true }", () => {
+  it("take x and dOutput [B, T, ...] and return output and dInput [B, T, ...]: the time-major numbers reordered", () => {
+    const x = randomArray(T * N * D, 11);
+    const make = (): LSTM => new LSTM({ inputSize: D, units: 4, numLayers: 2, bidirectional: true, seed: 6 });
+    const [tm, bf] = [make(), make()];
+    const lengths = Int32Array.from({ length: N }, (_, i) => T - (i % 3));
+    const outTm = tm.forward({ shape: [T, N, D], data: x }, { lengths });
+    const outBf = bf.forward({ shape: [N, T, D], data: swap(x, T, N, D) }, { lengths, batchFirst: true });
+    const F = outTm.output.shape[2]!;
+    assert.deepEqual(outBf.output.shape, [N, T, F]);
+    assert.deepEqual(outBf.output.data, swap(outTm.output.data, T, N, F));
+    assert.deepEqual(outBf.state, outTm.state);
+    const dOut = randomArray(T * N * F, 12);
+    const backTm = tm.backward({ shape: [T, N, F], data: dOut });
+    const backBf = bf.backward({ shape: [N, T, F], data: swap(dOut, T, N, F) });
+    assert.deepEqual(backBf.dInput.shape, [N, T, D]);
+    assert.deepEqual(backBf.dInput.data, swap(backTm.dInput.data, T, N, D));
+    assert.deepEqual(bf.stateDict(), tm.stateDict());
+    assert.deepEqual([...bf.parameters.grads.f32()], [...tm.parameters.grads.f32()]);
+    assert.throws(() => bf.backward({ shape: [T, N, F], data: dOut }), { name: "RangeError", message: `LSTM.backward: dOutput must have shape [${N}, ${T}, ${F}]; got [${T}, ${N}, ${F}]` });
+    assert.throws(() => bf.forward({ shape: [N, T, D], data: x }, { batchFirst: "yes" as never }), { name: "TypeError", message: /^LSTM\.forward: batchFirst must be a boolean/ });
+    tm.dispose();
+    bf.dispose();
+  });
+});
