@@ -40,10 +40,11 @@ export function predict(model: ModelRuntime, x: ModelInput, options: PredictOpti
   const Tout = spec.sequenceOutput ? data.T : 1;
   try {
     checkModelBatch(where, model.layers, data.T, Math.min(batchSize, data.N));
-    reserveFor(model, [{ ...callOfData(data, batchSize, false), sliced: true }]);
+    const batchFirst = spec.batchFirst && spec.sequenceOutput;
+    const reordered = batchFirst ? [4 * Tout * Math.min(batchSize, data.N) * O] : [];
+    reserveFor(model, [{ ...callOfData(data, batchSize, false), sliced: true, transient: reordered }]);
     const result = new Float32Array(Tout * data.N * O);
     const index = model.identityIndex(data.N);
-    const batchFirst = spec.batchFirst && spec.sequenceOutput;
     /** Copies the outputs [Tout, B, O] at `x` of sequences b0 .. b0 + B into the result ([Tout, N, O], or [N, Tout, O] batch-first). */
     const place = (x: number, b0: number, B: number): void => {
       if (batchFirst) {
