@@ -31,7 +31,7 @@ export type { ModelSummary, SummaryOptions, SummaryRow, FreeDimension } from "./
 export type { ModelOptions, ModelInput, ModelTarget, EpochLogs, SequenceInputs, FitOptions, EvaluateOptions, PredictOptions, StepOptions, Evaluation } from "./model/options.js";
 
 /**
- * Layers + loss + optimizer. Data is time-major: x [T, N, D] (or ids [T, N]), targets per step
+ * Layers + loss + optimizer. Data is time-major (batch-first with `batchFirst: true`, [N, T, ...]): x [T, N, D] (or ids [T, N]), targets per step
  * [T, N] / [T, N, O], or per sequence [N] / [N, O] when a recurrent layer has returnSequences false.
  */
 export class Model {
@@ -70,6 +70,11 @@ export class Model {
   /** The vocabulary size when the first layer reads ids (an Embedding, or a recurrent layer with tokenInput), else null. */
   get vocabSize(): number | null {
     return this.runtime.spec.vocabSize;
+  }
+
+  /** Whether the model takes and returns sequences batch-first ([N, T, ...]) rather than time-major ([T, N, ...]). */
+  get batchFirst(): boolean {
+    return this.runtime.spec.batchFirst;
   }
 
   /** The size of the per-sequence context the layers take (0: none). */

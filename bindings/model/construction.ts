@@ -8,7 +8,7 @@ import { Embedding } from "../layers/embedding.js";
 import { resolveLoss } from "../losses.js";
 import { Adam, checkOptimizer, type Optimizer } from "../optimizers.js";
 import { isDisposed, isOwned } from "../disposal.js";
-import { checkOptionKeys, checkPositive, describe } from "../validate.js";
+import { checkOptionKeys, checkPositive, checkBoolean, describe } from "../validate.js";
 import { buildLayerChain, checkLayerChain, checkLossFits, checkModelParameters } from "../layer-chain.js";
 import { ModelRuntime } from "./runtime.js";
 import { reserveBlocks } from "./memory.js";
@@ -74,6 +74,7 @@ export function buildModel(where: string, options: ModelOptions): { runtime: Mod
     loss,
     sequenceOutput: layers.every((l) => !(l instanceof RecurrentLayer) || l.returnSequences),
     contextSize: contextSizeOf(where, layers),
+    batchFirst: checkBoolean(where, "batchFirst", options.batchFirst ?? false),
   };
   checkModelParameters(where, layers);
   const specs = layers.flatMap((l, i) => l.paramSpecs().map((s) => ({ name: `${i}.${s.name}`, shape: s.shape })));

@@ -20,6 +20,13 @@ export interface ModelOptions {
   clipNorm?: number;
   /** Clip every gradient to [-clipValue, clipValue] before each step. */
   clipValue?: number;
+  /**
+   * Sequences batch-first, as PyTorch's batch_first=True and Keras: x [N, T, D] (ids [N, T]),
+   * per-step targets and masks [N, T(, O)], predict's per-step outputs [N, T, O] and step's chunks
+   * [B, T, D] in and [B, T, O] out. Default false: time-major [T, N, ...]. The core reorders the
+   * data while it gathers batches; results are bit for bit those of the same data time-major.
+   */
+  batchFirst?: boolean;
 }
 
 /** Inputs of a model: ids [T, N] when the first layer reads ids (Embedding, or tokenInput), else floats [T, N, D]. */
@@ -80,4 +87,4 @@ export interface Evaluation {
   accuracy?: number;
 }
 
-export const MODEL_KEYS = ["layers", "loss", "optimizer", "clipNorm", "clipValue"] as const;
+export const MODEL_KEYS = ["layers", "loss", "optimizer", "clipNorm", "clipValue", "batchFirst"] as const;

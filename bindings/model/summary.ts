@@ -44,12 +44,13 @@ export interface SummaryOptions {
   printFn?: (line: string) => void;
 }
 
-/** The output shape of every layer, from the model's input [T, N, D] (ids [T, N]). */
+/** The output shape of every layer, from the model's input [T, N, D] (ids [T, N]; batch-first [N, T, ...]). */
 function outputShapes(runtime: ModelRuntime): (number | FreeDimension)[][] {
   let sequence = true;
+  const steps: FreeDimension[] = runtime.spec.batchFirst ? ["N", "T"] : ["T", "N"];
   return runtime.layers.map((layer) => {
     if (layer instanceof RecurrentLayer && !layer.returnSequences) sequence = false;
-    return sequence ? ["T", "N", layer.outputSize] : ["N", layer.outputSize];
+    return sequence ? [...steps, layer.outputSize] : ["N", layer.outputSize];
   });
 }
 
