@@ -10,7 +10,7 @@ import { Rng } from "./random.js";
 import { yieldToEventLoop } from "./schedule.js";
 import { checkInt, checkBoolean, checkNumber, describe } from "./validate.js";
 import { CALLBACK_HOOKS, type BaseLogs, type BatchProgress, type Callback, type FitModel } from "./callbacks/callback.js";
-import { History } from "./callbacks/history.js";
+import { historyOf, type History } from "./callbacks/history.js";
 import { verboseCallback, type Verbosity } from "./callbacks/verbose.js";
 
 export type { BatchProgress };
@@ -154,7 +154,7 @@ export async function runEpochs<Logs extends BaseLogs>(
   const callbacks = report === null ? settings.callbacks : [report, ...settings.callbacks];
   const rng = new Rng(seed);
   const order = new WasmArray(N);
-  const history = new History<Logs>();
+  const history = historyOf<Logs>([]);
   model.stopTraining = false;
   try {
     for (const callback of callbacks) callback.setModel?.(model);
