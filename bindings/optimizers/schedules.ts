@@ -3,6 +3,7 @@
 // is a plain, frozen JSON object ({ type, ...parameters }), so it is saved with the optimizer's
 // config in a model file and rebuilt from there by `checkSchedule`.
 import { checkBoolean, checkInt, checkNumber, checkOptionKeys, describe } from "../validate.js";
+import { labelErrors } from "../errors.js";
 
 /** lr = initialLr · decayRate^(step / decaySteps), the exponent floored with staircase (keras ExponentialDecay). */
 export interface ExponentialDecay {
@@ -130,7 +131,8 @@ const FACTORIES: Record<LearningRateSchedule["type"], (options: never) => Learni
 
 /**
  * A learning rate as an optimizer or `warmup` takes it: a number >= 0, or a schedule (what a
- * factory made, or its JSON from a model file, checked again by its factory).
+ * factory made, or its JSON from a model file, checked again by its factory, whose errors are
+ * labelled `where` and `name`: "Adam: lr.decaySteps must be ...").
  */
 export function checkLearningRate(where: string, name: string, value: unknown): number | LearningRateSchedule {
   if (typeof value === "number") return checkRate(where, name, value);
@@ -141,7 +143,7 @@ export function checkLearningRate(where: string, name: string, value: unknown): 
   if (typeof type !== "string" || !(SCHEDULE_TYPES as readonly string[]).includes(type)) {
     throw new RangeError(`${where}: ${name}.type must be one of ${SCHEDULE_TYPES.join(", ")}; got ${describe(type)}`);
   }
-  return FACTORIES[type as LearningRateSchedule["type"]](value as never);
+  return labelErrors(where, () => FACTORIES[type as LearningRateSchedule["type"]](value as never), { path: name, keys: Object.keys(value) });
 }
 
 /** The rate of `lr` (a number or a schedule) for optimizer step `step` (0 for the first step). */
