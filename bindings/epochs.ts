@@ -14,6 +14,7 @@ import { historyOf, type History } from "./callbacks/history.js";
 import { verboseCallback, type Verbosity } from "./callbacks/verbose.js";
 
 export type { BatchProgress };
+
 /**
  * A callback of fit. What it returns is awaited before training goes on: a promise (an async
  * function) holds the next batch until it settles, and a rejection, like a throw, rejects fit.

@@ -159,6 +159,10 @@ describe("fit callbacks (built-ins)", () => {
     });
     assert.deepEqual(history.epoch, [0, 1, 2]);
     assert.ok(history.every((l) => typeof l.valLoss === "number" && typeof l.valAccuracy === "number"));
+    // the held-out pairs are the last 2 (columns 6 and 7): with the best epoch's weights restored, evaluate gives that epoch's valLoss
+    const last = (t: { data: Int32Array }): { shape: number[]; data: Int32Array } => ({ shape: [3, 2], data: Int32Array.from({ length: 6 }, (_, i) => t.data[Math.floor(i / 2) * 8 + 6 + (i % 2)]!) });
+    const heldOut = s2s.evaluate(last(source), lengths.slice(6), last(target), lengths.slice(6), { batchSize: 2 });
+    assert.equal(heldOut.loss, history[stop.bestEpoch]!.valLoss);
     assert.equal(s2s.optimizer.iterations, 3 * 3);
     s2s.dispose();
   });
