@@ -3,6 +3,7 @@
 // optimizer), training (trainOnBatch, fit, evaluate), prediction, streaming (step, resetState),
 // parameters by name (stateDict, loadStateDict) and saving (save, load).
 import type { ParameterArena } from "./arena.js";
+import type { History } from "./callbacks/history.js";
 import type { Layer } from "./layers/layer.js";
 import { lossConfigOf, type LossConfig, type LossName } from "./losses.js";
 import type { Optimizer } from "./optimizers.js";
@@ -41,6 +42,8 @@ export class Model {
   readonly optimizer: Optimizer;
   clipNorm: number | null;
   clipValue: number | null;
+  /** Set to true (in a fit callback) to stop fit after the current batch; fit resets it when it starts (as tf.js' model.stopTraining). */
+  stopTraining = false;
   /**
    * JSON data written by save() and restored by Model.load, e.g.
    * { vocabulary: vocab.toJSON(), normalizer: normalizer.toJSON() }.
@@ -110,9 +113,10 @@ export class Model {
 
   /**
    * Trains for `epochs` passes over the data in (shuffled) batches, yielding to the event loop
-   * between batches. Resolves to the per-epoch logs.
+   * between batches, with the options' validation, verbose report and callbacks. Resolves to the
+   * History: the per-epoch logs as an array, with `epoch` and `history` as tf.History.
    */
-  async fit(x: ModelInput, y: ModelTarget, options: FitOptions = {}): Promise<EpochLogs[]> {
+  async fit(x: ModelInput, y: ModelTarget, options: FitOptions = {}): Promise<History<EpochLogs>> {
     return await fit(this.runtime, this, this, x, y, options);
   }
 

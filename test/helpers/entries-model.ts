@@ -6,7 +6,7 @@ import { floatTensor, options, seed, size, orJunk, markInvalid, stateDict as sta
 import { row, type Row } from "./entry.js";
 import { MODEL_SPECS, modelOf, watchModel, modelFingerprint, type ModelSpec } from "./property-fixtures.js";
 import { ContractViolation, changedKeys } from "./contract.js";
-import { dims, input, target, mask, sequenceOptions, missingContext, missingTargets, batchSize, callback, signal, type Dims } from "./model-arguments.js";
+import { dims, input, target, mask, sequenceOptions, missingContext, missingTargets, batchSize, callback, signal, verbose, validationSplit, callbacks, type Dims } from "./model-arguments.js";
 
 /** A fixture model spec and batch dims, chained into the arguments built from them. */
 function perModel<A>(build: (spec: ModelSpec, d: Dims) => fc.Arbitrary<A>): fc.Arbitrary<{ spec: ModelSpec; a: A }> {
@@ -59,6 +59,7 @@ const fit = row({
     options({
       epochs: size(fc.integer({ min: 1, max: 2 })), batchSize, shuffle: fc.boolean(), seed, mask: mask(spec, d), ...sequenceOptions(spec, d),
       validationData: validationData(spec), truncatedBptt: size(fc.integer({ min: 1, max: 4 })), onBatchEnd: callback, onEpochEnd: callback, signal,
+      verbose, validationSplit, callbacks,
     }),
   )),
   call: ({ spec, a: [x, y, o] }) => modelOf(spec).fit(x as never, y as never, o as never),
@@ -72,6 +73,7 @@ const fit = row({
       ...missingContext(spec, o),
       ...(opts.validationData !== undefined && opts.validationData !== null && typeof opts.validationData === "object" ? missingTargets(v.y, "validationData.y") : []),
       ...(opts.truncatedBptt !== undefined && !spec.streamable ? ["truncatedBptt with a bidirectional layer"] : []),
+      ...(opts.validationSplit !== undefined && opts.validationData !== undefined ? ["validationSplit with validationData"] : []),
     ];
   },
   runs: 40,
