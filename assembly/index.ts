@@ -14,7 +14,7 @@ export { softmaxRows, logSoftmaxRows, softmaxBackwardRows, logSoftmaxBackwardRow
 export * from "./losses";
 export * from "./optimizers";
 // rows.ts also holds helpers for other kernels (broadcastRows, addRowVector, sumRowsInto): export the rest.
-export { addInPlace, gatherRows, scatterAddRows, gatherTimeMajor } from "./rows";
+export { addInPlace, gatherRows, scatterAddRows, gatherTimeMajor, gatherBatchFirst, swapLeadingAxes } from "./rows";
 export * from "./sequence";
 export * from "./dense";
 export { tokenTableSize } from "./projection";

@@ -55,3 +55,35 @@ export function gatherTimeMajor(dst: usize, src: usize, index: usize, T: i32, N:
     gatherRows(dst + <usize>(t * B) * rowBytes, src + <usize>(t * N) * rowBytes, index, B, F);
   }
 }
+
+/**
+ * Gathers a batch from a batch-first dataset into time-major order: dst[t, b, :] = src[index[b], t, :]
+ * for src [N, T, F], dst [T, B, F], index i32 [B] (4-byte elements: f32 or i32 alike).
+ */
+export function gatherBatchFirst(dst: usize, src: usize, index: usize, T: i32, N: i32, B: i32, F: i32): void {
+  const rowBytes = <usize>F << 2;
+  const sequenceBytes = <usize>T * rowBytes;
+  const stepBytes = <usize>B * rowBytes;
+  for (let b = 0; b < B; b++) {
+    const n = load<i32>(index + (<usize>b << 2));
+    assert(n >= 0 && n < N);
+    const from = src + <usize>n * sequenceBytes;
+    const to = dst + <usize>b * rowBytes;
+    for (let t = 0; t < T; t++) memory.copy(to + <usize>t * stepBytes, from + <usize>t * rowBytes, rowBytes);
+  }
+}
+
+/**
+ * Swaps the two leading axes: dst[b, a, :] = src[a, b, :] for src [A, B, F], dst [B, A, F]
+ * (4-byte elements): time-major [T, B, F] to batch-first [B, T, F] and back.
+ */
+export function swapLeadingAxes(dst: usize, src: usize, A: i32, B: i32, F: i32): void {
+  const rowBytes = <usize>F << 2;
+  const outerBytes = <usize>B * rowBytes;
+  const innerBytes = <usize>A * rowBytes;
+  for (let a = 0; a < A; a++) {
+    const from = src + <usize>a * outerBytes;
+    const to = dst + <usize>a * rowBytes;
+    for (let b = 0; b < B; b++) memory.copy(to + <usize>b * innerBytes, from + <usize>b * rowBytes, rowBytes);
+  }
+}

@@ -21,7 +21,7 @@ const CORE_FUNCTIONS: Record<Exclude<keyof CoreExports, "memory" | "coreAbiVersi
   clipByValue: true, copyColumns: true, copyF32: true, countCorrectBinary: true, countCorrectClasses: true, countInTopK: true, sumErrors: true, denseBackward: true,
   denseForward: true, expf: true, fillF32: true, fillIotaI32: true, findNonFinite: true,
   findOutOfRange: true, findOutOfRangeWhere: true, findOutsideF32: true, free: true, gatherRows: true,
-  gatherTimeMajor: true, gemm: true, gemmPackB: true, gemmPacked: true, gemmPackedSize: true, gemmScratchSize: true,
+  gatherTimeMajor: true, gatherBatchFirst: true, swapLeadingAxes: true, gemm: true, gemmPackB: true, gemmPacked: true, gemmPackedSize: true, gemmScratchSize: true,
   heapInUse: true, heapPeak: true, reserve: true, tokenTableSize: true,
   huber: true, lengthMask: true, logSoftmaxBackwardRows: true, logSoftmaxRows: true,
   maskPaddedSteps: true, maskWeight: true, meanOverValidSteps: true, meanOverValidStepsBackward: true,

@@ -1,4 +1,5 @@
-// A time-major dataset staged in wasm memory once; batches are gathered by the core.
+// A dataset staged in wasm memory once, time-major [T, N, ...] or batch-first [N, T, ...] as the
+// user gave it; the core gathers every batch into time-major order (no per-element JavaScript).
 import { core } from "./core.js";
 import { Workspace, blockPtr, type BlockRef } from "./buffer.js";
 import { toTensor, toIntTensor, expectShape, stageF32, stageIds, stageLengths, stageUnitF32 } from "./tensor.js";
@@ -19,6 +20,13 @@ export interface DataSpec {
   sequenceOutput: boolean;
   /** Size of the per-sequence context the model's layers take (0: none). */
   contextSize: number;
+  /** True: sequences come as [N, T, ...] (x, per-step targets and masks), as PyTorch's batch_first; false: [T, N, ...]. */
+  batchFirst: boolean;
+}
+
+/** The leading axes of sequence data and their names: [T, N] time-major, [N, T] batch-first. */
+export function sequenceAxes(spec: DataSpec, T: number | null, N: number | null): { shape: (number | null)[]; names: string[] } {
+  return spec.batchFirst ? { shape: [N, T], names: ["N", "T"] } : { shape: [T, N], names: ["T", "N"] };
 }
 
 /** Optional per-sequence data beside x and y. */
@@ -100,7 +108,8 @@ function targetShapeHint(spec: DataSpec, shape: readonly number[], T: number, N:
   if (spec.sequenceOutput && shape.length === rank - 1 && shape[0] === N) {
     return " (the model has an output at every step: targets are per step, not per sequence)";
   }
-  if (!spec.sequenceOutput && shape.length === rank + 1 && shape[0] === T && shape[1] === N) {
+  const steps = sequenceAxes(spec, T, N).shape;
+  if (!spec.sequenceOutput && shape.length === rank + 1 && shape[0] === steps[0] && shape[1] === steps[1]) {
     return " (a recurrent layer has returnSequences false: the model has one output per sequence, so targets are per sequence)";
   }
   if (ids && shape.length === rank + 1 && shape[rank] === spec.outputSize) return ` (${spec.loss.name} takes class ids, not one-hot or probability vectors)`;
@@ -115,6 +124,8 @@ export class StagedDataset {
   private readonly ws = new Workspace();
   /** What each gathered batch holds per sequence. */
   readonly layout: BatchLayout;
+  /** Whether x, per-step targets and the mask are staged [N, T, ...] (gathered into time-major batches). */
+  readonly batchFirst: boolean;
 
   /**
    * `targets` is `{ y }` for training and evaluation, where y is then required and must fit the
@@ -125,27 +136,33 @@ export class StagedDataset {
     let T: number;
     let N: number;
     try {
+      const axes = sequenceAxes(spec, null, null);
       if (x === undefined || x === null) {
-        const expected = spec.vocabSize !== null ? `ids in [0, ${spec.vocabSize}) shaped [T, N]` : `floats shaped [T, N, ${spec.inputSize}]`;
+        const steps = axes.names.join(", ");
+        const expected = spec.vocabSize !== null ? `ids in [0, ${spec.vocabSize}) shaped [${steps}]` : `floats shaped [${steps}, ${spec.inputSize}]`;
         throw new TypeError(`${where}: x is required: ${expected}; got ${String(x)}`);
       }
+      let xLead: number[];
       if (spec.vocabSize !== null) {
         const ids = toIntTensor(where, "x", x);
-        expectShape(where, "x", ids.shape, [null, null], ["T", "N"]);
-        [T, N] = ids.shape as [number, number];
+        expectShape(where, "x", ids.shape, axes.shape, axes.names);
+        xLead = ids.shape;
         stageIds(where, "x", ids.data, spec.vocabSize, this.ws.get("x", ids.data.length));
       } else {
         const xt = toTensor(where, "x", x);
-        expectShape(where, "x", xt.shape, [null, null, spec.inputSize], ["T", "N", String(spec.inputSize)]);
-        [T, N] = xt.shape as [number, number];
+        expectShape(where, "x", xt.shape, [...axes.shape, spec.inputSize], [...axes.names, String(spec.inputSize)]);
+        xLead = xt.shape;
         stageF32(where, "x", xt.data, this.ws.get("x", xt.data.length));
       }
+      [T, N] = spec.batchFirst ? [xLead[1]!, xLead[0]!] : [xLead[0]!, xLead[1]!];
       if (T === 0 || N === 0) throw new RangeError(`${where}: x must hold at least one step and one sequence; got T=${T}, N=${N}`);
       this.T = T;
       this.N = N;
       this.layout = batchLayout(spec, T, { targets: targets !== null, mask: mask !== undefined, lengths: lengths !== undefined });
-      const lead = spec.sequenceOutput ? [T, N] : [N];
-      const leadNames = spec.sequenceOutput ? ["T", "N"] : ["N"];
+      this.batchFirst = spec.batchFirst;
+      const steps = sequenceAxes(spec, T, N);
+      const lead = spec.sequenceOutput ? steps.shape as number[] : [N];
+      const leadNames = spec.sequenceOutput ? steps.names : ["N"];
       if (mask !== undefined) {
         const m = toTensor(where, "mask", mask);
         expectShape(where, "mask", m.shape, lead, leadNames);
@@ -202,7 +219,13 @@ export class StagedDataset {
     if (padded) {
       const padding = this.ws.ptr("padding", n);
       c.lengthMask(padding, this.ws.ptr("lengths", this.N), this.T, this.N);
-      c.mulInPlace(weights, padding, n);
+      if (this.batchFirst) {
+        const swapped = this.ws.ptr("paddingBatchFirst", n);
+        c.swapLeadingAxes(swapped, padding, this.T, this.N, 1);
+        c.mulInPlace(weights, swapped, n);
+      } else {
+        c.mulInPlace(weights, padding, n);
+      }
     }
     return weights;
   }
@@ -214,16 +237,17 @@ export class StagedDataset {
     const c = core();
     const from = batchBlocks(this.layout, this.ws, N);
     const to = batchBlocks(this.layout, batch, B);
+    const gatherSteps = this.batchFirst ? c.gatherBatchFirst : c.gatherTimeMajor;
     const x = blockPtr(to.x!);
-    c.gatherTimeMajor(x, blockPtr(from.x!), index, T, N, B, xFeatures);
+    gatherSteps(x, blockPtr(from.x!), index, T, N, B, xFeatures);
     const y = ptrOrZero(to.y);
-    if (y !== 0) c.gatherTimeMajor(y, blockPtr(from.y!), index, yT, N, B, yFeatures);
+    if (y !== 0) gatherSteps(y, blockPtr(from.y!), index, yT, N, B, yFeatures);
     const lengths = ptrOrZero(to.lengths);
     if (lengths !== 0) c.gatherRows(lengths, blockPtr(from.lengths!), index, B, 1);
     const context = ptrOrZero(to.context);
     if (context !== 0) c.gatherRows(context, blockPtr(from.context!), index, B, C);
     const mask = ptrOrZero(to.mask);
-    if (this.layout.mask) c.gatherTimeMajor(mask, blockPtr(from.mask!), index, yT, N, B, 1);
+    if (this.layout.mask) gatherSteps(mask, blockPtr(from.mask!), index, yT, N, B, 1);
     const padding = ptrOrZero(to.paddingMask);
     if (padding !== 0) {
       c.lengthMask(padding, lengths, T, B);

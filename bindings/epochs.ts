@@ -1,21 +1,19 @@
 // The training loop Model.fit and Seq2Seq.fit share: epochs of batches over N examples in an
-// order shuffled every epoch from a seed, a progress callback after every batch (awaited when it
-// returns a promise), an abort signal checked between batches and a yield to the event loop after
-// every batch. Each batch is trained under the finite-step guard (step-guard.ts), which refuses a
-// batch whose loss or step is not finite before anything of it is applied.
+// order shuffled every epoch from a seed, the callbacks (bindings/callbacks/: the verbose report,
+// the onBatchEnd / onEpochEnd options, then the callbacks option in order; each hook awaited) and
+// their stopTraining flag, an abort signal checked between batches and a yield to the event loop
+// after every batch. Each batch is trained under the finite-step guard (step-guard.ts), which
+// refuses a batch whose loss or step is not finite before anything of it is applied.
 import { core } from "./core.js";
 import { WasmArray } from "./buffer.js";
 import { Rng } from "./random.js";
 import { yieldToEventLoop } from "./schedule.js";
-import { checkInt, checkBoolean, describe } from "./validate.js";
+import { checkInt, checkBoolean, checkNumber, describe } from "./validate.js";
+import { CALLBACK_HOOKS, type BaseLogs, type BatchProgress, type Callback, type FitModel } from "./callbacks/callback.js";
+import { historyOf, type History } from "./callbacks/history.js";
+import { verboseCallback, type Verbosity } from "./callbacks/verbose.js";
 
-/** Progress after one batch, for `onBatchEnd`. */
-export interface BatchProgress {
-  epoch: number;
-  batch: number;
-  batches: number;
-  loss: number;
-}
+export type { BatchProgress };
 
 /**
  * A callback of fit. What it returns is awaited before training goes on: a promise (an async
@@ -24,7 +22,7 @@ export interface BatchProgress {
 export type FitCallback<T> = (value: T) => unknown;
 
 /** The options every fit takes (besides its own). */
-export interface EpochOptions<Logs> {
+export interface EpochOptions<Logs extends BaseLogs> {
   /** Passes over the data (default 1). */
   epochs?: number;
   /** Examples per batch (default 32); the last batch of an epoch may be smaller. */
@@ -37,18 +35,33 @@ export interface EpochOptions<Logs> {
   onBatchEnd?: FitCallback<BatchProgress>;
   /** After every epoch; awaited before the next epoch when it returns a promise. */
   onEpochEnd?: FitCallback<Logs>;
-  /** Stops training between batches; fit then rejects with the signal's reason. */
+  /** Stops training between batches; fit then rejects with the signal's reason (a callback stops it normally: `model.stopTraining = true`). */
   signal?: AbortSignal;
+  /** 0 silent (default), 1 a progress bar per epoch in a terminal (Node with a TTY stdout; else as 2), 2 one line per epoch (console.log). */
+  verbose?: Verbosity;
+  /** Callbacks (earlyStopping(), modelCheckpoint(...), ... or objects with onEpochEnd and other hooks), called in order. */
+  callbacks?: Callback<Logs>[];
+  /**
+   * Hold out this fraction of the examples, in (0, 1), for validation after every epoch: the last
+   * ones, before any shuffling (as Keras: the first floor(N · (1 - validationSplit)) train).
+   */
+  validationSplit?: number;
 }
 
+/** The keys of EpochOptions, which every fit accepts. */
+export const EPOCH_KEYS = ["epochs", "batchSize", "shuffle", "seed", "onBatchEnd", "onEpochEnd", "signal", "verbose", "callbacks", "validationSplit"] as const;
+
 /** Validated epoch settings. */
-export interface EpochSettings<Logs> {
+export interface EpochSettings<Logs extends BaseLogs> {
   epochs: number;
   batchSize: number;
   shuffle: boolean;
   seed: number;
-  onBatchEnd?: FitCallback<BatchProgress>;
-  onEpochEnd?: FitCallback<Logs>;
+  verbose: Verbosity;
+  /** The onBatchEnd / onEpochEnd options as a callback, then the callbacks option. */
+  callbacks: Callback<Logs>[];
+  /** null: not given. */
+  validationSplit: number | null;
   signal?: AbortSignal;
 }
 
@@ -58,11 +71,49 @@ function isAbortSignal(value: unknown): value is AbortSignal {
     && typeof (value as { throwIfAborted?: unknown }).throwIfAborted === "function";
 }
 
+/** The verbose option: 0, 1 or 2. */
+function checkVerbose(where: string, value: unknown): Verbosity {
+  if (value !== 0 && value !== 1 && value !== 2) throw new RangeError(`${where}: verbose must be 0 (silent), 1 (a progress bar) or 2 (a line per epoch); got ${describe(value)}`);
+  return value;
+}
+
+/** The callbacks option: an array of objects whose hooks, where present, are functions. */
+function checkCallbacks<Logs extends BaseLogs>(where: string, value: unknown): Callback<Logs>[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new TypeError(`${where}: callbacks must be an array of callbacks such as earlyStopping(); got ${describe(value)}`);
+  value.forEach((callback: unknown, i) => {
+    if (callback === null || typeof callback !== "object") throw new TypeError(`${where}: callbacks[${i}] must be an object with hooks such as onEpochEnd; got ${describe(callback)}`);
+    for (const hook of CALLBACK_HOOKS) {
+      const f = (callback as Record<string, unknown>)[hook];
+      if (f !== undefined && typeof f !== "function") throw new TypeError(`${where}: callbacks[${i}].${hook} must be a function; got ${describe(f)}`);
+    }
+  });
+  return value as Callback<Logs>[];
+}
+
+/** The number of examples fit trains on when `split` of N are held out; a RangeError when either part would be empty. */
+export function trainingRows(where: string, N: number, split: number): number {
+  const train = Math.floor(N * (1 - split));
+  if (train === 0 || train === N) {
+    throw new RangeError(`${where}: validationSplit ${split} of ${N} examples leaves ${train === 0 ? "no training" : "no validation"} examples; expected a split that keeps at least one of each`);
+  }
+  return train;
+}
+
 /** Checks the shared options (before a fit stages its data) and fills in the defaults. */
-export function checkEpochOptions<Logs>(where: string, options: EpochOptions<Logs>): EpochSettings<Logs> {
+export function checkEpochOptions<Logs extends BaseLogs>(where: string, options: EpochOptions<Logs>): EpochSettings<Logs> {
   for (const name of ["onBatchEnd", "onEpochEnd"] as const) {
     if (options[name] !== undefined && typeof options[name] !== "function") throw new TypeError(`${where}: ${name} must be a function; got ${describe(options[name])}`);
   }
+  const split = options.validationSplit;
+  if (split !== undefined && (checkNumber(where, "validationSplit", split, 0, 1) === 0 || split === 1)) {
+    throw new RangeError(`${where}: validationSplit must be in (0, 1), the fraction of examples held out; got ${split}`);
+  }
+  const { onBatchEnd, onEpochEnd } = options;
+  const legacy: Callback<Logs>[] = onBatchEnd === undefined && onEpochEnd === undefined ? [] : [{
+    onBatchEnd: (_batch, progress) => onBatchEnd?.(progress),
+    onEpochEnd: (_epoch, logs) => onEpochEnd?.(logs),
+  }];
   if (options.signal !== undefined && !isAbortSignal(options.signal)) {
     throw new TypeError(`${where}: signal must be an AbortSignal (new AbortController().signal); got ${describe(options.signal)}`);
   }
@@ -71,44 +122,63 @@ export function checkEpochOptions<Logs>(where: string, options: EpochOptions<Log
     batchSize: checkInt(where, "batchSize", options.batchSize ?? 32),
     shuffle: checkBoolean(where, "shuffle", options.shuffle ?? true),
     seed: checkInt(where, "seed", options.seed ?? 0, 0),
+    verbose: checkVerbose(where, options.verbose ?? 0),
+    callbacks: [...legacy, ...checkCallbacks<Logs>(where, options.callbacks)],
+    validationSplit: split ?? null,
   };
-  if (options.onBatchEnd !== undefined) settings.onBatchEnd = options.onBatchEnd;
-  if (options.onEpochEnd !== undefined) settings.onEpochEnd = options.onEpochEnd;
   if (options.signal !== undefined) settings.signal = options.signal;
   return settings;
 }
 
+/** Awaits `hook` of every callback in order. */
+async function call<Logs extends BaseLogs, K extends keyof Callback<Logs>>(callbacks: readonly Callback<Logs>[], hook: K,
+  ...args: Parameters<NonNullable<Callback<Logs>[K]>>): Promise<void> {
+  for (const callback of callbacks) await (callback[hook] as ((...a: typeof args) => unknown) | undefined)?.apply(callback, args);
+}
+
 /**
- * Runs the epochs over N examples: `trainBatch(indices, count, at)` trains on the `count` examples
- * whose ids are the i32 [count] at wasm address `indices` and returns the batch's loss (`at` says
- * where the batch is, "at epoch 2, batch 5", for the guard's messages); `endEpoch(epoch, batches)`
- * makes the epoch's logs (each fit keeps its own sums). Resolves to the logs of every epoch; rejects
- * with the first error of a batch or a callback.
+ * Runs the epochs over N examples of `model`: `trainBatch(indices, count, at)` trains on the
+ * `count` examples whose ids are the i32 [count] at wasm address `indices` and returns the batch's
+ * loss (`at` says where the batch is, "at epoch 2, batch 5", for the guard's messages);
+ * `endEpoch(epoch, batches)` makes the epoch's logs from its `batches` batches (each fit keeps its
+ * own sums), to which the optimizer's lr is added. A callback that sets `model.stopTraining` ends
+ * training after the current batch, with that epoch's logs. Resolves to the History of every
+ * epoch; rejects with the first error of a batch or a callback.
  */
-export async function runEpochs<Logs>(
-  N: number, settings: EpochSettings<Logs>,
-  trainBatch: (indices: number, count: number, at: string) => number, endEpoch: (epoch: number, batches: number) => Logs,
-): Promise<Logs[]> {
+export async function runEpochs<Logs extends BaseLogs>(
+  N: number, settings: EpochSettings<Logs>, model: FitModel,
+  trainBatch: (indices: number, count: number, at: string) => number, endEpoch: (epoch: number, batches: number) => Omit<Logs, "lr">,
+): Promise<History<Logs>> {
   const { epochs, batchSize, shuffle, seed } = settings;
   const batches = Math.ceil(N / batchSize);
+  const report = await verboseCallback(settings.verbose, epochs);
+  const callbacks = report === null ? settings.callbacks : [report, ...settings.callbacks];
   const rng = new Rng(seed);
   const order = new WasmArray(N);
-  const history: Logs[] = [];
+  const history = historyOf<Logs>([]);
+  model.stopTraining = false;
   try {
-    for (let epoch = 0; epoch < epochs; epoch++) {
+    for (const callback of callbacks) callback.setModel?.(model);
+    await call(callbacks, "onTrainBegin");
+    for (let epoch = 0; epoch < epochs && !model.stopTraining; epoch++) {
+      await call(callbacks, "onEpochBegin", epoch);
       core().fillIotaI32(order.ptr, N);
       if (shuffle) rng.shuffle(order.ptr, N);
-      for (let b = 0; b < batches; b++) {
+      let done = 0;
+      while (done < batches && (done === 0 || !model.stopTraining)) {
         settings.signal?.throwIfAborted();
+        const b = done++;
         const loss = trainBatch(order.ptr + b * batchSize * 4, Math.min(batchSize, N - b * batchSize), `at epoch ${epoch}, batch ${b}`);
-        await settings.onBatchEnd?.({ epoch, batch: b, batches, loss });
+        await call(callbacks, "onBatchEnd", b, { epoch, batch: b, batches, loss });
         await yieldToEventLoop();
       }
-      const logs = endEpoch(epoch, batches);
+      const logs = { ...endEpoch(epoch, done), lr: model.optimizer.lr } as Logs;
       history.push(logs);
-      await settings.onEpochEnd?.(logs);
+      await call(callbacks, "onEpochEnd", epoch, logs);
     }
+    await call(callbacks, "onTrainEnd", history[history.length - 1]);
   } finally {
+    report?.close?.();
     rng.dispose();
     order.free();
   }

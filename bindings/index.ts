@@ -38,11 +38,24 @@ export type { OnnxImportOptions, OnnxImportMetadata } from "./formats/onnx-impor
 export { toTfjs } from "./formats/tfjs-export.js";
 export type { TfjsArtifacts, TfjsArtifactsLike, TfjsWeightSpec, ToTfjsOptions, FromTfjsOptions } from "./formats/tfjs-types.js";
 export type { OptimizerState } from "./optimizers.js";
-export type { ModelOptions, ModelInput, ModelTarget, SequenceInputs, FitOptions, EpochLogs, EvaluateOptions, PredictOptions, StepOptions, Evaluation, BatchShape } from "./model.js";
+export type { ModelOptions, ModelInput, ModelTarget, SequenceInputs, FitOptions, EpochLogs, EvaluateOptions, PredictOptions, StepOptions, Evaluation, BatchShape, ModelSummary, SummaryOptions, SummaryRow, FreeDimension } from "./model.js";
 export type { BatchProgress, EpochOptions } from "./epochs.js";
+export type { BaseLogs, Callback, FitModel } from "./callbacks/callback.js";
+export type { History, HistoryRecord } from "./callbacks/history.js";
+export type { Verbosity } from "./callbacks/verbose.js";
+export type { MonitorMode, MonitorOptions } from "./callbacks/monitor.js";
+export { earlyStopping } from "./callbacks/early-stopping.js";
+export type { EarlyStopping, EarlyStoppingOptions } from "./callbacks/early-stopping.js";
+export { modelCheckpoint } from "./callbacks/model-checkpoint.js";
+export type { ModelCheckpointOptions } from "./callbacks/model-checkpoint.js";
+export { reduceLROnPlateau } from "./callbacks/reduce-lr-on-plateau.js";
+export type { ReduceLROnPlateauOptions } from "./callbacks/reduce-lr-on-plateau.js";
+export { learningRateScheduler } from "./callbacks/learning-rate-scheduler.js";
 export { softmaxCrossEntropy, meanSquaredError, binaryCrossEntropyWithLogits, huberLoss } from "./losses.js";
 export type { LossName, LossConfig, LossSpec, LossParams, LossOptions, HuberLossOptions, LossResult, Reduction } from "./losses.js";
 export { SGD, Adam, AdamW, RMSprop, Adagrad, optimizerFromConfig } from "./optimizers.js";
+export { exponentialDecay, cosineDecay, piecewiseConstantDecay, warmup, learningRateAt } from "./optimizers/schedules.js";
+export type { LearningRateSchedule, ExponentialDecay, CosineDecay, PiecewiseConstantDecay, Warmup } from "./optimizers/schedules.js";
 export type { Optimizer, OptimizerConfig } from "./optimizers.js";
 export { clipGradNorm, clipGradValue } from "./clip.js";
 export { Rng } from "./random.js";
@@ -82,3 +95,8 @@ export type { Seq2SeqOptions, Seq2SeqCell, Seq2SeqAttention, AttendedDecode, Seq
 export { Attention } from "./seq2seq/attention.js";
 export type { AttentionKind, AttentionOptions } from "./seq2seq/attention.js";
 export { HMM, type HMMOptions, type SmoothingOptions, type ViterbiResult, type HMMTables, type HMMProbabilities, type TableRow, type BaumWelchOptions, type BaumWelchProgress, type BaumWelchResult } from "./hmm.js";
+// Storage: models in the browser's IndexedDB and from a URL.
+export { saveToIndexedDB, loadFromIndexedDB, removeFromIndexedDB } from "./storage/indexeddb.js";
+export type { StoredModelInfo } from "./storage/indexeddb.js";
+export { loadFromUrl } from "./storage/url.js";
+export type { LoadFromUrlOptions } from "./storage/url.js";

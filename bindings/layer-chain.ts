@@ -20,12 +20,16 @@ function poolsSequences(layer: Layer): boolean {
 
 /**
  * Throws a RangeError naming both layers when a layer's output cannot feed the next: the sizes
- * differ, or a recurrent layer comes after one that outputs one vector per sequence.
+ * differ, or a recurrent layer comes after one that outputs one vector per sequence; a TypeError
+ * when the first layer was built without inputSize.
  */
 export function checkLayerChain(where: string, layers: readonly Layer[]): void {
+  if (!layers[0]!.built) {
+    throw new TypeError(`${where}: ${label(layers, 0)} was built without inputSize; the first layer needs it (the model's input features per step)`);
+  }
   for (let i = 1; i < layers.length; i++) {
     const [prev, layer] = [layers[i - 1]!, layers[i]!];
-    if (layer.inputSize !== prev.outputSize) {
+    if (layer.built && layer.inputSize !== prev.outputSize) {
       throw new RangeError(`${where}: ${label(layers, i)} reads ${layer.inputSize} features per step (its inputSize), `
         + `but ${label(layers, i - 1)} outputs ${prev.outputSize}; the sizes must match`);
     }
@@ -37,6 +41,15 @@ export function checkLayerChain(where: string, layers: readonly Layer[]): void {
       + `layers[${pooled}] (${layers[pooled]!.constructor.name}, returnSequences false) outputs one vector per sequence; `
       + `build layers[${pooled}] with returnSequences true`);
   }
+}
+
+/**
+ * Builds every layer built without inputSize from the output size of the layer before it (after
+ * checkLayerChain): its parameters get the initialisation it would have had with that inputSize.
+ * A layer stays built when the Model construction fails afterwards, as in Keras.
+ */
+export function buildLayerChain(layers: readonly Layer[]): void {
+  for (let i = 1; i < layers.length; i++) if (!layers[i]!.built) layers[i]!.build(layers[i - 1]!.outputSize);
 }
 
 /** Throws a RangeError when the loss cannot train the last layer: a softmax over one output is always 1. */

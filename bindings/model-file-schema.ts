@@ -6,7 +6,7 @@
 import { LOSS_NAMES, type LossSpec } from "./losses.js";
 import { OPTIMIZER_TYPES, type OptimizerConfig } from "./optimizers.js";
 import { LAYER_TYPES } from "./layers/registry.js";
-import { arrayOf, integer, jsonObject, jsonText, literal, nullable, number, object, oneOf, string, type Infer, type Schema } from "./schema.js";
+import { arrayOf, boolean, integer, jsonObject, jsonText, literal, nullable, number, object, oneOf, string, type Infer, type Schema } from "./schema.js";
 
 /** The format tag of every wasm-rnn model file. */
 export const FORMAT = "wasm-rnn";
@@ -43,8 +43,8 @@ const MODEL_FIELDS = {
   clipValue: nullable(number),
 };
 
-/** Version 2, metadata "model": the layers, loss and clipping as JSON. */
-export const modelEntry = jsonText(object(MODEL_FIELDS));
+/** Version 2, metadata "model": the layers, loss and clipping as JSON, and batchFirst (written only when true). */
+export const modelEntry = jsonText(object({ ...MODEL_FIELDS, batchFirst: boolean }, ["batchFirst"]));
 
 /** Version 2, metadata "optimizer": the config, the steps taken and the names of the saved state buffers (null: saved without). */
 export const optimizerEntry = jsonText(object({ config: optimizerConfig, iterations: integer(0), state: nullable(arrayOf(string)) }));

@@ -42,6 +42,8 @@ export interface ModelHeader {
   optimizer: OptimizerConfig;
   clipNorm: number | null;
   clipValue: number | null;
+  /** The model takes batch-first data (absent: time-major). */
+  batchFirst?: boolean;
   /** JSON data saved with the model (a vocabulary, a normalizer, ...). */
   metadata: Record<string, unknown>;
 }
@@ -84,11 +86,11 @@ export function encodeModelFile(header: ModelHeader, arena: ParameterArena, opti
   const state = withState ? optimizer.exportState() : null;
   add("", arena.params.f32());
   if (state !== null) for (const name of optimizer.stateNames) add(`${OPTIMIZER_PREFIX}${name}.`, state.buffers[name]!);
-  const { layers, loss, clipNorm, clipValue, optimizer: config, metadata } = header;
+  const { layers, loss, clipNorm, clipValue, batchFirst, optimizer: config, metadata } = header;
   const meta: Record<string, string> = {
     format: FORMAT,
     format_version: FORMAT_VERSION,
-    model: JSON.stringify({ layers, loss, clipNorm, clipValue }),
+    model: JSON.stringify({ layers, loss, clipNorm, clipValue, ...(batchFirst === true ? { batchFirst } : {}) }),
     optimizer: JSON.stringify(state === null ? { config, iterations: 0, state: null } : { config, iterations: state.iterations, state: optimizer.stateNames }),
     metadata: JSON.stringify(metadata),
   };

@@ -3,6 +3,7 @@
 // optimizer), training (trainOnBatch, fit, evaluate), prediction, streaming (step, resetState),
 // parameters by name (stateDict, loadStateDict) and saving (save, load).
 import type { ParameterArena } from "./arena.js";
+import type { History } from "./callbacks/history.js";
 import type { Layer } from "./layers/layer.js";
 import { lossConfigOf, type LossConfig, type LossName } from "./losses.js";
 import type { Optimizer } from "./optimizers.js";
@@ -19,16 +20,19 @@ import { evaluate, fit, trainOnBatch } from "./model/training.js";
 import { predict } from "./model/prediction.js";
 import { ModelStreams } from "./model/streaming.js";
 import { loadModelStateDict, modelStateDict } from "./model/parameters-by-name.js";
+import { modelWeights, setModelWeights } from "./model/weights-list.js";
+import { modelSummary, type ModelSummary, type SummaryOptions } from "./model/summary.js";
 import { loadModel, saveModel } from "./model/saving.js";
 import { callBytes, callOfShape, reserveFor, type BatchShape } from "./model/memory.js";
 import type { EpochLogs, Evaluation, EvaluateOptions, FitOptions, ModelInput, ModelOptions, ModelTarget, PredictOptions, SequenceInputs, StepOptions } from "./model/options.js";
 
 export { bindOptimizer } from "./model/construction.js";
 export type { BatchShape } from "./model/memory.js";
+export type { ModelSummary, SummaryOptions, SummaryRow, FreeDimension } from "./model/summary.js";
 export type { ModelOptions, ModelInput, ModelTarget, EpochLogs, SequenceInputs, FitOptions, EvaluateOptions, PredictOptions, StepOptions, Evaluation } from "./model/options.js";
 
 /**
- * Layers + loss + optimizer. Data is time-major: x [T, N, D] (or ids [T, N]), targets per step
+ * Layers + loss + optimizer. Data is time-major (batch-first with `batchFirst: true`, [N, T, ...]): x [T, N, D] (or ids [T, N]), targets per step
  * [T, N] / [T, N, O], or per sequence [N] / [N, O] when a recurrent layer has returnSequences false.
  */
 export class Model {
@@ -38,6 +42,8 @@ export class Model {
   readonly optimizer: Optimizer;
   clipNorm: number | null;
   clipValue: number | null;
+  /** Set to true (in a fit callback) to stop fit after the current batch; fit resets it when it starts (as tf.js' model.stopTraining). */
+  stopTraining = false;
   /**
    * JSON data written by save() and restored by Model.load, e.g.
    * { vocabulary: vocab.toJSON(), normalizer: normalizer.toJSON() }.
@@ -69,6 +75,11 @@ export class Model {
     return this.runtime.spec.vocabSize;
   }
 
+  /** Whether the model takes and returns sequences batch-first ([N, T, ...]) rather than time-major ([T, N, ...]). */
+  get batchFirst(): boolean {
+    return this.runtime.spec.batchFirst;
+  }
+
   /** The size of the per-sequence context the layers take (0: none). */
   get contextSize(): number {
     return this.runtime.spec.contextSize;
@@ -77,6 +88,18 @@ export class Model {
   /** Trainable parameters in all layers. */
   get parameterCount(): number {
     return this.layers.reduce((n, l) => n + l.parameterCount, 0);
+  }
+
+  /**
+   * A Keras-style summary: per layer its name in the model (its index), type, output shape
+   * (time-major, free dimensions "T" steps and "N" sequences: [T, N, 64], or [N, 64] after a
+   * returnSequences false layer) and parameters; the total, trainable and non-trainable parameter
+   * counts (those of the parameter arena, `model.parameters`) and the bytes of wasm memory of the
+   * parameters, their gradients and the optimizer's state. Returns the rows, totals and the table's
+   * lines; `{ print: true }` prints them with console.log, `{ printFn }` with printFn (Keras' print_fn).
+   */
+  summary(options?: SummaryOptions): ModelSummary {
+    return modelSummary(this.runtime, options);
   }
 
   /**
@@ -90,9 +113,10 @@ export class Model {
 
   /**
    * Trains for `epochs` passes over the data in (shuffled) batches, yielding to the event loop
-   * between batches. Resolves to the per-epoch logs.
+   * between batches, with the options' validation, verbose report and callbacks. Resolves to the
+   * History: the per-epoch logs as an array, with `epoch` and `history` as tf.History.
    */
-  async fit(x: ModelInput, y: ModelTarget, options: FitOptions = {}): Promise<EpochLogs[]> {
+  async fit(x: ModelInput, y: ModelTarget, options: FitOptions = {}): Promise<History<EpochLogs>> {
     return await fit(this.runtime, this, this, x, y, options);
   }
 
@@ -164,6 +188,33 @@ export class Model {
    */
   loadStateDict(dict: StateDictSource, options?: ModelLoadOptions): LoadResult {
     return loadModelStateDict(this.layers, dict, options);
+  }
+
+  /**
+   * Copies of every layer's weights as one list, in Keras' layouts and order (what Keras'
+   * `model.get_weights()` gives, and the weights `toTfjs` writes for the layers it maps, but for a
+   * tokenInput layer, whose kernel [V, G·H] toTfjs writes as an Embedding): per layer, Dense kernel [I, O]
+   * and bias [O]; Embedding embeddings [V, E]; a recurrent layer's cells (stacked layer by layer,
+   * forward then backward direction) each kernel [D, G·H], recurrent_kernel [H, G·H] and one bias
+   * [G·H] = bias_ih + bias_hh ([2, G·H], input then recurrent, for a resetAfter GRU), gates in
+   * Keras order (LSTM i,f,c,o; GRU z,r,h); LSTM peepholes follow their cell's bias (PeepholeLSTMCell's
+   * input/forget/output_gate_peephole_weights [H]) and a context weight comes last as a kernel
+   * [C, G·H]. Jordan and MGU layers, which Keras lacks, give their PyTorch parameters in `stateDict()`
+   * order. For names and PyTorch layouts, use `stateDict()`.
+   */
+  getWeights(): Tensor[] {
+    return modelWeights(this.layers);
+  }
+
+  /**
+   * Sets every weight from a list in `getWeights()`' layouts and order, as Keras'
+   * `model.set_weights()`. The count, every shape and every value are checked first (a
+   * TypeError/RangeError naming the index, the layer and the weight, expected vs got shape) and
+   * nothing changes when any check fails. A Keras bias [G·H] goes to bias_ih with bias_hh = 0: the
+   * same sums, so the model predicts bit for bit as the one the list came from.
+   */
+  setWeights(weights: readonly TensorLike[]): void {
+    setModelWeights(this.layers, weights);
   }
 
   /**

@@ -24,6 +24,12 @@ export const string: Schema<string> = (where, path, value) => {
   return value;
 };
 
+/** A boolean. */
+export const boolean: Schema<boolean> = (where, path, value) => {
+  if (typeof value !== "boolean") throw typeError(where, path, "a boolean", value);
+  return value;
+};
+
 /** A finite number (JSON has no NaN or Infinity). */
 export const number: Schema<number> = (where, path, value) => {
   if (typeof value !== "number") throw typeError(where, path, "a number", value);

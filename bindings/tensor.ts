@@ -20,11 +20,21 @@ export interface IntTensor {
 /** Nested number arrays, as `torch.tensor(...).tolist()` gives. */
 export type NestedArray = number[] | NestedArray[];
 
+/** A typed array of numbers (not BigInt64Array/BigUint64Array, not a DataView). */
+export type NumberArray = Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint8ClampedArray | Uint16Array | Uint32Array;
+
+/**
+ * A tensor of another library, read by duck typing: a tf.Tensor (`shape` and `dataSync()`), or
+ * `shape` with any numeric typed array as `data` (ndarray, onnxruntime's Tensor). Values are
+ * converted to float32 (int32 for ids) as tf.tensor would.
+ */
+export type ForeignTensor = { readonly shape: readonly number[]; dataSync(): ArrayLike<number> } | { readonly shape: readonly number[]; readonly data: NumberArray };
+
 /** Anything accepted where a float tensor is expected. */
-export type TensorLike = Tensor | NestedArray;
+export type TensorLike = Tensor | NestedArray | ForeignTensor;
 
 /** Anything accepted where an int tensor is expected (a bare Int32Array is a 1-D tensor). */
-export type IntTensorLike = IntTensor | Tensor | NestedArray | Int32Array;
+export type IntTensorLike = IntTensor | Tensor | NestedArray | Int32Array | ForeignTensor;
 
 /** Product of a shape's dimensions. */
 export function sizeOf(shape: readonly number[]): number {
@@ -73,20 +83,43 @@ function checkShapeField(where: string, name: string, shape: unknown, length: nu
   return shape;
 }
 
-/** Validates a float tensor (or converts nested arrays); the data is not copied when already a Tensor. */
+function isNumberArray(value: unknown): value is NumberArray {
+  return ArrayBuffer.isView(value) && !(value instanceof DataView) && !(value instanceof BigInt64Array) && !(value instanceof BigUint64Array);
+}
+
+/**
+ * The shape and values of a tensor from another library, by duck typing: an object with `shape`
+ * and `dataSync()` (a tf.Tensor: its values are read synchronously) or with `shape` and a typed
+ * array `data` (our tensors, ndarray, onnxruntime's Tensor). Null for anything else.
+ */
+function tensorFields(where: string, name: string, value: unknown): { shape: unknown; data: NumberArray } | null {
+  if (value === null || typeof value !== "object" || !("shape" in value)) return null;
+  const { shape, data, dataSync } = value as { shape: unknown; data?: unknown; dataSync?: unknown };
+  if (typeof dataSync === "function") {
+    const values: unknown = (dataSync as () => unknown).call(value);
+    if (!isNumberArray(values)) throw new TypeError(`${where}: ${name}.dataSync() must return a typed array of numbers; got ${describe(values)}`);
+    return { shape, data: values };
+  }
+  if (!("data" in value)) return null;
+  if (!isNumberArray(data)) throw new TypeError(`${where}: ${name}.data must be a Float32Array (or another typed array of numbers); got ${describe(data)}`);
+  return { shape, data };
+}
+
+/**
+ * Validates a float tensor (or converts nested arrays, or a tensor of another library: see
+ * tensorFields); the data is not copied when it is already a Float32Array.
+ */
 export function toTensor(where: string, name: string, value: unknown): Tensor {
   if (Array.isArray(value)) {
     const { shape, values } = fromNested(where, name, value as NestedArray);
     return { shape, data: Float32Array.from(values) };
   }
-  if (value !== null && typeof value === "object" && "data" in value && "shape" in value) {
-    const { data, shape } = value as { data: unknown; shape: unknown };
-    if (!(data instanceof Float32Array)) {
-      throw new TypeError(`${where}: ${name}.data must be a Float32Array; got ${describe(data)}`);
-    }
-    return { shape: checkShapeField(where, name, shape, data.length), data };
+  const fields = tensorFields(where, name, value);
+  if (fields !== null) {
+    const data = fields.data instanceof Float32Array ? fields.data : Float32Array.from(fields.data);
+    return { shape: checkShapeField(where, name, fields.shape, data.length), data };
   }
-  throw new TypeError(`${where}: ${name} must be a { shape, data: Float32Array } tensor or nested number arrays; got ${describe(value)}`);
+  throw new TypeError(`${where}: ${name} must be a { shape, data: Float32Array } tensor, a tensor with shape and dataSync() (tf.Tensor), or nested number arrays; got ${describe(value)}`);
 }
 
 /** Throws a RangeError naming the first value of `data` that is NaN or infinite. */
@@ -108,20 +141,15 @@ export function toIntTensor(where: string, name: string, value: unknown): IntTen
   let shape: number[];
   let values: ArrayLike<number>;
   if (value instanceof Int32Array) return { shape: [value.length], data: value };
+  const fields = Array.isArray(value) ? null : tensorFields(where, name, value);
   if (Array.isArray(value)) {
     ({ shape, values } = fromNested(where, name, value as NestedArray));
-  } else if (value !== null && typeof value === "object" && "data" in value && "shape" in value) {
-    const { data } = value as { data: unknown };
-    if (data instanceof Int32Array) {
-      return { shape: checkShapeField(where, name, (value as { shape: unknown }).shape, data.length), data };
-    }
-    if (!(data instanceof Float32Array)) {
-      throw new TypeError(`${where}: ${name}.data must be an Int32Array; got ${describe(data)}`);
-    }
-    shape = checkShapeField(where, name, (value as { shape: unknown }).shape, data.length);
-    values = data;
+  } else if (fields !== null) {
+    if (fields.data instanceof Int32Array) return { shape: checkShapeField(where, name, fields.shape, fields.data.length), data: fields.data };
+    shape = checkShapeField(where, name, fields.shape, fields.data.length);
+    values = fields.data;
   } else {
-    throw new TypeError(`${where}: ${name} must be a { shape, data: Int32Array } tensor or nested integer arrays; got ${describe(value)}`);
+    throw new TypeError(`${where}: ${name} must be a { shape, data: Int32Array } tensor, a tensor with shape and dataSync() (tf.Tensor), or nested integer arrays; got ${describe(value)}`);
   }
   const data = Int32Array.from(values);
   for (let i = 0; i < data.length; i++) {

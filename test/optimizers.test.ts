@@ -149,8 +149,11 @@ describe("optimizers: first steps worked by hand (p = [1, -2])", () => {
 /** Per-element optimizer state of the float64 reference. */
 interface RefState { a: number; b: number }
 
+/** A config with a number lr (the ones CONFIGS holds). */
+type NumberLrConfig = OptimizerConfig & { lr: number };
+
 /** torch.optim's single-tensor rule for one element in float64: returns the new parameter. */
-function referenceStep(c: OptimizerConfig, p: number, g: number, s: RefState, t: number): number {
+function referenceStep(c: NumberLrConfig, p: number, g: number, s: RefState, t: number): number {
   switch (c.type) {
     case "SGD": {
       g += c.weightDecay * p;
@@ -189,7 +192,7 @@ function referenceStep(c: OptimizerConfig, p: number, g: number, s: RefState, t:
 }
 
 /** Every rule with every option on (eps large enough to matter), plus the defaults. */
-const CONFIGS: OptimizerConfig[] = [
+const CONFIGS: NumberLrConfig[] = [
   new SGD({ lr: 0.1, momentum: 0.9, dampening: 0.3, weightDecay: 0.1 }),
   new SGD({ lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.05 }),
   new SGD({ lr: 0.1 }),
@@ -200,13 +203,13 @@ const CONFIGS: OptimizerConfig[] = [
   new RMSprop({ weightDecay: 0.1 }),
   new Adagrad({ lr: 0.1, lrDecay: 0.2, weightDecay: 0.1, eps: 1e-3, initialAccumulatorValue: 0.1 }),
   new Adagrad(),
-].map((o) => o.config);
+].map((o) => o.config as NumberLrConfig);
 /** The classic sizes and every edge of the lane loops (one vector, two, scalar tails). */
 const SIZES = LANE_SIZES;
 const STEPS = 5;
 
 /** Calls the kernel of `c` directly on n floats (state pointers s0, s1). */
-function kernelStep(c: OptimizerConfig, p: number, g: number, s0: number, s1: number, n: number, t: number): void {
+function kernelStep(c: NumberLrConfig, p: number, g: number, s0: number, s1: number, n: number, t: number): void {
   const k = core();
   switch (c.type) {
     case "SGD": return k.sgdStep(p, g, s0, n, c.lr, c.momentum, c.dampening, c.nesterov ? 1 : 0, c.weightDecay, t === 1 ? 1 : 0);

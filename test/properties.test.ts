@@ -18,8 +18,9 @@ import { SEQ2SEQ_ROWS } from "./helpers/entries-seq2seq.js";
 import { DATA_ROWS } from "./helpers/entries-data.js";
 import { LANGUAGE_ROWS } from "./helpers/entries-language.js";
 import { FILE_ROWS } from "./helpers/entries-files.js";
+import { SCHEDULE_ROWS } from "./helpers/entries-schedules.js";
 
-const ROWS = [...BUILD_ROWS, ...LAYER_ROWS, ...MODEL_ROWS, ...SEQ2SEQ_ROWS, ...DATA_ROWS, ...LANGUAGE_ROWS, ...FILE_ROWS];
+const ROWS = [...BUILD_ROWS, ...LAYER_ROWS, ...MODEL_ROWS, ...SEQ2SEQ_ROWS, ...DATA_ROWS, ...LANGUAGE_ROWS, ...FILE_ROWS, ...SCHEDULE_ROWS];
 
 describe("properties: every public entry refuses bad input clearly or returns a finite result", function () {
   this.timeout(60000);

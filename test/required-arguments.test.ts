@@ -108,7 +108,7 @@ describe("Required arguments: targets must fit the model's output exactly", () =
     ["another N", seqFloats, float([T, N - 1, FEATURES]), RangeError, /^Model\.trainOnBatch: y must have shape \[4, 6, 2\]; got \[4, 5, 2\]$/],
     ["another O", seqFloats, float([T, N, FEATURES + 1]), RangeError, /^Model\.trainOnBatch: y must have shape \[4, 6, 2\]; got \[4, 6, 3\]$/],
     ["one-hot vectors for class ids", seqIds, float([T, N, CLASSES]), RangeError, /y must have shape \[4, 6\]; got \[4, 6, 3\] \(softmaxCrossEntropy takes class ids, not one-hot or probability vectors\)$/],
-    ["class ids (Int32Array) for floats", seqFloats, int([T, N]), TypeError, /^Model\.trainOnBatch: y\.data must be a Float32Array; got a Int32Array of length 24$/],
+    ["class ids (Int32Array) for floats", seqFloats, int([T, N]), RangeError, /^Model\.trainOnBatch: y must have shape \[4, 6, 2\]; got \[4, 6\] \(meanSquaredError takes 2 floats per target, not class ids\)$/],
     ["class ids (nested arrays) for floats", seqFloats, Array.from({ length: T }, () => new Array(N).fill(1)), RangeError, /y must have shape \[4, 6, 2\]; got \[4, 6\] \(meanSquaredError takes 2 floats per target, not class ids\)$/],
     ["per-sequence ids for a per-step model", seqIds, int([N]), RangeError, /y must have shape \[4, 6\]; got \[6\] \(the model has an output at every step: targets are per step, not per sequence\)$/],
     ["per-sequence floats for a per-step model", seqFloats, float([N, FEATURES]), RangeError, /y must have shape \[4, 6, 2\]; got \[6, 2\] \(the model has an output at every step/],
@@ -132,7 +132,7 @@ describe("Required arguments: Seq2Seq", () => {
   const target = { shape: [3, 2], data: Int32Array.from([3, 3, 5, 6, 2, 2]) };
   const lengths = Int32Array.from([3, 3]);
   const calls: [string, (s: Seq2Seq) => unknown, typeof TypeError | typeof RangeError, RegExp][] = [
-    ["trainOnBatch without target", (s) => s.trainOnBatch(source, lengths, undefined as never, lengths), TypeError, /^Seq2Seq\.trainOnBatch: target must be a \{ shape, data: Int32Array \} tensor or nested integer arrays; got undefined/],
+    ["trainOnBatch without target", (s) => s.trainOnBatch(source, lengths, undefined as never, lengths), TypeError, /^Seq2Seq\.trainOnBatch: target must be a \{ shape, data: Int32Array \} tensor, a tensor with shape and dataSync\(\) \(tf\.Tensor\), or nested integer arrays; got undefined/],
     ["evaluate without targetLengths", (s) => s.evaluate(source, lengths, target, undefined as never), TypeError, /^Seq2Seq\.evaluate: targetLengths must be/],
     ["fit without sourceLengths", (s) => s.fit(source, null as never, target, lengths), TypeError, /^Seq2Seq\.fit: sourceLengths must be/],
     ["targets for other sequences", (s) => s.trainOnBatch(source, lengths, { shape: [2, 3], data: Int32Array.from([3, 3, 3, 2, 2, 2]) }, Int32Array.from([2, 2, 2])), RangeError, /^Seq2Seq\.trainOnBatch: target must hold as many sequences as source \(N = 2\); got shape \[2, 3\]$/],

@@ -7,13 +7,14 @@
 // Run by `npm run test:runtimes` (.ci/run runs it after npm test); .mocharc.json keeps it out of `npm test`.
 import assert from "node:assert/strict";
 import { execFile, execFileSync } from "node:child_process";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { serveExample, type StaticServer } from "../examples/browser/server.js";
 import type { PageState } from "../examples/browser/main.js";
 import type { ReferenceRun } from "../examples/browser/reference.js";
+import { Model, LSTM, Dense, init } from "../bindings/index.js";
 
 /** The repository root: this file runs as dist/test/runtimes-browser.test.js. */
 const root = new URL("../../", import.meta.url);
@@ -170,6 +171,48 @@ describe("Browser runtime (headless Chromium)", function () {
     const node = await reference;
     assert.equal(node.core, "plain");
     assertSameNumbers(done, node, "plain core");
+    await page.close();
+    assert.deepEqual(problems, []);
+  });
+
+  it("loads a model from a URL, saves it to IndexedDB and loads it back, bit for bit (loadFromUrl, saveToIndexedDB, loadFromIndexedDB)", async function () {
+    this.timeout(60_000);
+    await init(await readFile(fileURLToPath(new URL("build/release.wasm", root))));
+    const model = new Model({ layers: [new LSTM({ inputSize: 3, units: 6, seed: 4 }), new Dense({ inputSize: 6, units: 2, seed: 5 })], loss: "meanSquaredError" });
+    const x = { shape: [5, 2, 3], data: Float32Array.from({ length: 30 }, (_, i) => Math.sin(i)) };
+    model.trainOnBatch(x, { shape: [5, 2, 2], data: Float32Array.from({ length: 20 }, (_, i) => Math.cos(i)) });
+    const bytes = model.save();
+    const expected = Array.from(model.predict(x).data);
+    model.dispose();
+    const file = new URL("dist/test-output/storage-model.wrnn", root);
+    await mkdir(new URL(".", file), { recursive: true });
+    await writeFile(file, bytes);
+
+    const page = await open(`?core=plain&epochs=1`);
+    await waitForState(page, `s.status === "done"`, 30_000);
+    const result = await page.evaluate(async ({ url, x, bindings }) => {
+      const api = await import(bindings) as typeof import("../bindings/index.js");
+      const input = { shape: x.shape, data: Float32Array.from(x.data) };
+      const fetched = await api.loadFromUrl(url);
+      const fromUrl = Array.from(fetched.predict(input).data);
+      const stored = await api.saveToIndexedDB("storage-test", fetched);
+      const fetchedBytes = Array.from(fetched.save());
+      fetched.dispose();
+      const back = await api.loadFromIndexedDB("storage-test");
+      const fromDb = Array.from(back.predict(input).data);
+      const dbBytes = Array.from(back.save());
+      back.dispose();
+      const removed = [await api.removeFromIndexedDB("storage-test"), await api.removeFromIndexedDB("storage-test")];
+      const missing = await api.loadFromIndexedDB("storage-test").then(() => "loaded", (e: Error) => `${e.name}: ${e.message}`);
+      return { fromUrl, fromDb, stored, sameBytes: fetchedBytes.length === dbBytes.length && fetchedBytes.every((b, i) => b === dbBytes[i]), fileBytes: fetchedBytes.length, removed, missing };
+    }, { url: `${server!.origin}/dist/test-output/storage-model.wrnn`, x: { shape: x.shape, data: Array.from(x.data) }, bindings: "/dist/bindings/index.js" });
+    assert.deepEqual(result.fromUrl, expected, "the page's predictions of the fetched model differ from Node's (plain core both)");
+    assert.deepEqual(result.fromDb, expected, "the model loaded from IndexedDB predicts differently");
+    assert.ok(result.sameBytes, "the model loaded from IndexedDB saves different bytes");
+    assert.equal(result.fileBytes, bytes.length);
+    assert.deepEqual([result.stored.name, result.stored.bytes], ["storage-test", bytes.length]);
+    assert.deepEqual(result.removed, [true, false]);
+    assert.equal(result.missing, `RangeError: loadFromIndexedDB: no model named "storage-test" in IndexedDB (database "wasm-rnn")`);
     await page.close();
     assert.deepEqual(problems, []);
   });

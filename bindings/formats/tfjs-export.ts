@@ -18,7 +18,8 @@ import { Embedding } from "../layers/embedding.js";
 import type { Tensor } from "../tensor.js";
 import { checkInt, checkOptionKeys, describe } from "../validate.js";
 import type { JsonValue, KerasLayerJson, TfjsArtifacts, TfjsWeightSpec, ToTfjsOptions } from "./tfjs-types.js";
-import { addVectors, kerasActivation, kerasMatrix, kerasVector, tokenEmbedding, transposed, type KerasCellClass } from "./tfjs-layout.js";
+import { kerasActivation, tokenEmbedding, transposed, type KerasCellClass } from "./tfjs-layout.js";
+import { kerasCellWeights } from "./keras-weights.js";
 
 const WHERE = "toTfjs";
 /** The tfjs-layers release whose Keras dialect the topology follows (and that the tests load it with). */
@@ -88,16 +89,6 @@ function cellConfig(layer: RecurrentLayer, cell: KerasCellClass, returnSequences
   return config;
 }
 
-/** kernel, recurrent_kernel and the one Keras bias (bias_ih + bias_hh) of cell `suffix` ("_l0", "_l1_reverse", ...). */
-function cellWeights(cell: KerasCellClass, dict: Record<string, Tensor>, suffix: string): [string, Tensor][] {
-  const bias = addVectors(dict[`bias_ih${suffix}`]!.data, dict[`bias_hh${suffix}`]!.data);
-  return [
-    ["kernel", kerasMatrix(cell, dict[`weight_ih${suffix}`]!)],
-    ["recurrent_kernel", kerasMatrix(cell, dict[`weight_hh${suffix}`]!)],
-    ["bias", kerasVector(cell, bias)],
-  ];
-}
-
 /**
  * A recurrent layer as numLayers Keras layers (each in a Bidirectional wrapper when bidirectional),
  * then GlobalAveragePooling1D for pooling "mean". tokenInput becomes an Embedding holding the first
@@ -109,7 +100,7 @@ function writeRecurrent(w: KerasWriter, layer: RecurrentLayer, at: string): void
   const suffixes = layer.bidirectional ? ["", "_reverse"] : [""];
   const pooledMean = !layer.returnSequences && layer.pooling === "mean";
   for (let l = 0; l < layer.numLayers; l++) {
-    const directions = suffixes.map((s) => cellWeights(cell, dict, `_l${l}${s}`));
+    const directions = suffixes.map((s) => kerasCellWeights(cell, dict, `_l${l}${s}`));
     if (l === 0 && layer.tokenInput) {
       const { embeddings, kernels } = tokenEmbedding(directions.map((d) => d[0]![1]));
       w.add("Embedding", "embedding", { input_dim: layer.inputSize, output_dim: embeddings.shape[1]!, mask_zero: false }, [["embeddings", embeddings]]);

@@ -11,7 +11,8 @@ import { Embedding } from "../layers/embedding.js";
 import { withoutIneffectiveOptions, type Pooling, type RecurrentOptions } from "../layers/recurrent.js";
 import type { ActivationName } from "../kernels/activations.js";
 import type { Tensor } from "../tensor.js";
-import { gateCount, tokenKernels, torchMatrix, torchVector, transposed } from "./tfjs-layout.js";
+import { gateCount, tokenKernels, transposed } from "./tfjs-layout.js";
+import { torchCellParams } from "./keras-weights.js";
 import type { KerasActivation, LayerSpec, RecurrentSpec } from "./tfjs-topology.js";
 import type { Direction, LayerWeights } from "./tfjs-weights.js";
 
@@ -146,16 +147,8 @@ export class PlanBuilder {
       kind: "recurrent", spec, inputSize: D, numLayers: 0, returnSequences: true, pooling: "last", tokenInput: tokens !== null, closed: false, params: {},
     };
     if (plan !== last) this.plans.push(plan);
-    const GH = gateCount(spec.cell) * spec.units;
     cells.forEach((c, i) => {
-      const suffix = `_l${plan.numLayers}${i === 1 ? "_reverse" : ""}`;
-      const split = spec.resetAfter && c.bias !== null;
-      Object.assign(plan.params, {
-        [`weight_ih${suffix}`]: torchMatrix(spec.cell, c.kernel),
-        [`weight_hh${suffix}`]: torchMatrix(spec.cell, c.recurrent),
-        [`bias_ih${suffix}`]: c.bias === null ? zeros(GH) : torchVector(spec.cell, c.bias.data.subarray(0, GH)),
-        [`bias_hh${suffix}`]: split ? torchVector(spec.cell, c.bias!.data.subarray(GH)) : zeros(GH),
-      });
+      Object.assign(plan.params, torchCellParams(spec.cell, `_l${plan.numLayers}${i === 1 ? "_reverse" : ""}`, c.kernel, c.recurrent, c.bias));
     });
     plan.numLayers++;
     plan.returnSequences = spec.returnSequences;

@@ -7,14 +7,14 @@ import { Layer, defaultSeed, type BatchBlock, type LayerConfig, type SequencePoi
 import { ACTIVATION_CODES, type ActivationName } from "../kernels/activations.js";
 import { toTensor, stageF32, type Tensor, type TensorLike } from "../tensor.js";
 import { shapeString } from "../validate.js";
-import { optionSchema, required, defaulted, int, choice, seed, type OptionsOf } from "./options.js";
+import { optionSchema, required, absent, defaulted, int, choice, seed, type OptionsOf, type Parsed } from "./options.js";
 
 /** The options of `new Dense(...)`. */
 export const DENSE_OPTIONS = optionSchema({
   /** Output features O. */
   units: required(int()),
-  /** Input features I. */
-  inputSize: required(int()),
+  /** Input features I. Optional after a Model's first layer: the Model builds the layer from the previous layer's outputSize. */
+  inputSize: absent(int()),
   /** f, default "linear" (logits for the softmax cross-entropy loss). */
   activation: defaulted(choice(Object.keys(ACTIVATION_CODES) as ActivationName[]), "linear"),
   /** Seed of the uniform(-1/sqrt(I), 1/sqrt(I)) initialisation, as nn.Linear (default: a per-process counter). */
@@ -29,7 +29,7 @@ export class Dense extends Layer {
   readonly units: number;
   readonly activation: ActivationName;
   private readonly seed: number;
-  private readonly saved: Record<string, unknown>;
+  private readonly parsed: Parsed<typeof DENSE_OPTIONS>;
   private readonly ws = new Workspace();
   private last: { x: number; M: number; y: number; shape: number[] } | null = null;
 
@@ -39,7 +39,7 @@ export class Dense extends Layer {
     this.units = o.units;
     this.activation = o.activation;
     this.seed = o.seed;
-    this.saved = DENSE_OPTIONS.config(o);
+    this.parsed = o;
     this.buildOwn(this.seed);
   }
 
@@ -59,7 +59,7 @@ export class Dense extends Layer {
   }
 
   config(): LayerConfig {
-    return { type: "Dense", options: { ...this.saved } };
+    return { type: "Dense", options: DENSE_OPTIONS.config({ ...this.parsed, inputSize: this.inputSizeFor("config") }) };
   }
 
   protected largestBatchBlock(T: number, B: number): BatchBlock {
@@ -120,6 +120,7 @@ export class Dense extends Layer {
   /** y = f(x W^T + b) for x [..., inputSize]; keeps what `backward` needs. */
   forward(x: TensorLike): Tensor {
     const where = "Dense.forward";
+    this.checkBuilt("forward");
     const xt = toTensor(where, "x", x);
     const shape = xt.shape;
     if (shape.length === 0 || shape[shape.length - 1] !== this.inputSize) {
@@ -137,6 +138,7 @@ export class Dense extends Layer {
   /** dLoss/dx for dOutput [..., units] of the last forward; adds into the parameter gradients. */
   backward(dOutput: TensorLike): Tensor {
     const where = "Dense.backward";
+    this.checkBuilt("backward");
     const { M, shape } = this.requireLast();
     const d = toTensor(where, "dOutput", dOutput);
     const want = [...shape.slice(0, -1), this.units];

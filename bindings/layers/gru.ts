@@ -36,7 +36,7 @@ export class GRU extends RecurrentLayer {
 
   constructor(options: GRUOptions) {
     const o = GRU_OPTIONS.parse("GRU", options);
-    super(o, { type: "GRU", options: GRU_OPTIONS.config(o) });
+    super(o, { type: "GRU", options: (inputSize) => GRU_OPTIONS.config({ ...o, inputSize }) });
     this.resetAfter = o.resetAfter;
     this.activation = o.activation;
     this.recurrentActivation = o.recurrentActivation;

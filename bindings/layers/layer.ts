@@ -21,6 +21,11 @@ export function defaultSeed(): number {
   return seedCounter++;
 }
 
+/** "LSTM.stateDict: inputSize is unknown until ..." for a layer built without inputSize. */
+function unbuiltError(layer: Layer, method: string): Error {
+  return new Error(`${layer.constructor.name}.${method}: inputSize is unknown until the layer is in a Model (which builds it from the previous layer's output) or built with layer.build(inputSize); or give the layer inputSize`);
+}
+
 /** The options that set a layer's sizes, named in the messages of size checks. */
 const SIZE_OPTIONS = ["units", "inputSize", "outputUnits", "contextSize", "numLayers"] as const;
 
@@ -101,15 +106,64 @@ export interface SequencePointers {
  * torch.nn.Sequential: "0.weight_ih_l0").
  */
 export abstract class Layer {
-  /** Features per step of the input (for Embedding: the vocabulary size). */
-  readonly inputSize: number;
+  /** The input width: given to the constructor, or by `build` (null until then). */
+  private width: number | null;
+  /** The initialisation seed of a layer built without inputSize, until `build` uses it (null: built). */
+  private unbuiltSeed: number | null = null;
   private arena: ParameterArena | null = null;
   private prefix = "";
   private ownsArena = false;
 
-  protected constructor(inputSize: number) {
-    this.inputSize = inputSize;
+  /** `inputSize` undefined: the layer is unbuilt until `build` (a Model builds its layers after the first). */
+  protected constructor(inputSize: number | undefined) {
+    this.width = inputSize ?? null;
     guardDisposal(this, Layer, "layer");
+  }
+
+  /** Features per step of the input (for Embedding: the vocabulary size). */
+  get inputSize(): number {
+    return this.inputSizeFor("inputSize");
+  }
+
+  /** Whether the layer has its parameters: built with inputSize, or given it by `build` (a Model). */
+  get built(): boolean {
+    return this.unbuiltSeed === null;
+  }
+
+  /** The input width, or an Error naming `method` while it is unknown (no inputSize, not yet in a Model). */
+  protected inputSizeFor(method: string): number {
+    if (this.width === null) throw unbuiltError(this, method);
+    return this.width;
+  }
+
+  /** Throws an Error naming `method` while the layer is unbuilt: its parameters do not exist yet. */
+  protected checkBuilt(method: string): void {
+    if (!this.built) throw unbuiltError(this, method);
+  }
+
+  /**
+   * Gives a layer built without inputSize its input width and creates its parameters, initialised
+   * from the seed it took at construction (exactly as if it had been given this inputSize), as
+   * Keras' `layer.build(inputShape)`. A Model does it for each unbuilt layer after the first, from
+   * the previous layer's outputSize. On a built layer: nothing when `inputSize` is its own, else a RangeError.
+   */
+  build(inputSize: number): void {
+    const where = `${this.constructor.name}.build`;
+    const width = checkInt(where, "inputSize", inputSize);
+    const seed = this.unbuiltSeed;
+    if (seed === null) {
+      if (width !== this.width) throw new RangeError(`${where}: the layer is built with inputSize ${this.width}; got inputSize ${width}`);
+      return;
+    }
+    this.width = width;
+    try {
+      this.unbuiltSeed = null;
+      this.buildOwn(seed);
+    } catch (e) {
+      this.width = null;
+      this.unbuiltSeed = seed;
+      throw e;
+    }
   }
 
   /** Features per step of the output. */
@@ -145,6 +199,7 @@ export abstract class Layer {
    * `forward` and `backward` stage their tensors (input, states, output gradient) on top of it.
    */
   workspaceSize(shape: WorkspaceShape): number {
+    this.checkBuilt("workspaceSize");
     return planBytes(this.workspacePlan(checkWorkspaceShape(`${this.constructor.name}.workspaceSize`, shape)).blocks);
   }
 
@@ -170,12 +225,24 @@ export abstract class Layer {
     this.checkBatch(this.constructor.name, `a batch of ${input.T} steps and ${input.B} sequences`, input.T, input.B);
   }
 
-  /** Creates this layer's own arena and initialises it from `seed`, after checking that its parameters fit. */
+  /**
+   * Creates this layer's own arena and initialises it from `seed`, after checking that its
+   * parameters fit; without an inputSize, keeps `seed` for `build`.
+   */
   protected buildOwn(seed: number): void {
+    if (this.width === null) {
+      this.unbuiltSeed = seed;
+      return;
+    }
     checkParameterBlock(this.constructor.name, this.sizeOptions(), this.paramSpecs());
     this.arena = new ParameterArena(this.paramSpecs());
     this.ownsArena = true;
     setOwner(this.arena, this);
+    this.initialise(seed);
+  }
+
+  /** Fills the freshly created parameters from `seed` (initParams with its generator). */
+  protected initialise(seed: number): void {
     const rng = new Rng(seed);
     try {
       this.initParams(rng);
@@ -222,11 +289,13 @@ export abstract class Layer {
    * in a custom loop (once a Model adopts the layer, it is the model's whole arena).
    */
   get parameters(): ParameterArena {
+    this.checkBuilt("parameters");
     return this.params;
   }
 
   /** The arena holding this layer's parameters. */
   protected get params(): ParameterArena {
+    this.checkBuilt("params");
     if (this.arena === null) throw new Error(`${this.constructor.name}: the layer has been disposed`);
     return this.arena;
   }
@@ -247,6 +316,7 @@ export abstract class Layer {
    * (memory growth detaches old views).
    */
   paramView(name: string): Float32Array {
+    this.checkBuilt("paramView");
     checkChoice(`${this.constructor.name}.paramView`, "name", name, this.paramSpecs().map((s) => s.name));
     return this.params.paramView(this.prefix + name);
   }
@@ -259,6 +329,7 @@ export abstract class Layer {
   stateDict(options: { nested: true }): Record<string, NestedArray>;
   stateDict(options?: { nested?: boolean }): Record<string, Tensor | NestedArray> {
     const where = `${this.constructor.name}.stateDict`;
+    this.checkBuilt("stateDict");
     checkOptionKeys(where, options, ["nested"]);
     const nested = checkBoolean(where, "nested", options?.nested ?? false);
     const out: Record<string, Tensor | NestedArray> = {};
@@ -271,6 +342,7 @@ export abstract class Layer {
 
   /** Copies of the accumulated gradients under the same names. */
   gradDict(): Record<string, Tensor> {
+    this.checkBuilt("gradDict");
     const out: Record<string, Tensor> = {};
     for (const { name, shape } of this.paramSpecs()) {
       out[name] = { shape: [...shape], data: this.params.gradView(this.prefix + name).slice() };
@@ -280,6 +352,7 @@ export abstract class Layer {
 
   /** Sets this layer's gradients to zero. */
   zeroGrad(): void {
+    this.checkBuilt("zeroGrad");
     for (const { name } of this.paramSpecs()) this.params.gradView(this.prefix + name).fill(0);
   }
 
@@ -291,6 +364,7 @@ export abstract class Layer {
    */
   loadStateDict(dict: StateDictSource, options?: LayerLoadOptions): LoadResult {
     const where = `${this.constructor.name}.loadStateDict`;
+    this.checkBuilt("loadStateDict");
     const { prefix, strict } = checkLoadOptions(where, options, ["prefix", "strict"]);
     const tensors = stateDictTensors(where, dict);
     const result: LoadResult = { missingKeys: [], unexpectedKeys: [] };
@@ -336,6 +410,7 @@ export abstract class Layer {
 
   /** Number of trainable parameters. */
   get parameterCount(): number {
+    this.checkBuilt("parameterCount");
     return this.paramSpecs().reduce((n, s) => n + sizeOf(s.shape), 0);
   }
 

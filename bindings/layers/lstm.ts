@@ -39,7 +39,7 @@ export class LSTM extends RecurrentLayer {
 
   constructor(options: LSTMOptions) {
     const o = LSTM_OPTIONS.parse("LSTM", options);
-    super(o, { type: "LSTM", options: LSTM_OPTIONS.config(o) });
+    super(o, { type: "LSTM", options: (inputSize) => LSTM_OPTIONS.config({ ...o, inputSize }) });
     this.activation = o.activation;
     this.recurrentActivation = o.recurrentActivation;
     this.peephole = o.peephole;

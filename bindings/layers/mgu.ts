@@ -32,7 +32,7 @@ export class MGU extends RecurrentLayer {
 
   constructor(options: MGUOptions) {
     const o = MGU_OPTIONS.parse("MGU", options);
-    super(o, { type: "MGU", options: MGU_OPTIONS.config(o) });
+    super(o, { type: "MGU", options: (inputSize) => MGU_OPTIONS.config({ ...o, inputSize }) });
     this.activation = o.activation;
     this.recurrentActivation = o.recurrentActivation;
     this.buildOwn(this.seed);

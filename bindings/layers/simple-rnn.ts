@@ -29,7 +29,7 @@ export class SimpleRNN extends RecurrentLayer {
 
   constructor(options: SimpleRNNOptions) {
     const o = SIMPLE_RNN_OPTIONS.parse("SimpleRNN", options);
-    super(o, { type: "SimpleRNN", options: SIMPLE_RNN_OPTIONS.config(o) });
+    super(o, { type: "SimpleRNN", options: (inputSize) => SIMPLE_RNN_OPTIONS.config({ ...o, inputSize }) });
     this.activation = o.activation;
     this.buildOwn(this.seed);
   }

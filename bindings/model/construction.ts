@@ -8,8 +8,8 @@ import { Embedding } from "../layers/embedding.js";
 import { resolveLoss } from "../losses.js";
 import { Adam, checkOptimizer, type Optimizer } from "../optimizers.js";
 import { isDisposed, isOwned } from "../disposal.js";
-import { checkOptionKeys, checkPositive, describe } from "../validate.js";
-import { checkLayerChain, checkLossFits, checkModelParameters } from "../layer-chain.js";
+import { checkOptionKeys, checkPositive, checkBoolean, describe } from "../validate.js";
+import { buildLayerChain, checkLayerChain, checkLossFits, checkModelParameters } from "../layer-chain.js";
 import { ModelRuntime } from "./runtime.js";
 import { reserveBlocks } from "./memory.js";
 import { MODEL_KEYS, type ModelOptions } from "./options.js";
@@ -65,6 +65,7 @@ export function buildModel(where: string, options: ModelOptions): { runtime: Mod
   const clipNorm = options.clipNorm === undefined ? null : checkPositive(where, "clipNorm", options.clipNorm, "0 would zero every gradient");
   const clipValue = options.clipValue === undefined ? null : checkPositive(where, "clipValue", options.clipValue, "0 would zero every gradient");
   const optimizer = options.optimizer === undefined ? new Adam() : checkOptimizer(where, "optimizer", options.optimizer);
+  buildLayerChain(layers);
   const first = layers[0]!;
   const spec = {
     vocabSize: takesIds(first) ? first.inputSize : null,
@@ -73,6 +74,7 @@ export function buildModel(where: string, options: ModelOptions): { runtime: Mod
     loss,
     sequenceOutput: layers.every((l) => !(l instanceof RecurrentLayer) || l.returnSequences),
     contextSize: contextSizeOf(where, layers),
+    batchFirst: checkBoolean(where, "batchFirst", options.batchFirst ?? false),
   };
   checkModelParameters(where, layers);
   const specs = layers.flatMap((l, i) => l.paramSpecs().map((s) => ({ name: `${i}.${s.name}`, shape: s.shape })));

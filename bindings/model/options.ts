@@ -1,5 +1,6 @@
 // The public option and result types of Model, and the option keys each entry accepts.
 import type { EpochOptions } from "../epochs.js";
+import type { BaseLogs } from "../callbacks/callback.js";
 import type { Layer } from "../layers/layer.js";
 import type { LossSpec } from "../losses.js";
 import type { Optimizer } from "../optimizers.js";
@@ -20,6 +21,13 @@ export interface ModelOptions {
   clipNorm?: number;
   /** Clip every gradient to [-clipValue, clipValue] before each step. */
   clipValue?: number;
+  /**
+   * Sequences batch-first, as PyTorch's batch_first=True and Keras: x [N, T, D] (ids [N, T]),
+   * per-step targets and masks [N, T(, O)], predict's per-step outputs [N, T, O] and step's chunks
+   * [B, T, D] in and [B, T, O] out. Default false: time-major [T, N, ...]. The core reorders the
+   * data while it gathers batches; results are bit for bit those of the same data time-major.
+   */
+  batchFirst?: boolean;
 }
 
 /** Inputs of a model: ids [T, N] when the first layer reads ids (Embedding, or tokenInput), else floats [T, N, D]. */
@@ -27,10 +35,8 @@ export type ModelInput = TensorLike | IntTensorLike;
 /** Targets: class ids [T, N] ([N] for many-to-one) for softmaxCrossEntropy, else floats [T, N, O] ([N, O]). */
 export type ModelTarget = TensorLike | IntTensorLike;
 
-/** Per-epoch numbers reported by `fit`. */
-export interface EpochLogs {
-  epoch: number;
-  loss: number;
+/** Per-epoch numbers reported by `fit` (epoch, loss, lr as every fit's; the rest by metric name). */
+export interface EpochLogs extends BaseLogs {
   accuracy?: number;
   valLoss?: number;
   valAccuracy?: number;
@@ -44,10 +50,14 @@ export interface SequenceInputs {
   context?: TensorLike;
 }
 
-/** Options of `Model.fit`: the shared epoch options (epochs, batchSize, shuffle, seed, onBatchEnd, onEpochEnd, signal) and these. */
+/**
+ * Options of `Model.fit`: the shared epoch options (epochs, batchSize, shuffle, seed, verbose,
+ * callbacks, validationSplit, onBatchEnd, onEpochEnd, signal) and these.
+ */
 export interface FitOptions extends SequenceInputs, EpochOptions<EpochLogs> {
   /** Per-target weights in [0, 1] with the targets' leading shape ([T, N] or [N]): 0 ignores a padded step. */
   mask?: TensorLike;
+  /** Examples to evaluate after every epoch (valLoss, valAccuracy); not with validationSplit. */
   validationData?: { x: ModelInput; y: ModelTarget; mask?: TensorLike; lengths?: IntTensorLike; context?: TensorLike };
   /** Truncated BPTT: process each batch in chunks of k steps, carrying the state and cutting the gradient. */
   truncatedBptt?: number;
@@ -80,4 +90,4 @@ export interface Evaluation {
   accuracy?: number;
 }
 
-export const MODEL_KEYS = ["layers", "loss", "optimizer", "clipNorm", "clipValue"] as const;
+export const MODEL_KEYS = ["layers", "loss", "optimizer", "clipNorm", "clipValue", "batchFirst"] as const;

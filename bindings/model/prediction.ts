@@ -1,6 +1,6 @@
 // Prediction: the last layer's outputs for a dataset in batches, logits or (for a loss with an
 // output activation) probabilities.
-import { copyOut } from "../core.js";
+import { core, copyOut } from "../core.js";
 import { LOSS_NAMES, probabilitiesOf, toProbabilities } from "../losses.js";
 import { StagedDataset } from "../dataset.js";
 import type { Tensor } from "../tensor.js";
@@ -20,6 +20,13 @@ export function probabilitiesOption(model: ModelRuntime, where: string, value: u
   return probabilities;
 }
 
+/** The outputs [T, B, O] at `x` reordered batch-first [B, T, O] by the core, in the model's workspace; returns their address. */
+export function batchFirstCopy(model: ModelRuntime, x: number, T: number, B: number, O: number): number {
+  const out = model.ws.ptr("batchFirstOutput", T * B * O);
+  core().swapLeadingAxes(out, x, T, B, O);
+  return out;
+}
+
 /** Model.predict: [T, N, O] (or [N, O] for many-to-one) outputs of x; with threads (init), each batch of 2 or more in slices. */
 export function predict(model: ModelRuntime, x: ModelInput, options: PredictOptions): Tensor {
   const where = "Model.predict";
@@ -33,11 +40,17 @@ export function predict(model: ModelRuntime, x: ModelInput, options: PredictOpti
   const Tout = spec.sequenceOutput ? data.T : 1;
   try {
     checkModelBatch(where, model.layers, data.T, Math.min(batchSize, data.N));
-    reserveFor(model, [{ ...callOfData(data, batchSize, false), sliced: true }]);
+    const batchFirst = spec.batchFirst && spec.sequenceOutput;
+    const reordered = batchFirst ? [4 * Tout * Math.min(batchSize, data.N) * O] : [];
+    reserveFor(model, [{ ...callOfData(data, batchSize, false), sliced: true, transient: reordered }]);
     const result = new Float32Array(Tout * data.N * O);
     const index = model.identityIndex(data.N);
-    /** Copies the outputs [Tout, B, O] at `x` of sequences b0 .. b0 + B into the result. */
+    /** Copies the outputs [Tout, B, O] at `x` of sequences b0 .. b0 + B into the result ([Tout, N, O], or [N, Tout, O] batch-first). */
     const place = (x: number, b0: number, B: number): void => {
+      if (batchFirst) {
+        result.set(copyOut(batchFirstCopy(model, x, Tout, B, O), Tout * B * O), b0 * Tout * O);
+        return;
+      }
       const block = copyOut(x, Tout * B * O);
       for (let t = 0; t < Tout; t++) result.set(block.subarray(t * B * O, (t + 1) * B * O), (t * data.N + b0) * O);
     };
@@ -54,7 +67,7 @@ export function predict(model: ModelRuntime, x: ModelInput, options: PredictOpti
       if (probabilities) toProbabilities(model.loss, out.x, out.T * B, O);
       place(out.x, b0, B);
     }
-    return { shape: spec.sequenceOutput ? [data.T, data.N, O] : [data.N, O], data: result };
+    return { shape: !spec.sequenceOutput ? [data.N, O] : batchFirst ? [data.N, data.T, O] : [data.T, data.N, O], data: result };
   } finally {
     data.free();
   }

@@ -32,6 +32,7 @@ export function saveModel(model: ModelRuntime, clipping: Clipping, metadata: unk
     optimizer: model.optimizer.config,
     clipNorm: clipping.clipNorm,
     clipValue: clipping.clipValue,
+    batchFirst: model.spec.batchFirst,
   }, model.arena, model.optimizer, includeOptimizer);
 }
 
@@ -58,6 +59,7 @@ export function loadModel<M extends LoadedModel>(bytes: Uint8Array, build: (opti
   const options: ModelOptions = { layers, loss: header.loss, optimizer };
   if (header.clipNorm !== null) options.clipNorm = header.clipNorm;
   if (header.clipValue !== null) options.clipValue = header.clipValue;
+  if (header.batchFirst === true) options.batchFirst = true;
   let model: M;
   try {
     model = labelErrors(where, () => build(options), { path: file.paths.model, keys: MODEL_KEYS });

@@ -8,7 +8,7 @@ import { toTensor, toIntTensor, type Tensor } from "../tensor.js";
 import { checkOptionKeys } from "../validate.js";
 import { checkModelBatch } from "../layer-chain.js";
 import type { ModelRuntime } from "./runtime.js";
-import { probabilitiesOption } from "./prediction.js";
+import { batchFirstCopy, probabilitiesOption } from "./prediction.js";
 import type { ModelInput, StepOptions } from "./options.js";
 
 /** The streams of one model: their batch size and, per recurrent layer, its carried state blocks (none before the first step). */
@@ -17,7 +17,7 @@ export class ModelStreams {
 
   constructor(private readonly model: ModelRuntime) {}
 
-  /** Model.step: the outputs of one step x [B, D] (ids [B]) or a chunk [T, B, D] (ids [T, B]), from the carried states. */
+  /** Model.step: the outputs of one step x [B, D] (ids [B]) or a chunk [T, B, D] (ids [T, B]; batch-first [B, T, ...]), from the carried states. */
   step(x: ModelInput, options: StepOptions): Tensor {
     const where = "Model.step";
     const { model } = this;
@@ -29,7 +29,9 @@ export class ModelStreams {
     const ids = model.spec.vocabSize !== null;
     const t = ids ? toIntTensor(where, "x", x) : toTensor(where, "x", x);
     const single = t.shape.length === (ids ? 1 : 2); // one step [B(, D)]: a sequence of one step
-    const data = new StagedDataset(where, model.spec, single ? { shape: [1, ...t.shape], data: t.data } : t, null, { context: options.context });
+    const { batchFirst } = model.spec;
+    const oneStep = { shape: batchFirst ? [t.shape[0]!, 1, ...t.shape.slice(1)] : [1, ...t.shape], data: t.data };
+    const data = new StagedDataset(where, model.spec, single ? oneStep : t, null, { context: options.context });
     try {
       const { T, N: B } = data;
       checkModelBatch(where, model.layers, T, B);
@@ -40,8 +42,9 @@ export class ModelStreams {
       for (const [layer, blocks] of states) layer.finalStatesInto(blocks);
       const O = model.spec.outputSize;
       if (probabilities) toProbabilities(model.loss, out.x, out.T * B, O);
-      const shape = single || out.T === 1 ? [B, O] : [out.T, B, O];
-      return { shape, data: copyOut(out.x, out.T * B * O) };
+      if (single || out.T === 1) return { shape: [B, O], data: copyOut(out.x, B * O) };
+      if (batchFirst) return { shape: [B, out.T, O], data: copyOut(batchFirstCopy(model, out.x, out.T, B, O), out.T * B * O) };
+      return { shape: [out.T, B, O], data: copyOut(out.x, out.T * B * O) };
     } finally {
       data.free();
     }

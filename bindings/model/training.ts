@@ -1,7 +1,9 @@
 // Training and evaluation of a Model: one guarded optimizer step per batch (in truncated-BPTT
 // chunks when asked), fit's epochs over a staged dataset with validation after each, and the
 // mean loss and accuracy over a dataset without training.
-import { checkEpochOptions, runEpochs } from "../epochs.js";
+import { EPOCH_KEYS, checkEpochOptions, runEpochs, trainingRows } from "../epochs.js";
+import type { FitModel } from "../callbacks/callback.js";
+import type { History } from "../callbacks/history.js";
 import { core } from "../core.js";
 import { blockPtr } from "../buffer.js";
 import { RecurrentLayer } from "../layers/recurrent.js";
@@ -17,7 +19,7 @@ import type { ModelRuntime } from "./runtime.js";
 import { callOfData, reserveFor } from "./memory.js";
 import type { EpochLogs, Evaluation, EvaluateOptions, FitOptions, ModelInput, ModelTarget, SequenceInputs } from "./options.js";
 
-const FIT_KEYS = ["epochs", "batchSize", "shuffle", "seed", "mask", "lengths", "context", "validationData", "truncatedBptt", "onBatchEnd", "onEpochEnd", "signal"] as const;
+const FIT_KEYS = [...EPOCH_KEYS, "mask", "lengths", "context", "validationData", "truncatedBptt"] as const;
 
 /** The clipping a step applies before the optimizer (null: off). */
 export interface Clipping {
@@ -114,23 +116,38 @@ function stageValidation(model: ModelRuntime, where: string, validationData: unk
   return new StagedDataset(`${where}: validationData`, model.spec, x, { y }, extras);
 }
 
+/** The rows fit validates on after every epoch: validationData staged, the held-out rows [start, start + count) of the training data, or none. */
+interface Validation {
+  /** The option the rows came from, for errors. */
+  option: "validationData" | "validationSplit";
+  data: StagedDataset;
+  start: number;
+  count: number;
+}
+
 /** Model.fit: epochs of guarded steps over shuffled batches; `owner` is the Model (it may be disposed while fit awaits). */
-export async function fit(model: ModelRuntime, clipping: Clipping, owner: object, x: ModelInput, y: ModelTarget, options: FitOptions): Promise<EpochLogs[]> {
+export async function fit(model: ModelRuntime, clipping: Clipping, owner: FitModel, x: ModelInput, y: ModelTarget, options: FitOptions): Promise<History<EpochLogs>> {
   const where = "Model.fit";
   checkOptionKeys(where, options, FIT_KEYS);
   const settings = checkEpochOptions(where, options);
+  if (settings.validationSplit !== null && options.validationData !== undefined) {
+    throw new RangeError(`${where}: validationSplit and validationData cannot be combined; pass one of them`);
+  }
   const tbptt = truncatedBpttOption(model, where, options.truncatedBptt);
   const data = new StagedDataset(where, model.spec, x, { y }, options);
-  let validation: StagedDataset | null = null;
+  let staged: StagedDataset | null = null;
   try {
+    const N = settings.validationSplit === null ? data.N : trainingRows(where, data.N, settings.validationSplit);
     checkInEffect(where, "truncatedBptt", options.truncatedBptt, tbptt < data.T, `with sequences of T = ${data.T} steps (every batch would be one chunk)`);
-    checkModelBatch(where, model.layers, data.T, Math.min(settings.batchSize, data.N));
-    validation = stageValidation(model, where, options.validationData);
+    checkModelBatch(where, model.layers, data.T, Math.min(settings.batchSize, N));
+    staged = stageValidation(model, where, options.validationData);
+    const validation: Validation | null = staged !== null ? { option: "validationData", data: staged, start: 0, count: staged.N }
+      : N < data.N ? { option: "validationSplit", data, start: N, count: data.N - N } : null;
     // the training batches gather by runEpochs' order of the N sequences (allocated while fit runs), not the model's index
     const training = { ...callOfData(data, settings.batchSize, true, tbptt), index: 0, transient: [4 * Math.max(data.N, 4)] };
-    reserveFor(model, validation === null ? [training] : [training, { ...callOfData(validation, settings.batchSize, false), sliced: false }]);
+    reserveFor(model, validation === null ? [training] : [training, { ...callOfData(validation.data, settings.batchSize, false), sliced: false }]);
     let sums = { loss: 0, correct: 0, weight: 0 };
-    return await runEpochs(data.N, settings, (indices, count, at) => {
+    return await runEpochs<EpochLogs>(N, settings, owner, (indices, count, at) => {
       checkNotDisposed(owner, where, "model");
       const { loss, correct, weight } = trainBatch(model, clipping, data, indices, count, tbptt, where, at);
       sums.loss += loss;
@@ -138,12 +155,12 @@ export async function fit(model: ModelRuntime, clipping: Clipping, owner: object
       sums.weight += weight;
       return loss;
     }, (epoch, batches) => {
-      const logs: EpochLogs = { epoch, loss: sums.loss / batches };
+      const logs: Omit<EpochLogs, "lr"> = { epoch, loss: sums.loss / batches };
       const accuracy = accuracyOf(model.loss, sums.correct, sums.weight, model.spec.outputSize);
       if (accuracy !== undefined) logs.accuracy = accuracy;
       sums = { loss: 0, correct: 0, weight: 0 };
       if (validation !== null) {
-        const val = evaluateStaged(model, validation, settings.batchSize, `${where}: validationData after epoch ${epoch}`);
+        const val = evaluateStaged(model, validation.data, settings.batchSize, `${where}: ${validation.option} after epoch ${epoch}`, validation.start, validation.count);
         logs.valLoss = val.loss;
         if (val.accuracy !== undefined) logs.valAccuracy = val.accuracy;
       }
@@ -151,7 +168,7 @@ export async function fit(model: ModelRuntime, clipping: Clipping, owner: object
     });
   } finally {
     data.free();
-    validation?.free();
+    staged?.free();
   }
 }
 
@@ -170,16 +187,16 @@ export function evaluate(model: ModelRuntime, x: ModelInput, y: ModelTarget, opt
   }
 }
 
-/** evaluate over staged data; a loss that is not finite is a RangeError naming `where`. */
-function evaluateStaged(model: ModelRuntime, data: StagedDataset, batchSize: number, where: string): Evaluation {
+/** evaluate over the rows [start, start + count) of staged data (default all); a loss that is not finite is a RangeError naming `where`. */
+function evaluateStaged(model: ModelRuntime, data: StagedDataset, batchSize: number, where: string, start = 0, count = data.N): Evaluation {
   const { loss, ws } = model;
   const N = model.spec.outputSize;
   let lossSum = 0;
   let weight = 0;
   let correct = 0;
-  const index = model.identityIndex(data.N);
-  for (let b0 = 0; b0 < data.N; b0 += batchSize) {
-    const batch = data.gather(index + b0 * 4, Math.min(batchSize, data.N - b0), ws);
+  const index = model.identityIndex(data.N) + start * 4;
+  for (let b0 = 0; b0 < count; b0 += batchSize) {
+    const batch = data.gather(index + b0 * 4, Math.min(batchSize, count - b0), ws);
     const out = model.forward({ x: batch.x, T: batch.T, B: batch.B, lengths: batch.lengths, context: batch.context });
     const M = out.T * out.B;
     lossSum += resolvedLossOnPointers(loss, out.x, batch.y, batch.mask, M, N, "sum", 0);

@@ -3,11 +3,12 @@ import { core } from "../core.js";
 import type { ParameterArena } from "../arena.js";
 import { ArenaOptimizer, checkNonNegative, checkPositive, withDefaults } from "./arena-optimizer.js";
 import type { OptimizerConfig } from "./optimizer.js";
+import type { LearningRateSchedule } from "./schedules.js";
 
 /** Options of `Adagrad` (torch.optim.Adagrad). */
 export interface AdagradOptions {
-  /** Learning rate, >= 0; default 1e-2. */
-  lr?: number;
+  /** Learning rate, >= 0, or a schedule (exponentialDecay, ...); default 1e-2. */
+  lr?: number | LearningRateSchedule;
   /** Learning-rate decay per step, >= 0; default 0. */
   lrDecay?: number;
   /** L2 penalty added to the gradient, >= 0; default 0. */
@@ -45,12 +46,12 @@ export class Adagrad extends ArenaOptimizer {
   }
 
   get config(): OptimizerConfig {
-    const { lr, lrDecay, weightDecay, eps, initialAccumulatorValue } = this;
+    const { lrConfig: lr, lrDecay, weightDecay, eps, initialAccumulatorValue } = this;
     return { type: "Adagrad", lr, lrDecay, weightDecay, eps, initialAccumulatorValue };
   }
 
-  protected update(arena: ParameterArena, [sum]: readonly number[], step: number): void {
-    core().adagradStep(arena.params.ptr, arena.grads.ptr, sum!, arena.size, this.lr, this.eps, this.weightDecay,
+  protected update(arena: ParameterArena, [sum]: readonly number[], step: number, lr: number): void {
+    core().adagradStep(arena.params.ptr, arena.grads.ptr, sum!, arena.size, lr, this.eps, this.weightDecay,
       this.lrDecay, step);
   }
 }

@@ -3,11 +3,12 @@ import { core } from "../core.js";
 import type { ParameterArena } from "../arena.js";
 import { ArenaOptimizer, checkBeta, checkNonNegative, checkPositive, withDefaults } from "./arena-optimizer.js";
 import type { OptimizerConfig } from "./optimizer.js";
+import type { LearningRateSchedule } from "./schedules.js";
 
 /** Options of `Adam` and `AdamW` (torch.optim.Adam / AdamW). */
 export interface AdamOptions {
-  /** Learning rate, >= 0; default 1e-3. */
-  lr?: number;
+  /** Learning rate, >= 0, or a schedule (exponentialDecay, ...); default 1e-3. */
+  lr?: number | LearningRateSchedule;
   /** Decay of the first-moment average, in [0, 1); default 0.9. */
   beta1?: number;
   /** Decay of the second-moment average, in [0, 1); default 0.999. */
@@ -36,12 +37,12 @@ abstract class AdamBase extends ArenaOptimizer {
   }
 
   get config(): OptimizerConfig {
-    const { lr, beta1, beta2, eps, weightDecay } = this;
+    const { lrConfig: lr, beta1, beta2, eps, weightDecay } = this;
     return { type: this.name as "Adam" | "AdamW", lr, beta1, beta2, eps, weightDecay };
   }
 
-  protected update(arena: ParameterArena, [m, v]: readonly number[], step: number): void {
-    core().adamStep(arena.params.ptr, arena.grads.ptr, m!, v!, arena.size, this.lr, this.beta1, this.beta2, this.eps,
+  protected update(arena: ParameterArena, [m, v]: readonly number[], step: number, lr: number): void {
+    core().adamStep(arena.params.ptr, arena.grads.ptr, m!, v!, arena.size, lr, this.beta1, this.beta2, this.eps,
       this.weightDecay, this.name === "AdamW" ? 1 : 0, step);
   }
 }

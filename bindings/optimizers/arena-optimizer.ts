@@ -7,6 +7,7 @@ import { checkArena } from "../clip.js";
 import { checkNumber, checkOptionKeys, describe } from "../validate.js";
 import { checkNotOwned, guardDisposal, isDisposed, markDisposed } from "../disposal.js";
 import type { Optimizer, OptimizerConfig, OptimizerState } from "./optimizer.js";
+import { checkLearningRate, learningRateAt, type LearningRateSchedule } from "./schedules.js";
 
 /** Defaults merged with the given options (undefined values keep the default); unknown keys throw. */
 export function withDefaults<T extends object>(where: string, options: T | undefined, defaults: Required<T>): Required<T> {
@@ -36,29 +37,46 @@ export function checkBeta(where: string, name: string, value: unknown): number {
 }
 
 /**
- * What every optimizer shares: the learning rate, the step count, binding to one arena, and one
+ * What every optimizer shares: the learning rate (a number or a schedule), the step count, binding to one arena, and one
  * state buffer of `arena.size` floats per name in `stateNames`, filled with `stateFill`, allocated
  * when bound.
  */
 export abstract class ArenaOptimizer implements Optimizer {
-  #lr: number;
+  #lr: number | LearningRateSchedule;
   #iterations = 0;
   #arena: ParameterArena | null = null;
   #state: WasmArray[] = [];
 
-  protected constructor(protected readonly name: string, lr: number, readonly stateNames: readonly string[],
+  protected constructor(protected readonly name: string, lr: unknown, readonly stateNames: readonly string[],
     private readonly stateFill = 0) {
-    this.#lr = checkNonNegative(name, "lr", lr);
+    this.#lr = checkLearningRate(name, "lr", lr);
     guardDisposal(this, ArenaOptimizer, "optimizer");
   }
 
-  /** Learning rate used by the next step; set it between steps for a schedule (>= 0). */
+  /**
+   * Learning rate used by the next step: the schedule's value at `iterations` when built with one.
+   * A number lr may be set between steps (>= 0); setting a scheduled one is a TypeError.
+   */
   get lr(): number {
-    return this.#lr;
+    return learningRateAt(this.#lr, this.#iterations);
   }
 
   set lr(value: number) {
+    const lr = this.#lr;
+    if (typeof lr !== "number") {
+      throw new TypeError(`${this.name}.lr: the learning rate is a schedule (${lr.type}), which sets it at every step; it cannot be set. Build the optimizer with a number lr to set it`);
+    }
     this.#lr = checkNonNegative(this.name, "lr", value);
+  }
+
+  /** The learning-rate schedule the optimizer was built with, or null for a number lr. */
+  get schedule(): LearningRateSchedule | null {
+    return typeof this.#lr === "number" ? null : this.#lr;
+  }
+
+  /** The lr hyperparameter as the config saves it: the current number, or the schedule. */
+  protected get lrConfig(): number | LearningRateSchedule {
+    return this.#lr;
   }
 
   /** Number of steps taken. */
@@ -69,8 +87,8 @@ export abstract class ArenaOptimizer implements Optimizer {
   /** Type and hyperparameters (with the current lr), for `optimizerFromConfig`. */
   abstract get config(): OptimizerConfig;
 
-  /** Runs the update kernel for step number `step` (from 1) with the state buffers' pointers. */
-  protected abstract update(arena: ParameterArena, state: readonly number[], step: number): void;
+  /** Runs the update kernel for step number `step` (from 1) with learning rate `lr` and the state buffers' pointers. */
+  protected abstract update(arena: ParameterArena, state: readonly number[], step: number, lr: number): void;
 
   /**
    * Updates `arena`'s parameters in place from its gradients. The first call binds the optimizer
@@ -79,8 +97,9 @@ export abstract class ArenaOptimizer implements Optimizer {
   step(arena: ParameterArena): void {
     const where = `${this.name}.step`;
     this.bindTo(where, arena);
+    const lr = this.lr;
     this.#iterations++;
-    this.update(arena, this.#state.map((s) => s.ptr), this.#iterations);
+    this.update(arena, this.#state.map((s) => s.ptr), this.#iterations, lr);
   }
 
   bind(arena: ParameterArena): void {

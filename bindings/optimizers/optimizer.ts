@@ -4,6 +4,7 @@ import type { SGDOptions } from "./sgd.js";
 import type { AdamOptions } from "./adam.js";
 import type { RMSpropOptions } from "./rmsprop.js";
 import type { AdagradOptions } from "./adagrad.js";
+import type { LearningRateSchedule } from "./schedules.js";
 
 /** What every optimizer does to a ParameterArena after gradients were accumulated. */
 export interface Optimizer {
@@ -14,8 +15,10 @@ export interface Optimizer {
    * Model does this when it is built, so the state sits beside the parameters in wasm memory).
    */
   bind(arena: ParameterArena): void;
-  /** Learning rate, mutable for schedules. */
+  /** Learning rate of the next step; settable unless it comes from a `schedule`. */
   lr: number;
+  /** The learning-rate schedule the optimizer follows (built-in optimizers built with one), else null or absent. */
+  readonly schedule?: LearningRateSchedule | null;
   /** Everything needed to rebuild this optimizer with `optimizerFromConfig` (current `lr`). */
   readonly config: OptimizerConfig;
   /** Number of steps taken. */

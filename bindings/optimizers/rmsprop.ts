@@ -4,11 +4,12 @@ import type { ParameterArena } from "../arena.js";
 import { checkNumber } from "../validate.js";
 import { ArenaOptimizer, checkNonNegative, checkPositive, withDefaults } from "./arena-optimizer.js";
 import type { OptimizerConfig } from "./optimizer.js";
+import type { LearningRateSchedule } from "./schedules.js";
 
 /** Options of `RMSprop` (torch.optim.RMSprop, not centered). */
 export interface RMSpropOptions {
-  /** Learning rate, >= 0; default 1e-2. */
-  lr?: number;
+  /** Learning rate, >= 0, or a schedule (exponentialDecay, ...); default 1e-2. */
+  lr?: number | LearningRateSchedule;
   /** Decay of the squared-gradient average, in [0, 1]; default 0.99. */
   alpha?: number;
   /** Added to the denominator, > 0; default 1e-8. */
@@ -45,12 +46,12 @@ export class RMSprop extends ArenaOptimizer {
   }
 
   get config(): OptimizerConfig {
-    const { lr, alpha, eps, weightDecay, momentum } = this;
+    const { lrConfig: lr, alpha, eps, weightDecay, momentum } = this;
     return { type: "RMSprop", lr, alpha, eps, weightDecay, momentum };
   }
 
-  protected update(arena: ParameterArena, [sq, buf = 0]: readonly number[]): void {
-    core().rmspropStep(arena.params.ptr, arena.grads.ptr, sq!, buf, arena.size, this.lr, this.alpha, this.eps,
+  protected update(arena: ParameterArena, [sq, buf = 0]: readonly number[], _step: number, lr: number): void {
+    core().rmspropStep(arena.params.ptr, arena.grads.ptr, sq!, buf, arena.size, lr, this.alpha, this.eps,
       this.weightDecay, this.momentum);
   }
 }

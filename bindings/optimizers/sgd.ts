@@ -4,11 +4,12 @@ import type { ParameterArena } from "../arena.js";
 import { checkBoolean, checkNumber } from "../validate.js";
 import { ArenaOptimizer, checkNonNegative, withDefaults } from "./arena-optimizer.js";
 import type { OptimizerConfig } from "./optimizer.js";
+import type { LearningRateSchedule } from "./schedules.js";
 
 /** Options of `SGD` (torch.optim.SGD). */
 export interface SGDOptions {
-  /** Learning rate, >= 0; default 0.01. */
-  lr?: number;
+  /** Learning rate, >= 0, or a schedule (exponentialDecay, ...); default 0.01. */
+  lr?: number | LearningRateSchedule;
   /** Momentum factor, >= 0; default 0 (plain SGD). */
   momentum?: number;
   /** Dampening of the momentum, in [0, 1]; default 0. */
@@ -48,12 +49,12 @@ export class SGD extends ArenaOptimizer {
   }
 
   get config(): OptimizerConfig {
-    const { lr, momentum, dampening, nesterov, weightDecay } = this;
+    const { lrConfig: lr, momentum, dampening, nesterov, weightDecay } = this;
     return { type: "SGD", lr, momentum, dampening, nesterov, weightDecay };
   }
 
-  protected update(arena: ParameterArena, [buf = 0]: readonly number[], step: number): void {
-    core().sgdStep(arena.params.ptr, arena.grads.ptr, buf, arena.size, this.lr, this.momentum, this.dampening,
+  protected update(arena: ParameterArena, [buf = 0]: readonly number[], step: number, lr: number): void {
+    core().sgdStep(arena.params.ptr, arena.grads.ptr, buf, arena.size, lr, this.momentum, this.dampening,
       this.nesterov ? 1 : 0, this.weightDecay, step === 1 ? 1 : 0);
   }
 }

@@ -3,6 +3,7 @@ import type { ParameterSpec } from "../arena.js";
 import { torchRecurrentParams } from "../layers/recurrent.js";
 import { checkLayerCount, checkParameterBlock } from "../sizes.js";
 import { checkOptimizer, type Optimizer } from "../optimizers.js";
+import type { BaseLogs } from "../callbacks/callback.js";
 import type { EpochOptions } from "../epochs.js";
 import type { IntTensorLike } from "../tensor.js";
 import { checkOptionKeys, checkInt, checkPositive, checkChoice } from "../validate.js";
@@ -49,16 +50,21 @@ export interface Seq2SeqOptions {
   attention?: Seq2SeqAttention;
 }
 
-/** Options of `Seq2Seq.fit`: the shared epoch options; each batch is cut to its longest source and target. */
+/**
+ * Options of `Seq2Seq.fit`: the shared epoch options (validationSplit holds out the last pairs);
+ * each batch is cut to its longest source and target.
+ */
 export type Seq2SeqFitOptions = EpochOptions<Seq2SeqEpochLogs>;
 
 /** Per-epoch numbers reported by `fit`. */
-export interface Seq2SeqEpochLogs {
-  epoch: number;
+export interface Seq2SeqEpochLogs extends BaseLogs {
   /** Mean cross-entropy per target token (teacher forcing). */
   loss: number;
   /** Share of target tokens (EOS included) whose argmax logit is right, with teacher forcing. */
   accuracy: number;
+  /** With validationSplit: loss and accuracy on the held-out pairs. */
+  valLoss?: number;
+  valAccuracy?: number;
 }
 
 /** Options of `greedyDecode`. */

@@ -13,7 +13,8 @@ import { GRU } from "../layers/gru.js";
 import { Embedding } from "../layers/embedding.js";
 import { Dense } from "../layers/dense.js";
 import { bindOptimizer } from "../model.js";
-import { checkEpochOptions, runEpochs } from "../epochs.js";
+import { EPOCH_KEYS, checkEpochOptions, runEpochs, trainingRows } from "../epochs.js";
+import type { History } from "../callbacks/history.js";
 import { Adam, type Optimizer } from "../optimizers.js";
 import { checkEvaluatedLoss } from "../step-guard.js";
 import { restoreModelFile } from "../model-file.js";
@@ -35,7 +36,6 @@ import { encodeSeq2Seq, decodeSeq2Seq, checkSavedLayers } from "./saving.js";
 
 export type { Seq2SeqOptions, Seq2SeqCell, Seq2SeqAttention, AttendedDecode, Seq2SeqFitOptions, Seq2SeqEpochLogs, GreedyDecodeOptions, BeamSearchOptions, BeamHypothesis, LengthsLike };
 
-const FIT_KEYS = ["epochs", "batchSize", "shuffle", "seed", "onBatchEnd", "onEpochEnd", "signal"] as const;
 
 /**
  * Encoder-decoder model over token ids, time-major as the rest of the library: sources [S, N],
@@ -59,6 +59,8 @@ export class Seq2Seq {
   /** Global-norm clipping before each step (null: none); may be changed between steps. */
   clipNorm: number | null;
   readonly optimizer: Optimizer;
+  /** Set to true (in a fit callback) to stop fit after the current batch; fit resets it when it starts (as tf.js' model.stopTraining). */
+  stopTraining = false;
   /** The layers, usable on their own in custom loops (their parameters are in `parameters`). */
   readonly sourceEmbedding: Embedding;
   readonly encoder: RecurrentLayer;
@@ -180,35 +182,44 @@ export class Seq2Seq {
     checkOptionKeys(where, options, ["batchSize"]);
     const batchSize = checkInt(where, "batchSize", options.batchSize ?? 256);
     const pairs = checkPairs(where, this, source, sourceLengths, target, targetLengths);
-    const sum = new ScoreSum();
-    this.withStaged(pairs, (staged) => {
-      const index = this.identityIndex(pairs.N);
-      for (let b0 = 0; b0 < pairs.N; b0 += batchSize) {
-        const B = Math.min(batchSize, pairs.N - b0);
-        sum.add(teacherForced(this.network, staged.gather(index + b0 * 4, B, this.ws), null));
-      }
-    });
-    const { loss, accuracy } = sum.take();
+    const { loss, accuracy } = this.withStaged(pairs, (staged) => this.scoreOf(staged, 0, pairs.N, batchSize));
     return { loss: checkEvaluatedLoss(where, loss, null), accuracy };
   }
 
+  /** Teacher-forced loss and token accuracy over the staged pairs [start, start + count), in batches. */
+  private scoreOf(staged: StagedPairs, start: number, count: number, batchSize: number): { loss: number; accuracy: number } {
+    const sum = new ScoreSum();
+    const index = this.identityIndex(staged.N) + start * 4;
+    for (let b0 = 0; b0 < count; b0 += batchSize) {
+      sum.add(teacherForced(this.network, staged.gather(index + b0 * 4, Math.min(batchSize, count - b0), this.ws), null));
+    }
+    return sum.take();
+  }
+
   /**
-   * Trains for `epochs` passes in (shuffled) batches, yielding to the event loop between batches.
-   * Arguments as in `trainOnBatch`, over the whole dataset. Resolves to the per-epoch logs.
+   * Trains for `epochs` passes in (shuffled) batches, yielding to the event loop between batches,
+   * with the options' validationSplit, verbose report and callbacks. Arguments as in
+   * `trainOnBatch`, over the whole dataset. Resolves to the History of the per-epoch logs.
    */
-  async fit(source: IntTensorLike, sourceLengths: LengthsLike, target: IntTensorLike, targetLengths: LengthsLike, options: Seq2SeqFitOptions = {}): Promise<Seq2SeqEpochLogs[]> {
+  async fit(source: IntTensorLike, sourceLengths: LengthsLike, target: IntTensorLike, targetLengths: LengthsLike, options: Seq2SeqFitOptions = {}): Promise<History<Seq2SeqEpochLogs>> {
     const where = "Seq2Seq.fit";
-    checkOptionKeys(where, options, FIT_KEYS);
+    checkOptionKeys(where, options, EPOCH_KEYS);
     const settings = checkEpochOptions(where, options);
     const staged = new StagedPairs(checkPairs(where, this, source, sourceLengths, target, targetLengths));
     const sum = new ScoreSum();
     try {
-      return await runEpochs(staged.N, settings, (indices, count, at) => {
+      const N = settings.validationSplit === null ? staged.N : trainingRows(where, staged.N, settings.validationSplit);
+      return await runEpochs<Seq2SeqEpochLogs>(N, settings, this, (indices, count, at) => {
         checkNotDisposed(this, where, "model"); // it may have been disposed while fit awaited
         const s: Score = trainStep(this.network, staged.gather(indices, count, this.ws), where, at);
         sum.add(s);
         return s.loss;
-      }, (epoch) => ({ epoch, ...sum.take() }));
+      }, (epoch) => {
+        const logs: Omit<Seq2SeqEpochLogs, "lr"> = { epoch, ...sum.take() };
+        if (N === staged.N) return logs;
+        const val = this.scoreOf(staged, N, staged.N - N, settings.batchSize);
+        return { ...logs, valLoss: checkEvaluatedLoss(`${where}: validationSplit after epoch ${epoch}`, val.loss, null), valAccuracy: val.accuracy };
+      });
     } finally {
       staged.free();
     }

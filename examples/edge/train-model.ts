@@ -7,7 +7,7 @@ import { writeFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
-  init, Model, Embedding, LSTM, Dense, Adam, Vocabulary, tokenizeChars, nextTokenBatch, trainValidationSplit, perplexity,
+  init, Model, Embedding, LSTM, Dense, Adam, exponentialDecay, Vocabulary, tokenizeChars, nextTokenBatch, trainValidationSplit, perplexity,
 } from "../../bindings/index.js";
 import { loadNameLists } from "../names.js";
 import { fitWithProgress, seconds } from "../progress.js";
@@ -38,10 +38,11 @@ const model = new Model({
     new Dense({ inputSize: HIDDEN_UNITS, units: vocab.size, seed: SEED + 2 }),
   ],
   loss: "softmaxCrossEntropy",
-  optimizer: new Adam({ lr: 1e-2 }),
+  // the learning rate times 0.8 after every epoch (of ceil(N / batchSize) steps)
+  optimizer: new Adam({ lr: exponentialDecay({ initialLr: 1e-2, decaySteps: Math.ceil(pairs.x.shape[1]! / BATCH_SIZE), decayRate: 0.8, staircase: true }) }),
   clipNorm: 5,
 });
-await fitWithProgress(model, pairs.x, pairs.y, { lengths: pairs.lengths, epochs: EPOCHS, batchSize: BATCH_SIZE, seed: SEED, lrDecay: 0.8 });
+await fitWithProgress(model, pairs.x, pairs.y, { lengths: pairs.lengths, epochs: EPOCHS, batchSize: BATCH_SIZE, seed: SEED });
 const bitsPerChar = Math.log2(perplexity(model, encode(validation), { eos: Vocabulary.EOS_ID }));
 model.metadata = {
   description: "next character of an English first name (lowercase a-z and '-'; <eos>: the name ends)",

@@ -1,12 +1,12 @@
 // Rows of the property-based suite for a Model's methods, over every fixture model: predict,
-// evaluate, trainOnBatch, fit, step, stateDict, loadStateDict, save.
+// evaluate, trainOnBatch, fit, step, stateDict, loadStateDict, getWeights, setWeights, summary, save.
 import fc from "fast-check";
 import { Model } from "../../bindings/index.js";
-import { floatTensor, options, seed, size, orJunk, stateDict as stateDictArgument, shapesOf, loadOptions } from "./arbitraries.js";
+import { floatTensor, options, seed, size, orJunk, markInvalid, stateDict as stateDictArgument, shapesOf, loadOptions } from "./arbitraries.js";
 import { row, type Row } from "./entry.js";
 import { MODEL_SPECS, modelOf, watchModel, modelFingerprint, type ModelSpec } from "./property-fixtures.js";
 import { ContractViolation, changedKeys } from "./contract.js";
-import { dims, input, target, mask, sequenceOptions, missingContext, missingTargets, batchSize, callback, signal, type Dims } from "./model-arguments.js";
+import { dims, input, target, mask, sequenceOptions, missingContext, missingTargets, batchSize, callback, signal, verbose, validationSplit, callbacks, type Dims } from "./model-arguments.js";
 
 /** A fixture model spec and batch dims, chained into the arguments built from them. */
 function perModel<A>(build: (spec: ModelSpec, d: Dims) => fc.Arbitrary<A>): fc.Arbitrary<{ spec: ModelSpec; a: A }> {
@@ -59,6 +59,7 @@ const fit = row({
     options({
       epochs: size(fc.integer({ min: 1, max: 2 })), batchSize, shuffle: fc.boolean(), seed, mask: mask(spec, d), ...sequenceOptions(spec, d),
       validationData: validationData(spec), truncatedBptt: size(fc.integer({ min: 1, max: 4 })), onBatchEnd: callback, onEpochEnd: callback, signal,
+      verbose, validationSplit, callbacks,
     }),
   )),
   call: ({ spec, a: [x, y, o] }) => modelOf(spec).fit(x as never, y as never, o as never),
@@ -72,6 +73,7 @@ const fit = row({
       ...missingContext(spec, o),
       ...(opts.validationData !== undefined && opts.validationData !== null && typeof opts.validationData === "object" ? missingTargets(v.y, "validationData.y") : []),
       ...(opts.truncatedBptt !== undefined && !spec.streamable ? ["truncatedBptt with a bidirectional layer"] : []),
+      ...(opts.validationSplit !== undefined && opts.validationData !== undefined ? ["validationSplit with validationData"] : []),
     ];
   },
   runs: 40,
@@ -112,6 +114,37 @@ const loadStateDict = row({
   mutates: true,
 });
 
+const getWeights = row({
+  where: "Model.getWeights",
+  args: fc.constantFrom(...MODEL_SPECS),
+  call: (spec) => modelOf(spec).getWeights(),
+  watch: (spec) => [watchModel(spec)],
+});
+
+/** A weight list for a model of `spec`: each weight valid or bad (a changed dim is marked), now and then one too few, or junk. */
+function weightList(spec: ModelSpec): fc.Arbitrary<unknown> {
+  return fc.constant(null).chain(() => {
+    const weights = modelOf(spec).getWeights().map((w) => floatTensor(w.shape, { fixed: w.shape.map((_, i) => i), large: false }));
+    return orJunk(fc.tuple(fc.tuple(...weights), fc.boolean()).map(([list, short]) => (short ? markInvalid(list.slice(1), "one weight too few") : list)));
+  });
+}
+
+const setWeights = row({
+  where: "Model.setWeights",
+  args: fc.constantFrom(...MODEL_SPECS).chain((spec) => fc.tuple(fc.constant(spec), weightList(spec))),
+  call: ([spec, list]) => modelOf(spec).setWeights(list as never),
+  watch: ([spec]) => [watchModel(spec)],
+  mutates: true,
+});
+
+/** print is left out: junk would include true, and the table would go to the test output. */
+const summary = row({
+  where: "Model.summary",
+  args: fc.tuple(fc.constantFrom(...MODEL_SPECS), options({ printFn: fc.constant(() => undefined) })),
+  call: ([spec, o]) => modelOf(spec).summary(o as never).totalParameters,
+  watch: ([spec]) => [watchModel(spec)],
+});
+
 const save = row({
   where: "Model.save",
   args: fc.tuple(fc.constantFrom(...MODEL_SPECS), options({ includeOptimizer: fc.boolean() }), orJunk(fc.constantFrom({}, { note: "x", n: 1 }, { vocabulary: { tokens: ["a"] } }))),
@@ -139,4 +172,4 @@ const save = row({
 });
 
 /** Rows of a Model's methods. */
-export const MODEL_ROWS: readonly Row[] = [predict, evaluate, trainOnBatch, fit, step, stateDict, loadStateDict, save];
+export const MODEL_ROWS: readonly Row[] = [predict, evaluate, trainOnBatch, fit, step, stateDict, loadStateDict, getWeights, setWeights, summary, save];

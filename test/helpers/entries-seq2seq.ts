@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { idTensor, lengths, options, seed, size, orJunk } from "./arbitraries.js";
 import { row, type Row } from "./entry.js";
 import { SEQ2SEQ_SPEC, seq2seqFixture, watchSeq2seq } from "./property-fixtures.js";
-import { batchSize, callback, signal, missingTargets } from "./model-arguments.js";
+import { batchSize, callback, signal, verbose, validationSplit, callbacks, missingTargets } from "./model-arguments.js";
 
 /** Source steps S, target steps U (BOS and EOS included) and sequences N. */
 const shapes = fc.record({ S: fc.integer({ min: 1, max: 3 }), U: fc.integer({ min: 2, max: 4 }), N: fc.integer({ min: 1, max: 3 }) });
@@ -47,7 +47,7 @@ const evaluate = row({
 
 const fit = row({
   where: "Seq2Seq.fit",
-  args: fc.tuple(batch, options({ epochs: size(fc.integer({ min: 1, max: 2 })), batchSize, shuffle: fc.boolean(), seed, onBatchEnd: callback, onEpochEnd: callback, signal })),
+  args: fc.tuple(batch, options({ epochs: size(fc.integer({ min: 1, max: 2 })), batchSize, shuffle: fc.boolean(), seed, onBatchEnd: callback, onEpochEnd: callback, signal, verbose, validationSplit, callbacks })),
   call: ([[s, sl, t, tl], o]) => seq2seqFixture().fit(s as never, sl as never, t as never, tl as never, o as never),
   watch: () => [watchSeq2seq],
   mutates: true,

@@ -85,3 +85,16 @@ export const signal: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom<(() => object)[]>(() => ({ aborted: false }), () => ({ aborted: false, throwIfAborted() {} }), () => new EventTarget()).map((make) => markInvalid(make(), "not an AbortSignal")) },
   { weight: 1, arbitrary: junk },
 );
+
+/** fit's verbose: 0 (what a quiet test run can take), or a value that is none of 0, 1, 2. */
+export const verbose: fc.Arbitrary<unknown> = fc.oneof({ weight: 2, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constantFrom(3, -1, 1.5, "2", null) });
+
+/** fit's validationSplit: a fraction in (0, 1), its bounds, or junk. */
+export const validationSplit: fc.Arbitrary<unknown> = orJunk(fc.oneof({ weight: 4, arbitrary: fc.double({ min: 0.05, max: 0.95, noNaN: true }) }, { weight: 1, arbitrary: fc.constantFrom(0, 1, -0.5, 1.5) }));
+
+/** fit's callbacks: arrays of callback objects (empty hooks, async hooks), or what must be refused. */
+export const callbacks: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom<(() => unknown)[]>(() => [], () => [{}], () => [{ onEpochEnd: async () => {}, onBatchEnd: () => {} }]).map((make) => make()) },
+  { weight: 1, arbitrary: fc.constantFrom<(() => object)[]>(() => [null], () => [{ onEpochEnd: 1 }], () => ({ onEpochEnd() {} })).map((make) => markInvalid(make(), "not an array of callback objects")) },
+  { weight: 1, arbitrary: junk },
+);

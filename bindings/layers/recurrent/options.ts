@@ -1,7 +1,7 @@
 // The options every recurrent layer takes (one schema: type, checks, defaults, effects, config),
 // and the activation names the gated cells share.
 import { defaultSeed } from "../layer.js";
-import { optionSchema, required, defaulted, int, finite, choice, boolean, layerCount, seed, type OptionsOf } from "../options.js";
+import { optionSchema, required, absent, defaulted, int, finite, choice, boolean, layerCount, seed, type OptionsOf } from "../options.js";
 
 /** How the two directions of a bidirectional layer are combined at every step. */
 export type MergeMode = (typeof MERGE_MODES)[number];
@@ -22,8 +22,11 @@ export const GATE_ACTIVATIONS: readonly GateActivation[] = ["sigmoid", "hardSigm
 export const RECURRENT_OPTIONS = optionSchema({
   /** Hidden units H. */
   units: required(int()),
-  /** Input features D per step. */
-  inputSize: required(int()),
+  /**
+   * Input features D per step (the vocabulary size with tokenInput, then required). Optional after
+   * a Model's first layer: the Model builds the layer from the previous layer's outputSize.
+   */
+  inputSize: absent(int()),
   /** Output every step [T, B, F] (default true) or one vector per sequence [B, F] (many-to-one). */
   returnSequences: defaulted(boolean, true),
   /** With returnSequences false (only): "last" (default) valid step, or "mean" over the valid steps. */

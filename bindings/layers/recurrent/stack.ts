@@ -18,6 +18,12 @@ import type { CellCall } from "../cells/table.js";
 import { embeddedWeight, embeddedWeightGrad, embeddedForward, embeddedBackward, type EmbeddedInput } from "./embedded-input.js";
 import { largestStackBlock, stackPlan, carriedStateBlock, layerOutputBlock, dropoutMaskBlock, layerInputGradientBlock, contextGradientBlock, cellOutputGradientBlock, cellInputGradientBlock } from "./plan.js";
 
+/** How a recurrent layer saves its config: its class name, and its options given its inputSize. */
+export interface SavedConfig {
+  type: string;
+  options: (inputSize: number) => Record<string, unknown>;
+}
+
 /** What backward needs of the last forward. */
 export interface LastForward {
   T: number;
@@ -44,7 +50,7 @@ export abstract class RecurrentStack extends Layer {
   /** The initialisation seed. */
   protected readonly seed: number;
   protected readonly ws = new Workspace();
-  private readonly saved: LayerConfig;
+  private readonly saved: SavedConfig;
   private cellList: Cell[] | null = null;
   private last: LastForward | null = null;
   /** The last forward's gate buffers hold gradients after a backward: another backward needs a new forward. */
@@ -55,8 +61,14 @@ export abstract class RecurrentStack extends Layer {
   /** The last forward's ids looked up in an Embedding's table by the first layer's cells (null: none). */
   private embedded: EmbeddedInput | null = null;
 
-  /** Takes the parsed shared options and the layer's whole saved config (`type` is the class name). */
-  protected constructor(options: Parsed<typeof RECURRENT_OPTIONS>, config: LayerConfig) {
+  /**
+   * Takes the parsed shared options and the layer's saved config: `type` is the class name and
+   * `options` gives its options with the (given or built) inputSize.
+   */
+  protected constructor(options: Parsed<typeof RECURRENT_OPTIONS>, config: SavedConfig) {
+    if (options.tokenInput && options.inputSize === undefined) {
+      throw new TypeError(`${config.type}: inputSize (the vocabulary size) is required with tokenInput true; got undefined`);
+    }
     super(options.inputSize);
     this.units = options.units;
     this.returnSequences = options.returnSequences;
@@ -165,9 +177,9 @@ export abstract class RecurrentStack extends Layer {
     return this.bidirectional ? this.mergeMode : null;
   }
 
-  /** Builds the parameters as every layer does, then the dropout generator (so that it is made only when they could be). */
-  protected override buildOwn(seed: number): void {
-    super.buildOwn(seed);
+  /** Initialises the parameters as every layer does, then makes the dropout generator (so that it is made only when they could be). */
+  protected override initialise(seed: number): void {
+    super.initialise(seed);
     if (this.dropout > 0) this.dropoutRng = new Rng(this.seed);
   }
 
@@ -191,7 +203,7 @@ export abstract class RecurrentStack extends Layer {
   }
 
   config(): LayerConfig {
-    return { type: this.saved.type, options: { ...this.saved.options } };
+    return { type: this.saved.type, options: this.saved.options(this.inputSizeFor("config")) };
   }
 
   /** Block [layers * dirs, B, size] of carried state `name` under `prefix` in the layer workspace. */

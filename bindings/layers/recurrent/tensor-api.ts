@@ -1,6 +1,7 @@
 // The tensor-level sequence contract shared by every recurrent layer:
 //   forward(x [T, B, D], { initialState, lengths, context }) -> { output [T, B, F] or [B, F], state }
 //   backward(dOutput, dFinalState?) -> { dInput [T, B, D], dInitialState, dContext? }
+// With { batchFirst: true }, x, output, dOutput and dInput are [B, T, ...] instead, reordered by the core.
 // Tensors are checked and staged into the layer's workspace, run by the pointer-level stack, and
 // the results copied out.
 import { core, copyOut } from "../../core.js";
@@ -23,6 +24,11 @@ export interface RecurrentForwardOptions {
   context?: TensorLike;
   /** Dropout between stacked layers is active only when training (default false). */
   training?: boolean;
+  /**
+   * x [B, T, D] (ids [B, T]) and the output [B, T, F], as PyTorch's batch_first=True (default false:
+   * time-major); the next `backward` then takes dOutput and returns dInput batch-first too.
+   */
+  batchFirst?: boolean;
 }
 
 /** What a recurrent layer's `forward` returns. */
@@ -44,6 +50,16 @@ export interface RecurrentBackwardResult {
 }
 
 export abstract class RecurrentLayer extends RecurrentStack {
+  /** Whether the last tensor-level forward took batch-first tensors (its backward does too). */
+  private lastBatchFirst = false;
+
+  /** Copies `n` values at `src`, [A, B, F], into the workspace block `name` as [B, A, F]; returns its address. */
+  private swapped(name: string, src: number, A: number, B: number, F: number): number {
+    const dst = this.ws.ptr(name, A * B * F);
+    core().swapLeadingAxes(dst, src, A, B, F);
+    return dst;
+  }
+
   /**
    * Validates optional state tensors { name: [layers * dirs, B, size] } of the `staged` states and
    * stages them under `prefix` (0 for absent ones); names in `ignored` are accepted and not read.
@@ -67,11 +83,14 @@ export abstract class RecurrentLayer extends RecurrentStack {
    */
   forward(x: TensorLike | IntTensorLike, options?: RecurrentForwardOptions): RecurrentForwardResult {
     const where = `${this.constructor.name}.forward`;
-    checkOptionKeys(where, options, ["initialState", "lengths", "context", "training"]);
+    this.checkBuilt("forward");
+    checkOptionKeys(where, options, ["initialState", "lengths", "context", "training", "batchFirst"]);
+    const batchFirst = checkBoolean(where, "batchFirst", options?.batchFirst ?? false);
     const xt = this.tokenInput ? toIntTensor(where, "x", x) : toTensor(where, "x", x);
-    if (this.tokenInput) expectShape(where, "x", xt.shape, [null, null], ["T", "B"]);
-    else expectShape(where, "x", xt.shape, [null, null, this.inputSize], ["T", "B", String(this.inputSize)]);
-    const [T, B] = xt.shape as [number, number];
+    const steps = batchFirst ? ["B", "T"] : ["T", "B"];
+    if (this.tokenInput) expectShape(where, "x", xt.shape, [null, null], steps);
+    else expectShape(where, "x", xt.shape, [null, null, this.inputSize], [...steps, String(this.inputSize)]);
+    const [T, B] = (batchFirst ? [xt.shape[1], xt.shape[0]] : xt.shape) as [number, number];
     if (T === 0 || B === 0) throw new RangeError(`${where}: x must hold at least one step and one sequence; got shape [${xt.shape.join(", ")}]`);
     this.checkBatch(where, `x [${xt.shape.join(", ")}]`, T, B);
     const training = checkBoolean(where, "training", options?.training ?? false);
@@ -85,14 +104,18 @@ export abstract class RecurrentLayer extends RecurrentStack {
       expectShape(where, "context", ct.shape, [B, this.contextSize]);
       context = stageF32(where, "context", ct.data, this.ws.get("context", ct.data.length));
     }
-    const xBuffer = this.ws.get("x", xt.data.length);
-    const xPtr = xt.data instanceof Int32Array ? stageIds(where, "x", xt.data, this.inputSize, xBuffer) : stageF32(where, "x", xt.data, xBuffer);
+    const xBuffer = this.ws.get(batchFirst ? "xBatchFirst" : "x", xt.data.length);
+    const given = xt.data instanceof Int32Array ? stageIds(where, "x", xt.data, this.inputSize, xBuffer) : stageF32(where, "x", xt.data, xBuffer);
+    const xPtr = batchFirst ? this.swapped("x", given, B, T, xt.data.length / (T * B)) : given;
     this.setInitialStates(staged, B);
     const out = this.forwardPointers({ x: xPtr, T, B, lengths, context, training });
+    this.lastBatchFirst = batchFirst;
     const outW = this.outputSize;
-    const output: Tensor = this.returnSequences
-      ? { shape: [T, B, outW], data: copyOut(out.x, T * B * outW) }
-      : { shape: [B, outW], data: copyOut(out.x, B * outW) };
+    const output: Tensor = !this.returnSequences
+      ? { shape: [B, outW], data: copyOut(out.x, B * outW) }
+      : batchFirst
+        ? { shape: [B, T, outW], data: copyOut(this.swapped("outputBatchFirst", out.x, T, B, outW), T * B * outW) }
+        : { shape: [T, B, outW], data: copyOut(out.x, T * B * outW) };
     return { output, state: this.finalStateTensors(T, B) };
   }
 
@@ -118,15 +141,18 @@ export abstract class RecurrentLayer extends RecurrentStack {
    */
   backward(dOutput: TensorLike | null, dFinalState?: Record<string, TensorLike>): RecurrentBackwardResult {
     const where = `${this.constructor.name}.backward`;
+    this.checkBuilt("backward");
     const { T, B, context } = this.requireLast("backward");
     const D = this.inputSize;
     checkAllocation(where, `dInput [${T}, ${B}, ${D}]`, T * B * D);
     const outW = this.outputSize;
+    const batchFirst = this.lastBatchFirst && this.returnSequences;
     let dOut = 0;
     if (dOutput !== null) {
       const d = toTensor(where, "dOutput", dOutput);
-      expectShape(where, "dOutput", d.shape, this.returnSequences ? [T, B, outW] : [B, outW]);
-      dOut = stageF32(where, "dOutput", d.data, this.ws.get("dOutput", d.data.length));
+      expectShape(where, "dOutput", d.shape, !this.returnSequences ? [B, outW] : batchFirst ? [B, T, outW] : [T, B, outW]);
+      dOut = stageF32(where, "dOutput", d.data, this.ws.get(batchFirst ? "dOutputBatchFirst" : "dOutput", d.data.length));
+      if (batchFirst) dOut = this.swapped("dOutput", dOut, B, T, outW);
     } else if (!this.returnSequences) {
       dOut = this.ws.ptr("dOutput", B * outW);
       core().fillF32(dOut, B * outW, 0);
@@ -138,7 +164,10 @@ export abstract class RecurrentLayer extends RecurrentStack {
     this.carried.forEach(({ name, size }) => {
       dInitialState[name] = { shape: [L, B, size], data: copyOut(this.stateBlock("dInitialState", name, size, B), L * B * size) };
     });
-    const result: RecurrentBackwardResult = { dInput: { shape: [T, B, D], data: copyOut(dx, T * B * D) }, dInitialState };
+    const dInput: Tensor = this.lastBatchFirst
+      ? { shape: [B, T, D], data: copyOut(this.swapped("dInputBatchFirst", dx, T, B, D), T * B * D) }
+      : { shape: [T, B, D], data: copyOut(dx, T * B * D) };
+    const result: RecurrentBackwardResult = { dInput, dInitialState };
     if (context !== 0) result.dContext = { shape: [B, this.contextSize], data: copyOut(this.ws.ptr("dContext", B * this.contextSize), B * this.contextSize) };
     return result;
   }
