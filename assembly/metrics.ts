@@ -1,4 +1,6 @@
-// Accuracy counts over rows of predictions, weighted by a per-row mask (0: all rows count).
+// Metric sums over rows of predictions, weighted by a per-row mask (0: all rows count): accuracy
+// and top-k counts for class ids, absolute and squared error sums for float targets. The bindings
+// divide the sums of an epoch or a dataset by its weight (bindings/metrics.ts).
 
 /** Σ_i mask_i [argmax_j logits[i, j] == targets[i]] over logits [M, N], targets i32 [M]. */
 export function countCorrectClasses(logits: usize, targets: usize, mask: usize, M: i32, N: i32): f64 {
@@ -33,4 +35,39 @@ export function countCorrectBinary(logits: usize, targets: usize, mask: usize, M
     }
   }
   return correct;
+}
+
+/**
+ * Σ_i mask_i [#{j : logits[i, j] > logits[i, targets[i]]} < k] over logits [M, N], targets i32 [M]:
+ * the target is among the k largest logits (ties with it count in its favour, as tf.math.in_top_k).
+ */
+export function countInTopK(logits: usize, targets: usize, mask: usize, M: i32, N: i32, k: i32): f64 {
+  let correct: f64 = 0;
+  for (let i = 0; i < M; i++) {
+    const w: f64 = mask != 0 ? <f64>load<f32>(mask + (<usize>i << 2)) : 1.0;
+    if (w == 0) continue;
+    const row = logits + (<usize>(i * N) << 2);
+    const target = load<f32>(row + (<usize>load<i32>(targets + (<usize>i << 2)) << 2));
+    let above = 0;
+    for (let j = 0; j < N; j++) if (load<f32>(row + (<usize>j << 2)) > target) above++;
+    if (above < k) correct += w;
+  }
+  return correct;
+}
+
+/** Σ_i mask_i Σ_j |pred[i, j] - targets[i, j]| (power 1) or (pred[i, j] - targets[i, j])² (power 2) over [M, N]. */
+export function sumErrors(pred: usize, targets: usize, mask: usize, M: i32, N: i32, power: i32): f64 {
+  let total: f64 = 0;
+  for (let i = 0; i < M; i++) {
+    const w: f64 = mask != 0 ? <f64>load<f32>(mask + (<usize>i << 2)) : 1.0;
+    if (w == 0) continue;
+    let row: f64 = 0;
+    for (let j = 0; j < N; j++) {
+      const off = <usize>(i * N + j) << 2;
+      const e = <f64>load<f32>(pred + off) - <f64>load<f32>(targets + off);
+      row += power == 1 ? Math.abs(e) : e * e;
+    }
+    total += w * row;
+  }
+  return total;
 }

@@ -18,7 +18,7 @@ export interface AbiExports {
 const CORE_FUNCTIONS: Record<Exclude<keyof CoreExports, "memory" | "coreAbiVersion" | ConstantName | CellKernelName>, true> = {
   activate: true, activationBackward: true, activationForward: true, activationGrad: true, adagradStep: true,
   adamStep: true, addInPlace: true, alloc: true, argmaxRows: true, beamCandidates: true, binaryCrossEntropyWithLogits: true, chunkLengths: true,
-  clipByValue: true, copyColumns: true, copyF32: true, countCorrectBinary: true, countCorrectClasses: true, denseBackward: true,
+  clipByValue: true, copyColumns: true, copyF32: true, countCorrectBinary: true, countCorrectClasses: true, countInTopK: true, sumErrors: true, denseBackward: true,
   denseForward: true, expf: true, fillF32: true, fillIotaI32: true, findNonFinite: true,
   findOutOfRange: true, findOutOfRangeWhere: true, findOutsideF32: true, free: true, gatherRows: true,
   gatherTimeMajor: true, gatherBatchFirst: true, swapLeadingAxes: true, gemm: true, gemmPackB: true, gemmPacked: true, gemmPackedSize: true, gemmScratchSize: true,

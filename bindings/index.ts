@@ -53,6 +53,8 @@ export type { ReduceLROnPlateauOptions } from "./callbacks/reduce-lr-on-plateau.
 export { learningRateScheduler } from "./callbacks/learning-rate-scheduler.js";
 export { softmaxCrossEntropy, meanSquaredError, binaryCrossEntropyWithLogits, huberLoss } from "./losses.js";
 export type { LossName, LossConfig, LossSpec, LossParams, LossOptions, HuberLossOptions, LossResult, Reduction } from "./losses.js";
+export { METRIC_NAMES } from "./metrics.js";
+export type { MetricName, MetricSpec } from "./metrics.js";
 export { SGD, Adam, AdamW, RMSprop, Adagrad, optimizerFromConfig } from "./optimizers.js";
 export { exponentialDecay, cosineDecay, piecewiseConstantDecay, warmup, learningRateAt } from "./optimizers/schedules.js";
 export type { LearningRateSchedule, ExponentialDecay, CosineDecay, PiecewiseConstantDecay, Warmup } from "./optimizers/schedules.js";

@@ -5,6 +5,7 @@
 // count and state names, and the user's metadata.
 import { LOSS_NAMES, type LossSpec } from "./losses.js";
 import { OPTIMIZER_TYPES, type OptimizerConfig } from "./optimizers.js";
+import { METRIC_NAMES, type MetricSpec } from "./metrics.js";
 import { LAYER_TYPES } from "./layers/registry.js";
 import { arrayOf, boolean, integer, jsonObject, jsonText, literal, nullable, number, object, oneOf, string, type Infer, type Schema } from "./schema.js";
 
@@ -43,8 +44,16 @@ const MODEL_FIELDS = {
   clipValue: nullable(number),
 };
 
-/** Version 2, metadata "model": the layers, loss and clipping as JSON, and batchFirst (written only when true). */
-export const modelEntry = jsonText(object({ ...MODEL_FIELDS, batchFirst: boolean }, ["batchFirst"]));
+/** A metric: a name, or an object with a name (the Model checks the rest). */
+const metricSpec: Schema<MetricSpec> = (where, path, value) => {
+  if (typeof value === "string") return oneOf(METRIC_NAMES)(where, path, value);
+  const config = jsonObject(where, path, value);
+  oneOf(METRIC_NAMES)(where, `${path}.name`, config.name);
+  return config as unknown as MetricSpec;
+};
+
+/** Version 2, metadata "model": the layers, loss and clipping as JSON; batchFirst and metrics written only when set. */
+export const modelEntry = jsonText(object({ ...MODEL_FIELDS, batchFirst: boolean, metrics: arrayOf(metricSpec, 1) }, ["batchFirst", "metrics"]));
 
 /** Version 2, metadata "optimizer": the config, the steps taken and the names of the saved state buffers (null: saved without). */
 export const optimizerEntry = jsonText(object({ config: optimizerConfig, iterations: integer(0), state: nullable(arrayOf(string)) }));

@@ -24,6 +24,7 @@ import type { LayerConfig, Layer } from "./layers/layer.js";
 import { layersFromConfigs, type LayerType } from "./layers/registry.js";
 import { optimizerFromConfigAt, type Optimizer, type OptimizerConfig } from "./optimizers.js";
 import type { LossSpec } from "./losses.js";
+import type { MetricSpec } from "./metrics.js";
 import type { Tensor } from "./tensor.js";
 import { labelErrors } from "./errors.js";
 import { FORMAT, metadataEntry, modelEntry, optimizerEntry } from "./model-file-schema.js";
@@ -44,6 +45,8 @@ export interface ModelHeader {
   clipValue: number | null;
   /** The model takes batch-first data (absent: time-major). */
   batchFirst?: boolean;
+  /** The model's `metrics` option (absent: none). */
+  metrics?: MetricSpec[];
   /** JSON data saved with the model (a vocabulary, a normalizer, ...). */
   metadata: Record<string, unknown>;
 }
@@ -86,11 +89,11 @@ export function encodeModelFile(header: ModelHeader, arena: ParameterArena, opti
   const state = withState ? optimizer.exportState() : null;
   add("", arena.params.f32());
   if (state !== null) for (const name of optimizer.stateNames) add(`${OPTIMIZER_PREFIX}${name}.`, state.buffers[name]!);
-  const { layers, loss, clipNorm, clipValue, batchFirst, optimizer: config, metadata } = header;
+  const { layers, loss, clipNorm, clipValue, batchFirst, metrics, optimizer: config, metadata } = header;
   const meta: Record<string, string> = {
     format: FORMAT,
     format_version: FORMAT_VERSION,
-    model: JSON.stringify({ layers, loss, clipNorm, clipValue, ...(batchFirst === true ? { batchFirst } : {}) }),
+    model: JSON.stringify({ layers, loss, clipNorm, clipValue, ...(batchFirst === true ? { batchFirst } : {}), ...(metrics !== undefined && metrics.length > 0 ? { metrics } : {}) }),
     optimizer: JSON.stringify(state === null ? { config, iterations: 0, state: null } : { config, iterations: state.iterations, state: optimizer.stateNames }),
     metadata: JSON.stringify(metadata),
   };

@@ -24,6 +24,7 @@ import { modelWeights, setModelWeights } from "./model/weights-list.js";
 import { modelSummary, type ModelSummary, type SummaryOptions } from "./model/summary.js";
 import { loadModel, saveModel } from "./model/saving.js";
 import { callBytes, callOfShape, reserveFor, type BatchShape } from "./model/memory.js";
+import type { MetricSpec } from "./metrics.js";
 import type { EpochLogs, Evaluation, EvaluateOptions, FitOptions, ModelInput, ModelOptions, ModelTarget, PredictOptions, SequenceInputs, StepOptions } from "./model/options.js";
 
 export { bindOptimizer } from "./model/construction.js";
@@ -73,6 +74,11 @@ export class Model {
   /** The vocabulary size when the first layer reads ids (an Embedding, or a recurrent layer with tokenInput), else null. */
   get vocabSize(): number | null {
     return this.runtime.spec.vocabSize;
+  }
+
+  /** The `metrics` option the model was built with (fit's logs and evaluate report these, and accuracy for a classification loss). */
+  get metrics(): readonly MetricSpec[] {
+    return this.runtime.metricSpecs;
   }
 
   /** Whether the model takes and returns sequences batch-first ([N, T, ...]) rather than time-major ([T, N, ...]). */

@@ -6,6 +6,7 @@ import { Layer } from "../layers/layer.js";
 import { RecurrentLayer } from "../layers/recurrent.js";
 import { Embedding } from "../layers/embedding.js";
 import { resolveLoss } from "../losses.js";
+import { resolveMetrics, type MetricSpec } from "../metrics.js";
 import { Adam, checkOptimizer, type Optimizer } from "../optimizers.js";
 import { isDisposed, isOwned } from "../disposal.js";
 import { checkOptionKeys, checkPositive, checkBoolean, describe } from "../validate.js";
@@ -62,6 +63,7 @@ export function buildModel(where: string, options: ModelOptions): { runtime: Mod
   const layers = checkLayers(where, options);
   const loss = resolveLoss(where, "loss", options.loss);
   checkLossFits(where, loss, layers);
+  const metrics = resolveMetrics(where, loss, options.metrics, layers[layers.length - 1]!.outputSize);
   const clipNorm = options.clipNorm === undefined ? null : checkPositive(where, "clipNorm", options.clipNorm, "0 would zero every gradient");
   const clipValue = options.clipValue === undefined ? null : checkPositive(where, "clipValue", options.clipValue, "0 would zero every gradient");
   const optimizer = options.optimizer === undefined ? new Adam() : checkOptimizer(where, "optimizer", options.optimizer);
@@ -83,5 +85,6 @@ export function buildModel(where: string, options: ModelOptions): { runtime: Mod
   const arena = new ParameterArena(specs);
   bindOptimizer(optimizer, arena);
   layers.forEach((l, i) => l.adopt(arena, `${i}.`));
-  return { runtime: new ModelRuntime([...layers], loss, spec, arena, optimizer), clipNorm, clipValue };
+  const metricSpecs: MetricSpec[] = structuredClone(options.metrics ?? []);
+  return { runtime: new ModelRuntime([...layers], loss, spec, arena, optimizer, metrics, metricSpecs), clipNorm, clipValue };
 }

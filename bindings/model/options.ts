@@ -3,6 +3,7 @@ import type { EpochOptions } from "../epochs.js";
 import type { BaseLogs } from "../callbacks/callback.js";
 import type { Layer } from "../layers/layer.js";
 import type { LossSpec } from "../losses.js";
+import type { MetricSpec } from "../metrics.js";
 import type { Optimizer } from "../optimizers.js";
 import type { TensorLike, IntTensorLike } from "../tensor.js";
 
@@ -28,6 +29,15 @@ export interface ModelOptions {
    * data while it gathers batches; results are bit for bit those of the same data time-major.
    */
   batchFirst?: boolean;
+  /**
+   * What fit's logs and evaluate report beside the loss, as Keras' `metrics`: "accuracy",
+   * "topKAccuracy" (or { name: "topKAccuracy", k }, default k 5) for class ids; "meanAbsoluteError" /
+   * "mae", "meanSquaredError" / "mse", "rootMeanSquaredError" / "rmse" for float targets;
+   * "perplexity" (exp of the mean softmaxCrossEntropy). Counted by the core on every batch, under
+   * the name given (validation: "val" + Name, e.g. valMae); saved with the model. A classification
+   * loss reports accuracy whether listed or not.
+   */
+  metrics?: MetricSpec[];
 }
 
 /** Inputs of a model: ids [T, N] when the first layer reads ids (Embedding, or tokenInput), else floats [T, N, D]. */
@@ -40,6 +50,8 @@ export interface EpochLogs extends BaseLogs {
   accuracy?: number;
   valLoss?: number;
   valAccuracy?: number;
+  /** The model's metrics (as named in `metrics`) and, after validation, "val" + Name. */
+  [metric: string]: number | undefined;
 }
 
 /** Per-sequence inputs beside x, for fit, evaluate and predict. */
@@ -88,6 +100,8 @@ export interface StepOptions {
 export interface Evaluation {
   loss: number;
   accuracy?: number;
+  /** The model's metrics, as named in `metrics`. */
+  [metric: string]: number | undefined;
 }
 
-export const MODEL_KEYS = ["layers", "loss", "optimizer", "clipNorm", "clipValue", "batchFirst"] as const;
+export const MODEL_KEYS = ["layers", "loss", "optimizer", "clipNorm", "clipValue", "batchFirst", "metrics"] as const;

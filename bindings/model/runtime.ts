@@ -6,6 +6,7 @@ import { Workspace, blockPtr, type BlockRef } from "../buffer.js";
 import type { ParameterArena } from "../arena.js";
 import type { Layer, SequencePointers } from "../layers/layer.js";
 import type { Loss } from "../losses.js";
+import type { Metric, MetricSpec } from "../metrics.js";
 import type { Optimizer } from "../optimizers.js";
 import type { DataSpec } from "../dataset.js";
 import { ModelSlices } from "../threads/slices.js";
@@ -24,6 +25,10 @@ export class ModelRuntime {
     readonly spec: DataSpec,
     readonly arena: ParameterArena,
     readonly optimizer: Optimizer,
+    /** What fit's logs and evaluate report beside the loss (accuracy first for a classification loss). */
+    readonly metrics: readonly Metric[],
+    /** The `metrics` option as given (saved with the model). */
+    readonly metricSpecs: readonly MetricSpec[],
   ) {}
 
   /**

@@ -33,6 +33,7 @@ export function saveModel(model: ModelRuntime, clipping: Clipping, metadata: unk
     clipNorm: clipping.clipNorm,
     clipValue: clipping.clipValue,
     batchFirst: model.spec.batchFirst,
+    metrics: [...model.metricSpecs],
   }, model.arena, model.optimizer, includeOptimizer);
 }
 
@@ -60,6 +61,7 @@ export function loadModel<M extends LoadedModel>(bytes: Uint8Array, build: (opti
   if (header.clipNorm !== null) options.clipNorm = header.clipNorm;
   if (header.clipValue !== null) options.clipValue = header.clipValue;
   if (header.batchFirst === true) options.batchFirst = true;
+  if (header.metrics !== undefined) options.metrics = header.metrics;
   let model: M;
   try {
     model = labelErrors(where, () => build(options), { path: file.paths.model, keys: MODEL_KEYS });

@@ -4,10 +4,10 @@
 import { EPOCH_KEYS, checkEpochOptions, runEpochs, trainingRows } from "../epochs.js";
 import type { FitModel } from "../callbacks/callback.js";
 import type { History } from "../callbacks/history.js";
-import { core } from "../core.js";
 import { blockPtr } from "../buffer.js";
 import { RecurrentLayer } from "../layers/recurrent.js";
-import { accuracyOf, countCorrect, meanDivisor, resolvedLossOnPointers } from "../losses.js";
+import { meanDivisor, resolvedLossOnPointers } from "../losses.js";
+import { addCounts, countMetrics, noCounts, validationKey, writeMetrics, type MetricCounts } from "../metrics.js";
 import { checkNotDisposed } from "../disposal.js";
 import { guardedBatch, checkEvaluatedLoss, type GuardedBatch } from "../step-guard.js";
 import { StagedDataset, type Batch } from "../dataset.js";
@@ -27,11 +27,9 @@ export interface Clipping {
   clipValue: number | null;
 }
 
-/** Loss of a training step and the counts behind its accuracy. */
-interface StepScore {
+/** Loss of a training step and the counts behind its metrics. */
+interface StepScore extends MetricCounts {
   loss: number;
-  correct: number;
-  weight: number;
 }
 
 /** Forward, loss, BPTT and one guarded optimizer step for one (chunk of a) batch; `chunk` names the chunk for the guard. */
@@ -44,7 +42,7 @@ function trainStep(model: ModelRuntime, batch: Batch, carry: boolean, guarded: G
   const grad = blockPtr(model.lossGradientBlock(M));
   arena.zeroGrad();
   const value = resolvedLossOnPointers(loss, out.x, batch.y, batch.mask, M, N, "mean", grad);
-  const score = { loss: value, correct: countCorrect(loss, out.x, batch.y, batch.mask, M, N), weight: core().maskWeight(batch.mask, M) };
+  const score = { loss: value, ...countMetrics(model.metrics, out.x, batch.y, batch.mask, M, N) };
   backwardLayers(layers, grad);
   guarded.step(value, chunk);
   return score;
@@ -64,7 +62,7 @@ function trainBatch(model: ModelRuntime, clipping: Clipping, data: StagedDataset
       ? model.slices.trainStep(parts, carry, guarded, chunk)
       : trainStep(model, parts[0]!, carry, guarded, chunk));
     if (tbptt >= data.T) return step(batches, false, "");
-    const total = { loss: 0, correct: 0, weight: 0 };
+    const total = { loss: 0, ...noCounts(model.metrics) };
     const chunks = Math.ceil(data.T / tbptt);
     for (let c = 0; c < chunks; c++) {
       const t0 = c * tbptt;
@@ -72,8 +70,7 @@ function trainBatch(model: ModelRuntime, clipping: Clipping, data: StagedDataset
       const parts = sliced ? model.slices.chunk(data, batches, t0, length) : [data.chunk(batches[0]!, t0, length, blockPtr(model.chunkLengthsBlock(B)))];
       const s = step(parts, c > 0, `truncatedBptt chunk ${c + 1} of ${chunks}`);
       total.loss += s.loss;
-      total.correct += s.correct;
-      total.weight += s.weight;
+      addCounts(total, s);
     }
     total.loss /= chunks;
     return total;
@@ -146,23 +143,22 @@ export async function fit(model: ModelRuntime, clipping: Clipping, owner: FitMod
     // the training batches gather by runEpochs' order of the N sequences (allocated while fit runs), not the model's index
     const training = { ...callOfData(data, settings.batchSize, true, tbptt), index: 0, transient: [4 * Math.max(data.N, 4)] };
     reserveFor(model, validation === null ? [training] : [training, { ...callOfData(validation.data, settings.batchSize, false), sliced: false }]);
-    let sums = { loss: 0, correct: 0, weight: 0 };
+    let sums = { loss: 0, ...noCounts(model.metrics) };
     return await runEpochs<EpochLogs>(N, settings, owner, (indices, count, at) => {
       checkNotDisposed(owner, where, "model");
-      const { loss, correct, weight } = trainBatch(model, clipping, data, indices, count, tbptt, where, at);
-      sums.loss += loss;
-      sums.correct += correct;
-      sums.weight += weight;
-      return loss;
+      const score = trainBatch(model, clipping, data, indices, count, tbptt, where, at);
+      sums.loss += score.loss;
+      addCounts(sums, score);
+      return score.loss;
     }, (epoch, batches) => {
-      const logs: Omit<EpochLogs, "lr"> = { epoch, loss: sums.loss / batches };
-      const accuracy = accuracyOf(model.loss, sums.correct, sums.weight, model.spec.outputSize);
-      if (accuracy !== undefined) logs.accuracy = accuracy;
-      sums = { loss: 0, correct: 0, weight: 0 };
+      const meanLoss = sums.loss / batches;
+      const logs: Omit<EpochLogs, "lr"> = { epoch, loss: meanLoss };
+      writeMetrics(logs, model.metrics, sums, model.spec.outputSize, meanLoss);
+      sums = { loss: 0, ...noCounts(model.metrics) };
       if (validation !== null) {
         const val = evaluateStaged(model, validation.data, settings.batchSize, `${where}: ${validation.option} after epoch ${epoch}`, validation.start, validation.count);
         logs.valLoss = val.loss;
-        if (val.accuracy !== undefined) logs.valAccuracy = val.accuracy;
+        for (const m of model.metrics) logs[validationKey(m.key)] = val[m.key];
       }
       return logs;
     });
@@ -192,19 +188,16 @@ function evaluateStaged(model: ModelRuntime, data: StagedDataset, batchSize: num
   const { loss, ws } = model;
   const N = model.spec.outputSize;
   let lossSum = 0;
-  let weight = 0;
-  let correct = 0;
+  const sums = noCounts(model.metrics);
   const index = model.identityIndex(data.N) + start * 4;
   for (let b0 = 0; b0 < count; b0 += batchSize) {
     const batch = data.gather(index + b0 * 4, Math.min(batchSize, count - b0), ws);
     const out = model.forward({ x: batch.x, T: batch.T, B: batch.B, lengths: batch.lengths, context: batch.context });
     const M = out.T * out.B;
     lossSum += resolvedLossOnPointers(loss, out.x, batch.y, batch.mask, M, N, "sum", 0);
-    weight += core().maskWeight(batch.mask, M);
-    correct += countCorrect(loss, out.x, batch.y, batch.mask, M, N);
+    addCounts(sums, countMetrics(model.metrics, out.x, batch.y, batch.mask, M, N));
   }
-  const result: Evaluation = { loss: checkEvaluatedLoss(where, weight > 0 ? lossSum / meanDivisor(loss, weight, N) : 0, "x and y") };
-  const accuracy = accuracyOf(loss, correct, weight, N);
-  if (accuracy !== undefined) result.accuracy = accuracy;
+  const result: Evaluation = { loss: checkEvaluatedLoss(where, sums.weight > 0 ? lossSum / meanDivisor(loss, sums.weight, N) : 0, "x and y") };
+  writeMetrics(result, model.metrics, sums, N, result.loss);
   return result;
 }

@@ -16,16 +16,15 @@ import type { Layer } from "../layers/layer.js";
 import { RecurrentLayer } from "../layers/recurrent.js";
 import { layersFromConfigs, type LayerType } from "../layers/registry.js";
 import { meanDivisor, toProbabilities } from "../losses.js";
+import type { MetricCounts } from "../metrics.js";
 import type { Batch, StagedDataset } from "../dataset.js";
 import type { GuardedBatch } from "../step-guard.js";
 import { backwardLayers, forwardLayers } from "../layer-chain.js";
 import type { ModelRuntime } from "../model/runtime.js";
 
 /** The loss of a training step and the counts behind its accuracy. */
-export interface SliceScore {
+export interface SliceScore extends MetricCounts {
   loss: number;
-  correct: number;
-  weight: number;
 }
 
 /** The layers, arena and workspace one slice runs on. */
@@ -101,7 +100,7 @@ export class ModelSlices {
    * slice, the slice gradients summed into the model's in slice order, then `guarded.step`.
    */
   trainStep(batches: readonly Batch[], carry: boolean, guarded: GuardedBatch, chunk: string): SliceScore {
-    const { loss, spec, arena } = this.model;
+    const { loss, spec, arena, metrics } = this.model;
     const N = spec.outputSize;
     const c = core();
     const rows = (b: Batch): number => (spec.sequenceOutput ? b.T : 1) * b.B;
@@ -120,22 +119,23 @@ export class ModelSlices {
         loss.kernel()(out.x, batch.y, batch.mask, M, N, scale, grad);
         lossWord = resultWord();
       }
-      let correctWord = -1;
-      if (loss.accuracy !== null) {
-        if (loss.accuracy === "classes") cc.countCorrectClasses(out.x, batch.y, batch.mask, M, N);
-        else cc.countCorrectBinary(out.x, batch.y, batch.mask, M, N);
-        correctWord = resultWord();
-      }
+      const countWords = metrics.map((m) => {
+        if (m.count === undefined) return -1;
+        m.count(out.x, batch.y, batch.mask, M, N);
+        return resultWord();
+      });
       backwardLayers(part.layers, grad);
-      return { lossWord, correctWord };
+      return { lossWord, countWords };
     });
     const { pool } = threadSetup();
     const read = (s: number, word: number): number => (word < 0 ? 0 : pool.result(s, word));
     for (let s = 1; s < batches.length; s++) c.addInPlace(arena.grads.ptr, this.part(s).arena.grads.ptr, arena.size);
-    const score = { loss: 0, correct: 0, weight };
-    words.forEach(({ lossWord, correctWord }, s) => {
+    const score = { loss: 0, counts: metrics.map(() => 0), weight };
+    words.forEach(({ lossWord, countWords }, s) => {
       score.loss += read(s, lossWord);
-      score.correct += read(s, correctWord);
+      countWords.forEach((word, i) => {
+        score.counts[i]! += read(s, word);
+      });
     });
     guarded.step(score.loss, chunk);
     return score;
