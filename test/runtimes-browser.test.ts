@@ -217,6 +217,36 @@ describe("Browser runtime (headless Chromium)", function () {
     assert.deepEqual(problems, []);
   });
 
+  it("runs the README's quick start as written (examples/browser/quick-start.html) and keeps its model in IndexedDB", async function () {
+    this.timeout(60_000);
+    const page = await context.newPage();
+    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    const lines: string[] = [];
+    const finished = new Promise<void>((resolve) => {
+      page.on("console", (m) => {
+        lines.push(m.text());
+        if (m.text().startsWith("P(sum > 0)")) resolve();
+      });
+    });
+    await page.goto(`${server!.origin}/examples/browser/quick-start.html`);
+    await finished;
+    assert.ok(lines.some((l) => /^Epoch 1\/60 - [\d.]+s - loss: [\d.]+ - accuracy: /.test(l)), `a line per epoch in the page's console: ${lines.slice(0, 3).join(" | ")}`);
+    const epochs = Number(/^(\d+) epochs, validation accuracy/.exec(lines.find((l) => /epochs, validation accuracy/.test(l)) ?? "")?.[1]);
+    assert.ok(epochs > 5 && epochs < 60, `early stopping after ${epochs} epochs`);
+    const stored = await page.evaluate(async (bindings) => {
+      const api = await import(bindings) as typeof import("../bindings/index.js");
+      const model = await api.loadFromIndexedDB("sign-of-sum");
+      try {
+        return { batchFirst: model.batchFirst, parameters: model.parameterCount, metrics: [...model.metrics] };
+      } finally {
+        model.dispose();
+      }
+    }, "/dist/bindings/index.js");
+    assert.deepEqual(stored, { batchFirst: true, parameters: 338, metrics: ["accuracy"] });
+    await page.close();
+    assert.deepEqual(problems, []);
+  });
+
   it("trains on 2 threads where the page is cross-origin isolated (COOP/COEP), with the same numbers as Node on 2 threads", async function () {
     this.timeout(90_000);
     const isolated = await serveExample({ root: fileURLToPath(root), isolated: true });
