@@ -16,7 +16,7 @@
 // Blocking: a panel slice of KC rows (16 KiB) stays in L1 while it sweeps the quads of the A block.
 
 import { alloc, free } from "./memory";
-import { GEMM_NR as NR, GEMM_KC as KC, GEMM_MC as MC, GEMM_MR as MR, GEMM_TILE_N, GEMM_ROW_TILE_N } from "./constants";
+import { GEMM_NR as NR, GEMM_KC as KC, GEMM_MC as MC, GEMM_MR as MR, GEMM_TOUCH_BYTES, GEMM_TILE_N, GEMM_ROW_TILE_N } from "./constants";
 import { onWorker, tempRoom, tempAlloc, threadPackedA, threadStaging } from "./scratch";
 
 /** Bytes per row of a panel (NR floats). */
@@ -73,7 +73,10 @@ export function gemmPacked(
     return;
   }
   const panelBytes = <usize>K * PANEL_ROW;
+  const panels = (N + NR - 1) / NR;
+  const touch = <usize>panels * panelBytes > <usize>GEMM_TOUCH_BYTES;
   const blockA = threadPackedA(mainBlockA);
+  const sink = threadStaging(mainStaging);
   for (let k0 = 0; k0 < K; k0 += KC) {
     const kc = min(KC, K - k0);
     const acc = accumulate != 0 || k0 > 0;
@@ -86,8 +89,20 @@ export function gemmPacked(
       // Row i of the block starts at blockA + i*kc*4 (in a quad or alone).
       const rowBytes = <usize>kc << 2;
       for (let n0 = 0, b = bK; n0 < N; n0 += NR, b += panelBytes) {
+        // The slice the first row block reads next (the next panel's, or the first panel's of the next K
+        // slice), touched a share per quad; none when B stays in cache or on later row blocks.
+        let next: usize = 0, nextEnd: usize = 0, share: usize = 0;
+        if (touch && i0 == 0) {
+          const last = n0 + NR >= N;
+          if (!last || k0 + KC < K) {
+            next = last ? packed + <usize>(k0 + KC) * PANEL_ROW : b + panelBytes;
+            nextEnd = next + <usize>(last ? min(KC, K - k0 - KC) : kc) * PANEL_ROW;
+            share = ((nextEnd - next) / <usize>max(1, rows4 >> 2) + 63) & ~63;
+          }
+        }
         // [4, kc] x [kc, 8] tiles: the panel slice sweeps the quads of the block.
         for (let i = 0; i < rows4; i += MR) {
+          if (next < nextEnd) next = touchLines(next, min(next + share, nextEnd), sink);
           const a = blockA + <usize>i * rowBytes;
           const c = c0 + <usize>i * rowC + (<usize>n0 << 2);
           for (let j = 0; j < NR && n0 + j < N; j += GEMM_TILE_N) {
@@ -102,9 +117,21 @@ export function gemmPacked(
             tile1x16(a, b + (<usize>j << 2), kc, c + (<usize>j << 2), N - n0 - j, acc);
           }
         }
+        if (next < nextEnd) touchLines(next, nextEnd, sink);
       }
     }
   }
+}
+
+/**
+ * Loads one word per 64-byte line of [from, to) and stores their sum at `sink` (a scratch word), so that
+ * the loads stay: wasm has no prefetch instruction. Returns `to`.
+ */
+function touchLines(from: usize, to: usize, sink: usize): usize {
+  let sum = 0;
+  for (let p = from; p < to; p += 64) sum += load<i32>(p);
+  store<i32>(sink, sum);
+  return to;
 }
 
 /** Copies the [rows, kc] block of A at `a` into blockA: quads of rows as [kc, 4], then leftover rows as [kc]. */
