@@ -266,18 +266,28 @@ function tile4x8(a: usize, b: usize, kc: i32, c: usize, rowC: usize, n: i32, acc
   for (; b < end; b += PANEL_ROW, a += 16) {
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
-    let x = v128.load32_splat(a);
-    c00 = madd(x, b0, c00);
-    c01 = madd(x, b1, c01);
-    x = v128.load32_splat(a, 4);
-    c10 = madd(x, b0, c10);
-    c11 = madd(x, b1, c11);
-    x = v128.load32_splat(a, 8);
-    c20 = madd(x, b0, c20);
-    c21 = madd(x, b1, c21);
-    x = v128.load32_splat(a, 12);
-    c30 = madd(x, b0, c30);
-    c31 = madd(x, b1, c31);
+    let x0: v128, x1: v128, x2: v128, x3: v128;
+    if (ASC_FEATURE_RELAXED_SIMD) {
+      // One load and four lane splats: with FMA the loop is bound by its loads, not by the shuffle port.
+      const q = v128.load(a);
+      x0 = v128.shuffle<f32>(q, q, 0, 0, 0, 0);
+      x1 = v128.shuffle<f32>(q, q, 1, 1, 1, 1);
+      x2 = v128.shuffle<f32>(q, q, 2, 2, 2, 2);
+      x3 = v128.shuffle<f32>(q, q, 3, 3, 3, 3);
+    } else {
+      x0 = v128.load32_splat(a);
+      x1 = v128.load32_splat(a, 4);
+      x2 = v128.load32_splat(a, 8);
+      x3 = v128.load32_splat(a, 12);
+    }
+    c00 = madd(x0, b0, c00);
+    c01 = madd(x0, b1, c01);
+    c10 = madd(x1, b0, c10);
+    c11 = madd(x1, b1, c11);
+    c20 = madd(x2, b0, c20);
+    c21 = madd(x2, b1, c21);
+    c30 = madd(x3, b0, c30);
+    c31 = madd(x3, b1, c31);
   }
   storeRow8(c, c00, c01, n, acc);
   storeRow8(c + rowC, c10, c11, n, acc);
