@@ -13,15 +13,15 @@
 //   4 x 8  for quads of rows: 8 accumulators over a quarter panel. The relaxed build broadcasts A's quad with
 //          one v128.load and four lane shuffles instead of four load32_splat: with FMA the loop is bound by its
 //          6 loads per 8 FMAs, and 3 loads + 4 shuffles ran 1.11x at [64,512]x[512,2048] (the plain build,
-//          bound by mul + add, ran 0.80x that way in an earlier measurement, so it keeps the splats);
+//          whose mul + add share the vector ports with the shuffles, ran 0.83x that way, so it keeps the splats);
 //   1 x 16 for a lone row (batch 1, M % 4): 4 accumulators. V8 schedules a loop body's loads first,
 //          so a 1 x 32 tile (8 loads + 8 accumulators) runs out of registers and spills.
 // Blocking: a panel slice of KC rows (16 KiB) stays in L1 while it sweeps the quads of the A block.
-// Touching ahead: a packed B over GEMM_TOUCH_BYTES does not stay in L2 from one product to the next, and the
-// hardware prefetchers do not follow the jump from one panel to the next; wasm has no prefetch instruction, so
-// while the first row block computes a panel slice, each quad first loads one word per 64-byte line of its share
-// of the next slice (1.06x plain and relaxed at [64,512]x[512,2048], B 4 MiB). Later row blocks find the
-// slices of all panels (KC rows, 1 MiB at N = 2048) in L2.
+// Touching ahead: a packed B over GEMM_TOUCH_BYTES does not stay in L2 from one product to the next, so the first
+// row block would wait on each panel slice as it reaches it (panels are K rows apart). Wasm has no prefetch
+// instruction: while the first row block computes a panel slice, each quad first loads one word per 64-byte
+// line of its share of the next slice (1.06x plain and relaxed at [64,512]x[512,2048], B 4 MiB). Later row
+// blocks find the slices of all panels (KC rows, 1 MiB at N = 2048) in L2.
 
 import { alloc, free } from "./memory";
 import { GEMM_NR as NR, GEMM_KC as KC, GEMM_MC as MC, GEMM_MR as MR, GEMM_TOUCH_BYTES, GEMM_TILE_N, GEMM_ROW_TILE_N } from "./constants";
