@@ -19,9 +19,11 @@
 // Blocking: a panel slice of KC rows (16 KiB) stays in L1 while it sweeps the quads of the A block.
 // Touching ahead: a packed B over GEMM_TOUCH_BYTES does not stay in L2 from one product to the next, so the first
 // row block would wait on each panel slice as it reaches it (panels are K rows apart). Wasm has no prefetch
-// instruction: while the first row block computes a panel slice, each quad first loads one word per 64-byte
-// line of its share of the next slice (1.06x plain and relaxed at [64,512]x[512,2048], B 4 MiB). Later row
-// blocks find the slices of all panels (KC rows, 1 MiB at N = 2048) in L2.
+// instruction: while the first row block computes a panel slice, each 4 x 8 tile first loads one word per
+// 64-byte line of its share of the next slice. At [64,512]x[512,2048] (B 4 MiB) that ran 1.06x plain and relaxed
+// with a share per quad (16 lines at once), and 1.06-1.08x more with a share per tile (4 lines); touching B
+// below the threshold (B in L2) changed nothing. Later row blocks find the slices of all panels (KC rows,
+// 1 MiB at N = 2048) in L2.
 
 import { alloc, free } from "./memory";
 import { GEMM_NR as NR, GEMM_KC as KC, GEMM_MC as MC, GEMM_MR as MR, GEMM_TOUCH_BYTES, GEMM_TILE_N, GEMM_ROW_TILE_N } from "./constants";
@@ -98,22 +100,22 @@ export function gemmPacked(
       const rowBytes = <usize>kc << 2;
       for (let n0 = 0, b = bK; n0 < N; n0 += NR, b += panelBytes) {
         // The slice the first row block reads next (the next panel's, or the first panel's of the next K
-        // slice), touched a share per quad; none when B stays in cache or on later row blocks.
+        // slice), touched a share per 4 x 8 tile; none when B stays in cache or on later row blocks.
         let next: usize = 0, nextEnd: usize = 0, share: usize = 0;
         if (touch && i0 == 0) {
           const last = n0 + NR >= N;
           if (!last || k0 + KC < K) {
             next = last ? packed + <usize>(k0 + KC) * PANEL_ROW : b + panelBytes;
             nextEnd = next + <usize>(last ? min(KC, K - k0 - KC) : kc) * PANEL_ROW;
-            share = ((nextEnd - next) / <usize>max(1, rows4 >> 2) + 63) & ~63;
+            share = ((nextEnd - next) / <usize>max(1, (rows4 / MR) * (NR / GEMM_TILE_N)) + 63) & ~63;
           }
         }
         // [4, kc] x [kc, 8] tiles: the panel slice sweeps the quads of the block.
         for (let i = 0; i < rows4; i += MR) {
-          if (next < nextEnd) next = touchLines(next, min(next + share, nextEnd), sink);
           const a = blockA + <usize>i * rowBytes;
           const c = c0 + <usize>i * rowC + (<usize>n0 << 2);
           for (let j = 0; j < NR && n0 + j < N; j += GEMM_TILE_N) {
+            if (next < nextEnd) next = touchLines(next, min(next + share, nextEnd), sink);
             tile4x8(a, b + (<usize>j << 2), kc, c + (<usize>j << 2), rowC, N - n0 - j, acc);
           }
         }
