@@ -24,6 +24,11 @@ export const GEMM_NR: i32 = 32;
 export const GEMM_KC: i32 = 128;
 /** gemm: rows of A per packed block (GEMM_MC x GEMM_KC floats, 64 KiB). */
 export const GEMM_MC: i32 = 128;
+/**
+ * gemm: a packed B larger than this (bytes) is not kept in L2 from one product to the next, so gemmPacked
+ * loads the next panel slice ahead (one load per 64-byte line) while the first row block sweeps the current one.
+ */
+export const GEMM_TOUCH_BYTES: i32 = 512 << 10;
 /** gemm: rows of the main micro-tile (quads of rows); the rows left over take the row tile. */
 export const GEMM_MR: i32 = 4;
 /** gemm: columns of the main micro-tile (GEMM_MR x GEMM_TILE_N). */

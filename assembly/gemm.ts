@@ -10,13 +10,23 @@
 // or one f32x4.relaxed_madd (an FMA) in the relaxed-SIMD build, measured 1.25-1.3x faster on the 4 x 8 tile;
 // the 1 x 16 tile gains nothing, being bound by the latency of its 4 chains, but uses madd too so that a row
 // of C comes out the same whichever tile computed it):
-//   4 x 8  for quads of rows: 8 accumulators over a quarter panel;
+//   4 x 8  for quads of rows: 8 accumulators over a quarter panel. The relaxed build broadcasts A's quad with
+//          one v128.load and four lane shuffles instead of four load32_splat: with FMA the loop is bound by its
+//          6 loads per 8 FMAs, and 3 loads + 4 shuffles ran 1.11x at [64,512]x[512,2048] (the plain build,
+//          whose mul + add share the vector ports with the shuffles, ran 0.83x that way, so it keeps the splats);
 //   1 x 16 for a lone row (batch 1, M % 4): 4 accumulators. V8 schedules a loop body's loads first,
 //          so a 1 x 32 tile (8 loads + 8 accumulators) runs out of registers and spills.
 // Blocking: a panel slice of KC rows (16 KiB) stays in L1 while it sweeps the quads of the A block.
+// Touching ahead: a packed B over GEMM_TOUCH_BYTES does not stay in L2 from one product to the next, so the first
+// row block would wait on each panel slice as it reaches it (panels are K rows apart). Wasm has no prefetch
+// instruction: while the first row block computes a panel slice, each 4 x 8 tile first loads one word per
+// 64-byte line of its share of the next slice. At [64,512]x[512,2048] (B 4 MiB) that ran 1.06x plain and relaxed
+// with a share per quad (16 lines at once), and 1.06-1.08x more with a share per tile (4 lines); touching B
+// below the threshold (B in L2) changed nothing. Later row blocks find the slices of all panels (KC rows,
+// 1 MiB at N = 2048) in L2: touching for them too changed nothing at [3200,512]x[512,2048].
 
 import { alloc, free } from "./memory";
-import { GEMM_NR as NR, GEMM_KC as KC, GEMM_MC as MC, GEMM_MR as MR, GEMM_TILE_N, GEMM_ROW_TILE_N } from "./constants";
+import { GEMM_NR as NR, GEMM_KC as KC, GEMM_MC as MC, GEMM_MR as MR, GEMM_TOUCH_BYTES, GEMM_TILE_N, GEMM_ROW_TILE_N } from "./constants";
 import { onWorker, tempRoom, tempAlloc, threadPackedA, threadStaging } from "./scratch";
 
 /** Bytes per row of a panel (NR floats). */
@@ -73,7 +83,10 @@ export function gemmPacked(
     return;
   }
   const panelBytes = <usize>K * PANEL_ROW;
+  const panels = (N + NR - 1) / NR;
+  const touch = <usize>panels * panelBytes > <usize>GEMM_TOUCH_BYTES;
   const blockA = threadPackedA(mainBlockA);
+  const sink = threadStaging(mainStaging);
   for (let k0 = 0; k0 < K; k0 += KC) {
     const kc = min(KC, K - k0);
     const acc = accumulate != 0 || k0 > 0;
@@ -86,11 +99,23 @@ export function gemmPacked(
       // Row i of the block starts at blockA + i*kc*4 (in a quad or alone).
       const rowBytes = <usize>kc << 2;
       for (let n0 = 0, b = bK; n0 < N; n0 += NR, b += panelBytes) {
+        // The slice the first row block reads next (the next panel's, or the first panel's of the next K
+        // slice), touched a share per 4 x 8 tile; none when B stays in cache or on later row blocks.
+        let next: usize = 0, nextEnd: usize = 0, share: usize = 0;
+        if (touch && i0 == 0) {
+          const last = n0 + NR >= N;
+          if (!last || k0 + KC < K) {
+            next = last ? packed + <usize>(k0 + KC) * PANEL_ROW : b + panelBytes;
+            nextEnd = next + <usize>(last ? min(KC, K - k0 - KC) : kc) * PANEL_ROW;
+            share = ((nextEnd - next) / <usize>max(1, (rows4 / MR) * (NR / GEMM_TILE_N)) + 63) & ~63;
+          }
+        }
         // [4, kc] x [kc, 8] tiles: the panel slice sweeps the quads of the block.
         for (let i = 0; i < rows4; i += MR) {
           const a = blockA + <usize>i * rowBytes;
           const c = c0 + <usize>i * rowC + (<usize>n0 << 2);
           for (let j = 0; j < NR && n0 + j < N; j += GEMM_TILE_N) {
+            if (next < nextEnd) next = touchLines(next, min(next + share, nextEnd), sink);
             tile4x8(a, b + (<usize>j << 2), kc, c + (<usize>j << 2), rowC, N - n0 - j, acc);
           }
         }
@@ -102,9 +127,21 @@ export function gemmPacked(
             tile1x16(a, b + (<usize>j << 2), kc, c + (<usize>j << 2), N - n0 - j, acc);
           }
         }
+        if (next < nextEnd) touchLines(next, nextEnd, sink);
       }
     }
   }
+}
+
+/**
+ * Loads one word per 64-byte line of [from, to) and stores their sum at `sink` (a scratch word), so that
+ * the loads stay: wasm has no prefetch instruction. Returns `to`.
+ */
+function touchLines(from: usize, to: usize, sink: usize): usize {
+  let sum = 0;
+  for (let p = from; p < to; p += 64) sum += load<i32>(p);
+  store<i32>(sink, sum);
+  return to;
 }
 
 /** Copies the [rows, kc] block of A at `a` into blockA: quads of rows as [kc, 4], then leftover rows as [kc]. */
@@ -239,18 +276,28 @@ function tile4x8(a: usize, b: usize, kc: i32, c: usize, rowC: usize, n: i32, acc
   for (; b < end; b += PANEL_ROW, a += 16) {
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
-    let x = v128.load32_splat(a);
-    c00 = madd(x, b0, c00);
-    c01 = madd(x, b1, c01);
-    x = v128.load32_splat(a, 4);
-    c10 = madd(x, b0, c10);
-    c11 = madd(x, b1, c11);
-    x = v128.load32_splat(a, 8);
-    c20 = madd(x, b0, c20);
-    c21 = madd(x, b1, c21);
-    x = v128.load32_splat(a, 12);
-    c30 = madd(x, b0, c30);
-    c31 = madd(x, b1, c31);
+    let x0: v128, x1: v128, x2: v128, x3: v128;
+    if (ASC_FEATURE_RELAXED_SIMD) {
+      // One load and four lane splats: with FMA the loop is bound by its loads, not by the shuffle port.
+      const q = v128.load(a);
+      x0 = v128.shuffle<f32>(q, q, 0, 0, 0, 0);
+      x1 = v128.shuffle<f32>(q, q, 1, 1, 1, 1);
+      x2 = v128.shuffle<f32>(q, q, 2, 2, 2, 2);
+      x3 = v128.shuffle<f32>(q, q, 3, 3, 3, 3);
+    } else {
+      x0 = v128.load32_splat(a);
+      x1 = v128.load32_splat(a, 4);
+      x2 = v128.load32_splat(a, 8);
+      x3 = v128.load32_splat(a, 12);
+    }
+    c00 = madd(x0, b0, c00);
+    c01 = madd(x0, b1, c01);
+    c10 = madd(x1, b0, c10);
+    c11 = madd(x1, b1, c11);
+    c20 = madd(x2, b0, c20);
+    c21 = madd(x2, b1, c21);
+    c30 = madd(x3, b0, c30);
+    c31 = madd(x3, b1, c31);
   }
   storeRow8(c, c00, c01, n, acc);
   storeRow8(c + rowC, c10, c11, n, acc);

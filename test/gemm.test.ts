@@ -123,6 +123,28 @@ describe("gemm", () => {
     });
   }
 
+  it(`a packed B just below and above GEMM_TOUCH_BYTES (${GEMM.TOUCH_BYTES}): K in {1, 255, 256, 257, 513}, M up to 129, N with tails`, () => {
+    const x = core();
+    let n = 0;
+    for (const K of [1, 255, 256, 257, 513]) {
+      // Whole panels that fit the threshold: one more, even a 1-column one, makes B too large to stay in cache.
+      const panels = Math.floor(GEMM.TOUCH_BYTES / (4 * K * GEMM.NR));
+      const below = [(panels - 1) * GEMM.NR + 1, panels * GEMM.NR];
+      const above = CLASSIC_SIZES.map((tail) => panels * GEMM.NR + tail);
+      for (const N of below) assert.ok(4 * x.gemmPackedSize(K, N) <= GEMM.TOUCH_BYTES, `K=${K} N=${N} is below the threshold`);
+      for (const N of above) assert.ok(4 * x.gemmPackedSize(K, N) > GEMM.TOUCH_BYTES, `K=${K} N=${N} is above the threshold`);
+      for (const N of [...below, ...above]) {
+        // Two row blocks of A (M = 129) at the threshold itself only; K = 1 has 4096 panels, so few rows there.
+        const edge = K > 1 && (N === panels * GEMM.NR || N === panels * GEMM.NR + 1);
+        for (const M of K === 1 ? [1, 5] : edge ? [1, 3, 5, 17, 129] : [1, 3, 5, 17]) {
+          const [transA, transB] = LAYOUTS[n % LAYOUTS.length]!;
+          check({ M, N, K, transA, transB, accumulate: n % 2 === 0 ? 0 : 1, packed: n % 3 !== 2, ldc: N + (n % 3) });
+          n++;
+        }
+      }
+    }
+  });
+
   it("K = 0 zeroes C (accumulate=0) or leaves it unchanged (accumulate=1)", () => {
     for (const M of [1, 5, 33]) {
       for (const N of [1, 5, 33]) {
