@@ -16,16 +16,16 @@
 // Blocking: a panel slice of KC rows (16 KiB) stays in L1 while it sweeps the quads of the A block.
 
 import { alloc, free } from "./memory";
-import { GEMM_NR as NR, GEMM_KC as KC, GEMM_MC as MC, GEMM_MR as MR, GEMM_TILE_N, GEMM_ROW_TILE_N } from "./constants";
-import { onWorker, tempRoom, tempAlloc, threadPackedA, threadStaging } from "./scratch";
+import { GEMM_NR as NR, GEMM_KC as KC, GEMM_MC as MC, GEMM_MR as MR, GEMM_TILE_N } from "./constants";
+import { onWorker, tempRoom, tempAlloc, threadPackedA } from "./scratch";
+import { madd, storeRow8 } from "./tile-store";
+import { rowTimesPanel } from "./gemv";
 
 /** Bytes per row of a panel (NR floats). */
 const PANEL_ROW: usize = <usize>NR << 2;
 
 /** The packed block of A on the main thread (a worker has its own: scratch.ts). */
 const mainBlockA = memory.data(MC * KC * 4, 16);
-/** Staging for the columns of a tile beyond N, on the main thread: only the valid ones are copied out. */
-const mainStaging = memory.data(32, 16);
 
 /** Floats needed to pack a [K, N] B for gemmPacked. */
 export function gemmPackedSize(K: i32, N: i32): i32 {
@@ -94,13 +94,11 @@ export function gemmPacked(
             tile4x8(a, b + (<usize>j << 2), kc, c + (<usize>j << 2), rowC, N - n0 - j, acc);
           }
         }
-        // [1, kc] x [kc, 16] tiles for the rows left over.
+        // [1, kc] x [kc, 32] for the rows left over (gemv.ts).
         for (let i = rows4; i < rows; i++) {
           const a = blockA + <usize>i * rowBytes;
           const c = c0 + <usize>i * rowC + (<usize>n0 << 2);
-          for (let j = 0; j < NR && n0 + j < N; j += GEMM_ROW_TILE_N) {
-            tile1x16(a, b + (<usize>j << 2), kc, c + (<usize>j << 2), N - n0 - j, acc);
-          }
+          rowTimesPanel(a, b, kc, c, N - n0, acc);
         }
       }
     }
@@ -258,61 +256,7 @@ function tile4x8(a: usize, b: usize, kc: i32, c: usize, rowC: usize, n: i32, acc
   storeRow8(c + rowC * 3, c30, c31, n, acc);
 }
 
-/** C[1, n] (+)= A[1, kc] · B[kc, 16] for n = min(16, columns left): `a` a packed row, `b` 16 columns of a panel. */
-function tile1x16(a: usize, b: usize, kc: i32, c: usize, n: i32, acc: bool): void {
-  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
-  const end = b + <usize>kc * PANEL_ROW;
-  for (; b < end; b += PANEL_ROW, a += 4) {
-    const x = v128.load32_splat(a);
-    c0 = madd(x, v128.load(b), c0);
-    c1 = madd(x, v128.load(b, 16), c1);
-    c2 = madd(x, v128.load(b, 32), c2);
-    c3 = madd(x, v128.load(b, 48), c3);
-  }
-  storeRow8(c, c0, c1, n, acc);
-  storeRow8(c + 32, c2, c3, n - 8, acc);
-}
-
 /** 1 when this core was compiled with relaxed SIMD (its micro-kernels use f32x4.relaxed_madd), else 0. */
 export function relaxedSimd(): i32 {
   return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
-}
-
-/**
- * c + a * b per lane: one f32x4.relaxed_madd when compiled with relaxed SIMD (`--enable relaxed-simd`;
- * V8 emits an FMA where the CPU has one, so a product may be rounded once instead of twice), and
- * f32x4 mul + add otherwise. The `if` on the compile-time constant folds away: each build has one body.
- */
-// @ts-ignore: decorator
-@inline
-function madd(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
-  return f32x4.add(c, f32x4.mul(a, b));
-}
-
-/** c[0, min(n, 8)) = (v0, v1) (or += when acc); nothing for n <= 0. */
-@inline
-function storeRow8(c: usize, v0: v128, v1: v128, n: i32, acc: bool): void {
-  if (n >= 8) {
-    if (acc) {
-      v0 = f32x4.add(v0, v128.load(c));
-      v1 = f32x4.add(v1, v128.load(c, 16));
-    }
-    v128.store(c, v0);
-    v128.store(c, v1, 16);
-  } else if (n > 0) {
-    storePartial(c, v0, v1, n, acc);
-  }
-}
-
-/** The tail of storeRow8: writes only the first n (< 8) floats, through the staging buffer. */
-function storePartial(c: usize, v0: v128, v1: v128, n: i32, acc: bool): void {
-  const staging = threadStaging(mainStaging);
-  v128.store(staging, v0);
-  v128.store(staging, v1, 16);
-  for (let j = 0; j < n; j++) {
-    const q = c + (<usize>j << 2);
-    const v = load<f32>(staging + (<usize>j << 2));
-    store<f32>(q, acc ? load<f32>(q) + v : v);
-  }
 }

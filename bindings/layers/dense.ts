@@ -98,7 +98,7 @@ export class Dense extends Layer {
     const M = input.T * input.B;
     const y = blockPtr(this.outputBlock(M));
     core().denseForward(M, this.inputSize, this.units, ACTIVATION_CODES[this.activation], input.x,
-      this.paramPtr("weight"), this.paramPtr("bias"), y);
+      this.packedRows("weight"), this.paramPtr("bias"), y);
     this.last = { x: input.x, M, y, shape: [] };
     return { ...input, x: y };
   }

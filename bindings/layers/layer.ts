@@ -179,6 +179,7 @@ export abstract class Layer {
     const rng = new Rng(seed);
     try {
       this.initParams(rng);
+      this.arena.markChanged();
     } finally {
       rng.dispose();
     }
@@ -199,6 +200,7 @@ export abstract class Layer {
     for (const { name } of this.paramSpecs()) {
       core().copyF32(arena.paramPtr(prefix + name), old.paramPtr(this.prefix + name), old.entry(this.prefix + name).size);
     }
+    arena.markChanged();
     this.shareArena(arena, prefix);
   }
 
@@ -237,6 +239,11 @@ export abstract class Layer {
   }
 
   /** Byte address of the gradient of parameter `name`. */
+  /** Rows [first, first + count) (all by default) of weight `name` [rows, K], transposed and packed for the core's matrix products (ParameterArena.packs). */
+  protected packedRows(name: string, first = 0, count?: number): number {
+    return this.params.packs.rows(this.prefix + name, first, count);
+  }
+
   protected gradPtr(name: string): number {
     return this.params.gradPtr(this.prefix + name);
   }

@@ -81,6 +81,7 @@ export abstract class ArenaOptimizer implements Optimizer {
     this.bindTo(where, arena);
     this.#iterations++;
     this.update(arena, this.#state.map((s) => s.ptr), this.#iterations);
+    arena.markChanged();
   }
 
   bind(arena: ParameterArena): void {

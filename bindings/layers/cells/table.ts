@@ -35,11 +35,23 @@ export type FieldSource<L> =
   /** The address of the cell's parameter (or its gradient) `base` (weight_ih, ...); 0 unless `when`. */
   | { readonly param: string; readonly when?: (layer: L) => boolean }
   | { readonly grad: string; readonly when?: (layer: L) => boolean }
+  /**
+   * The address of the cell's weight `packed` (a [rows, K] matrix) transposed and packed for the core's
+   * matrix products (bindings/weight-packs.ts): its rows [first, first + count) (all by default);
+   * with `input`, 0 when the call reads token ids (their projection gathers columns of the weight).
+   */
+  | { readonly packed: string; readonly rows?: (sizes: CallSizes, layer: L) => readonly [number, number]; readonly input?: true }
   /** A block of the cell's workspace of `floats` floats, named `block` (default: the field's name). */
   | { readonly floats: (sizes: CallSizes, layer: L) => number; readonly block?: string };
 
 /** The fields every cell struct starts with (assembly/rnn/args.ts CellArgs). */
 export const CELL_FIELDS = { T: "T", B: "B", D: "D", H: "H", tokens: "tokens", x: "io", lengths: "io" } as const;
+
+/** The last field of every forward struct: W_ih^T packed for the input projection (0 with token input). */
+export const PACKED_INPUT_WEIGHTS = { pih: { packed: "weight_ih", input: true } } as const;
+
+/** A forward kernel's `pack` field: W_hh^T packed for the recurrent products (the backward's is a scratch block). */
+export const PACKED_STATE_WEIGHTS = { pack: { packed: "weight_hh" } } as const;
 
 /** The codes of a gated cell's activation φ and gate activation σ (the fields act, ract). */
 export const GATE_CODES = {
@@ -75,6 +87,8 @@ export interface CellCall<L> {
   readonly ws: Workspace;
   /** Address of the cell's parameter or gradient `base`. */
   param(base: string, grad: boolean): number;
+  /** Address of rows [first, first + count) (all when count is undefined) of the cell's weight `base`, packed. */
+  packed(base: string, first: number, count: number | undefined): number;
 }
 
 /** The workspace block of a `floats` field for this call. */
@@ -117,6 +131,11 @@ function fieldValue<L>(kernel: CellKernel<L>, name: string, call: CellCall<L>): 
   if (source === "tokens") return call.tokens ? 1 : 0;
   if ("option" in source) return source.option(call.layer);
   if ("floats" in source) return workspaceBlock(kernel, name, call);
+  if ("packed" in source) {
+    if (source.input === true && call.tokens) return 0;
+    const [first, count] = source.rows?.(call.sizes, call.layer) ?? [0, undefined];
+    return call.packed(source.packed, first, count);
+  }
   const base = "param" in source ? source.param : source.grad;
   if (source.when !== undefined && !source.when(call.layer)) return 0;
   return call.param(base, "grad" in source);
