@@ -8,11 +8,9 @@
 // strides (a transposed A read in place also thrashes L1 sets when its row count is a power of 2).
 // Micro-kernels (A broadcast with load32_splat, B read with v128.load, c += a * b by `madd`: f32x4 mul + add,
 // or one f32x4.relaxed_madd (an FMA) in the relaxed-SIMD build, measured 1.25-1.3x faster on the 4 x 8 tile;
-// the 1 x 16 tile gains nothing, being bound by the latency of its 4 chains, but uses madd too so that a row
-// of C comes out the same whichever tile computed it):
+// both kernels use madd and sum k in order, so that a row of C comes out the same whichever computed it):
 //   4 x 8  for quads of rows: 8 accumulators over a quarter panel;
-//   1 x 16 for a lone row (batch 1, M % 4): 4 accumulators. V8 schedules a loop body's loads first,
-//          so a 1 x 32 tile (8 loads + 8 accumulators) runs out of registers and spills.
+//   1 x 32 for a lone row (batch 1, M % 4): 8 accumulators over the whole panel (gemv.ts).
 // Blocking: a panel slice of KC rows (16 KiB) stays in L1 while it sweeps the quads of the A block.
 
 import { alloc, free } from "./memory";

@@ -3,18 +3,13 @@
 // changed since (the arena's `version`). A layer's forward kernels read W^T through these instead
 // of packing W on every call.
 import { mainThreadCore } from "./core.js";
-import { WasmArray } from "./buffer.js";
+import { Workspace, blockPtr, type BlockRef } from "./buffer.js";
 
 /** What packs read of their arena: where a parameter lives, its shape, and the parameters' version. */
 export interface PackSource {
   readonly version: number;
   paramPtr(name: string): number;
   entry(name: string): { readonly shape: readonly number[] };
-}
-
-interface Pack {
-  array: WasmArray;
-  version: number;
 }
 
 /**
@@ -25,9 +20,19 @@ const PACK_OFFSET = 4;
 
 /** Packs of an arena's weight matrices W [rows, K] (PyTorch's [out, in]) as B = W^T [K, rows] for gemmPacked. */
 export class WeightPacks {
-  readonly #packs = new Map<string, Pack>();
+  /** The packs' memory, one block per packed row range: memory plans list them (`block`) as any workspace's. */
+  readonly ws = new Workspace();
+  /** Where each block was packed last, and at which parameter version. */
+  readonly #packed = new Map<string, { ptr: number; version: number }>();
 
   constructor(private readonly source: PackSource) {}
+
+  /** The block holding rows [first, first + count) of weight `name` (all rows by default) packed. */
+  block(name: string, first = 0, count?: number): BlockRef {
+    const [rows, K = 1] = this.source.entry(name).shape as [number, number?];
+    const n = count ?? rows - first;
+    return { ws: this.ws, name: `${name}[${first}:${first + n}]`, length: mainThreadCore().gemmPackedSize(K, n) + PACK_OFFSET };
+  }
 
   /**
    * The address of rows [first, first + count) of weight `name` transposed and packed: B [K, count]
@@ -35,33 +40,21 @@ export class WeightPacks {
    * when the arena's version changed since it was packed.
    */
   rows(name: string, first = 0, count?: number): number {
-    const [rows, K = 1] = this.source.entry(name).shape as [number, number?];
-    const n = count ?? rows - first;
-    const key = `${name}[${first}:${first + n}]`;
-    const c = mainThreadCore();
-    let pack = this.#packs.get(key);
-    if (pack === undefined) {
-      pack = { array: new WasmArray(c.gemmPackedSize(K, n) + PACK_OFFSET), version: -1 };
-      this.#packs.set(key, pack);
-    }
-    const ptr = pack.array.ptr + PACK_OFFSET * 4;
-    if (pack.version !== this.source.version) {
-      c.gemmPackB(K, n, this.source.paramPtr(name) + first * K * 4, 1, K, ptr);
-      pack.version = this.source.version;
+    const block = this.block(name, first, count);
+    const ptr = blockPtr(block) + PACK_OFFSET * 4;
+    const version = this.source.version;
+    const last = this.#packed.get(block.name);
+    if (last === undefined || last.ptr !== ptr || last.version !== version) {
+      const [rows, K = 1] = this.source.entry(name).shape as [number, number?];
+      mainThreadCore().gemmPackB(K, count ?? rows - first, this.source.paramPtr(name) + first * K * 4, 1, K, ptr);
+      this.#packed.set(block.name, { ptr, version });
     }
     return ptr;
   }
 
-  /** Floats the packs hold now. */
-  get size(): number {
-    let n = 0;
-    for (const { array } of this.#packs.values()) n += array.capacity;
-    return n;
-  }
-
   /** Frees every pack (the next `rows` packs again). */
   free(): void {
-    for (const { array } of this.#packs.values()) array.free();
-    this.#packs.clear();
+    this.ws.free();
+    this.#packed.clear();
   }
 }

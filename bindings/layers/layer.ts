@@ -239,9 +239,19 @@ export abstract class Layer {
   }
 
   /** Byte address of the gradient of parameter `name`. */
-  /** Rows [first, first + count) (all by default) of weight `name` [rows, K], transposed and packed for the core's matrix products (ParameterArena.packs). */
-  protected packedRows(name: string, first = 0, count?: number): number {
-    return this.params.packs.rows(this.prefix + name, first, count);
+  /** The name of parameter `name` (unprefixed PyTorch name) in the arena. */
+  protected prefixed(name: string): string {
+    return this.prefix + name;
+  }
+
+  /** Weight `name` [rows, K] transposed and packed for the core's matrix products (ParameterArena.packs). */
+  protected packedWeight(name: string): number {
+    return this.params.packs.rows(this.prefix + name);
+  }
+
+  /** The block of the packs that `packedWeight(name)` takes, for the layer's memory plan. */
+  protected packedWeightBlock(name: string): BlockRef {
+    return this.params.packs.block(this.prefix + name);
   }
 
   protected gradPtr(name: string): number {

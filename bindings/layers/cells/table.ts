@@ -13,6 +13,7 @@ import { core, i32View } from "../../core.js";
 import type { CellKernelName } from "../../kernels/rnn.js";
 import { ACTIVATION_CODES } from "../../kernels/activations.js";
 import type { CellActivation, GateActivation } from "../recurrent.js";
+import type { WeightPacks } from "../../weight-packs.js";
 
 /** The sizes of one call, which workspace fields are sized from. */
 export interface CallSizes {
@@ -87,8 +88,9 @@ export interface CellCall<L> {
   readonly ws: Workspace;
   /** Address of the cell's parameter or gradient `base`. */
   param(base: string, grad: boolean): number;
-  /** Address of rows [first, first + count) (all when count is undefined) of the cell's weight `base`, packed. */
-  packed(base: string, first: number, count: number | undefined): number;
+  /** The packs of the arena holding the cell's parameters, and the name there of its weight `base` (for `packed` fields). */
+  readonly packs: WeightPacks;
+  packedName(base: string): string;
 }
 
 /** The workspace block of a `floats` field for this call. */
@@ -105,18 +107,32 @@ export function workspaceBlock<L>(kernel: CellKernel<L>, field: string, call: Ce
   return blockPtr(fieldBlock(kernel, field, call));
 }
 
+type PackedSource<L> = Extract<FieldSource<L>, { packed: string }>;
+
+/** What a `packed` field packs for this call: [weight name, first row, rows], or null when the call reads token ids instead. */
+function packedRows<L>(source: PackedSource<L>, call: CellCall<L>): [string, number, number | undefined] | null {
+  if (source.input === true && call.tokens) return null;
+  const [first, count] = source.rows?.(call.sizes, call.layer) ?? [0, undefined];
+  return [call.packedName(source.packed), first, count];
+}
+
 /** The block the kernel's struct is laid out in for this call. */
 function argsBlock<L>(kernel: CellKernel<L>, call: CellCall<L>): BlockRef {
   return { ws: call.ws, name: `args.${kernel.kernel}`, length: kernel.names.length };
 }
 
-/** Every block a call of `kernel` takes from the cell's workspace: its `floats` fields' blocks and its struct's. */
+/** Every block a call of `kernel` takes: its `floats` fields' blocks and its struct's in the cell's workspace, its `packed` fields' among the packs. */
 function kernelBlocks<L>(kernel: CellKernel<L>, call: CellCall<L>): BlockRef[] {
   const fields = kernel.names.filter((name) => {
     const source = kernel.fields[name];
     return typeof source === "object" && "floats" in source;
   });
-  return [...fields.map((name) => fieldBlock(kernel, name, call)), argsBlock(kernel, call)];
+  const packs = kernel.names.flatMap((name) => {
+    const source = kernel.fields[name]!;
+    const rows = typeof source === "object" && "packed" in source ? packedRows(source, call) : null;
+    return rows === null ? [] : [call.packs.block(...rows)];
+  });
+  return [...fields.map((name) => fieldBlock(kernel, name, call)), argsBlock(kernel, call), ...packs];
 }
 
 /** The blocks a cell's forward kernel takes for this call and, when training, its backward kernel too. */
@@ -132,9 +148,8 @@ function fieldValue<L>(kernel: CellKernel<L>, name: string, call: CellCall<L>): 
   if ("option" in source) return source.option(call.layer);
   if ("floats" in source) return workspaceBlock(kernel, name, call);
   if ("packed" in source) {
-    if (source.input === true && call.tokens) return 0;
-    const [first, count] = source.rows?.(call.sizes, call.layer) ?? [0, undefined];
-    return call.packed(source.packed, first, count);
+    const rows = packedRows(source, call);
+    return rows === null ? 0 : call.packs.rows(...rows);
   }
   const base = "param" in source ? source.param : source.grad;
   if (source.when !== undefined && !source.when(call.layer)) return 0;
