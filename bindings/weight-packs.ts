@@ -12,12 +12,6 @@ export interface PackSource {
   entry(name: string): { readonly shape: readonly number[] };
 }
 
-/**
- * Floats a pack starts after the beginning of its block: packs starting on a cache-line boundary
- * ran 10-15% slower with some strides (their panels' rows then share cache sets with the input's).
- */
-const PACK_OFFSET = 4;
-
 /** Packs of an arena's weight matrices W [rows, K] (PyTorch's [out, in]) as B = W^T [K, rows] for gemmPacked. */
 export class WeightPacks {
   /** The packs' memory, one block per packed row range: memory plans list them (`block`) as any workspace's. */
@@ -31,7 +25,7 @@ export class WeightPacks {
   block(name: string, first = 0, count?: number): BlockRef {
     const [rows, K = 1] = this.source.entry(name).shape as [number, number?];
     const n = count ?? rows - first;
-    return { ws: this.ws, name: `${name}[${first}:${first + n}]`, length: mainThreadCore().gemmPackedSize(K, n) + PACK_OFFSET };
+    return { ws: this.ws, name: `${name}[${first}:${first + n}]`, length: mainThreadCore().gemmPackedSize(K, n) };
   }
 
   /**
@@ -41,7 +35,7 @@ export class WeightPacks {
    */
   rows(name: string, first = 0, count?: number): number {
     const block = this.block(name, first, count);
-    const ptr = blockPtr(block) + PACK_OFFSET * 4;
+    const ptr = blockPtr(block);
     const version = this.source.version;
     const last = this.#packed.get(block.name);
     if (last === undefined || last.ptr !== ptr || last.version !== version) {
