@@ -28,5 +28,5 @@ export const GEMM_MC: i32 = 128;
 export const GEMM_MR: i32 = 4;
 /** gemm: columns of the main micro-tile (GEMM_MR x GEMM_TILE_N). */
 export const GEMM_TILE_N: i32 = 8;
-/** gemm: columns of the lone-row kernel (1 x GEMM_ROW_TILE_N, assembly/gemv.ts): a whole panel. */
-export const GEMM_ROW_TILE_N: i32 = GEMM_NR;
+/** gemm: columns of the lone-row micro-tile (1 x GEMM_ROW_TILE_N, assembly/gemv.ts). */
+export const GEMM_ROW_TILE_N: i32 = 16;

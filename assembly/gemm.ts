@@ -10,14 +10,14 @@
 // or one f32x4.relaxed_madd (an FMA) in the relaxed-SIMD build, measured 1.25-1.3x faster on the 4 x 8 tile;
 // both kernels use madd and sum k in order, so that a row of C comes out the same whichever computed it):
 //   4 x 8  for quads of rows: 8 accumulators over a quarter panel;
-//   1 x 32 for a lone row (batch 1, M % 4): 8 accumulators over the whole panel (gemv.ts).
+//   1 x 16 for a lone row (M % 4, and batch 1 through gemvPacked): 4 accumulators (gemv.ts).
 // Blocking: a panel slice of KC rows (16 KiB) stays in L1 while it sweeps the quads of the A block.
 
 import { alloc, free } from "./memory";
 import { GEMM_NR as NR, GEMM_KC as KC, GEMM_MC as MC, GEMM_MR as MR, GEMM_TILE_N } from "./constants";
 import { onWorker, tempRoom, tempAlloc, threadPackedA } from "./scratch";
 import { madd, storeRow8 } from "./tile-store";
-import { rowTimesPanel } from "./gemv";
+import { rowTimesPanel, gemvPacked } from "./gemv";
 
 /** Bytes per row of a panel (NR floats). */
 const PANEL_ROW: usize = <usize>NR << 2;
@@ -68,6 +68,10 @@ export function gemmPacked(
     if (accumulate == 0) {
       for (let i = 0; i < M; i++) memory.fill(C + <usize>i * rowC, 0, <usize>N << 2);
     }
+    return;
+  }
+  if (M == 1 && csA == 1) {
+    gemvPacked(N, K, A, packed, C, accumulate);
     return;
   }
   const panelBytes = <usize>K * PANEL_ROW;
