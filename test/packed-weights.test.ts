@@ -83,6 +83,15 @@ describe("packed weights follow every write of the parameters", () => {
     for (const d of [m, other, loaded]) d.dispose();
   });
 
+  it("reading the parameters (stateDict, save) is no write", () => {
+    const m = model(CELLS[0]![1], 3);
+    const version = m.parameters.version;
+    m.layers[0]!.stateDict();
+    m.save();
+    assert.equal(m.parameters.version, version);
+    m.dispose();
+  });
+
   it("after writes through paramView: a fresh view, and an older one followed by markChanged()", () => {
     const m = model(CELLS[0]![1], 3);
     m.predict(x);

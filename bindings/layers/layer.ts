@@ -4,7 +4,7 @@ import { ParameterArena, type ParameterSpec } from "../arena.js";
 import { Rng } from "../random.js";
 import type { EmbeddedInput } from "./recurrent/embedded-input.js";
 import { toTensor, expectShape, sizeOf, toNestedArray, type Tensor, type TensorLike, type NestedArray } from "../tensor.js";
-import { core } from "../core.js";
+import { core, copyOut } from "../core.js";
 import { shapeString, checkOptionKeys, checkBoolean, checkChoice, checkInt, describe } from "../validate.js";
 import { planBytes, type BlockRef } from "../buffer.js";
 import { checkNotOwned, guardDisposal, isDisposed, markDisposed, releaseOwner, setOwner } from "../disposal.js";
@@ -280,7 +280,7 @@ export abstract class Layer {
     const nested = checkBoolean(where, "nested", options?.nested ?? false);
     const out: Record<string, Tensor | NestedArray> = {};
     for (const { name, shape } of this.paramSpecs()) {
-      const t = { shape: [...shape], data: this.params.paramView(this.prefix + name).slice() };
+      const t = { shape: [...shape], data: copyOut(this.paramPtr(name), sizeOf(shape)) };
       out[name] = nested ? toNestedArray(t) : t;
     }
     return out;
