@@ -6,13 +6,15 @@
 // gemvPacked runs panel by panel, each through all K (reading the packed B once, in memory order, and
 // A in place), where gemmPacked runs K slice by K slice over all panels; it sums each slice of GEMM_KC
 // rows apart and adds the slices into C in the same order, so it gives the same bits.
-// A panel is taken as two halves of 16 columns, 4 accumulators each. Every column sums its k in order
-// with the same `madd` as the 4 x 8 tile of gemm.ts, so a row of C comes out the same, bit for bit,
-// whichever kernel computed it: a sequence's outputs do not depend on the batch it ran in, nor on the
-// thread (test/threads.test.ts, test/seq2seq-chunks.test.ts). Measured on [1, 256] · [256, 1024]
-// (about 31 GFLOP/s plain, 34 relaxed, also when B fits in L1): a 1 x 32 tile (8 chains) ran 10-15%
-// slower (V8 loads first and spills), two k per iteration the same or slower; splitting each column's
-// k into two chains would change the rounding against the 4 x 8 tile.
+// rowTimesPanel takes a panel as two halves of 16 columns, 4 accumulators each; gemvPacked takes
+// panels in pairs: 24 columns of each with 6 accumulators, then the last 8 of both together (4), which
+// measured 6-7% faster on [1, 256] · [256, 1024] (34 GFLOP/s plain, 36.7 relaxed, against 32 and 34).
+// Every column sums its k in order with the same `madd` as the 4 x 8 tile of gemm.ts, so a row of C
+// comes out the same, bit for bit, whichever kernel computed it: a sequence's outputs do not depend on
+// the batch it ran in, nor on the thread (test/threads.test.ts, the Seq2Seq decoding tests). What did
+// not help: a 1 x 32 tile (8 accumulators) ran 10-15% slower (V8 loads first and spills), two k per
+// iteration the same or slower; splitting each column's k into two chains would change the rounding
+// against the 4 x 8 tile.
 import { GEMM_NR as NR, GEMM_KC as KC } from "./constants";
 import { madd, storeRow8 } from "./tile-store";
 
@@ -40,13 +42,66 @@ function rowTimes16(a: usize, b: usize, kc: i32, c: usize, n: i32, acc: bool): v
   storeRow8(c + 32, c2, c3, n - 8, acc);
 }
 
+/** C[1, min(n, 24)] (+)= A[1, kc] · the first 24 columns of a panel at b: 6 accumulators. */
+function rowTimes24(a: usize, b: usize, kc: i32, c: usize, n: i32, acc: bool): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0);
+  let c3 = f32x4.splat(0), c4 = f32x4.splat(0), c5 = f32x4.splat(0);
+  const end = b + <usize>kc * PANEL_ROW;
+  for (; b < end; b += PANEL_ROW, a += 4) {
+    const x = v128.load32_splat(a);
+    c0 = madd(x, v128.load(b), c0);
+    c1 = madd(x, v128.load(b, 16), c1);
+    c2 = madd(x, v128.load(b, 32), c2);
+    c3 = madd(x, v128.load(b, 48), c3);
+    c4 = madd(x, v128.load(b, 64), c4);
+    c5 = madd(x, v128.load(b, 80), c5);
+  }
+  storeRow8(c, c0, c1, n, acc);
+  storeRow8(c + 32, c2, c3, n - 8, acc);
+  storeRow8(c + 64, c4, c5, n - 16, acc);
+}
+
+/**
+ * The last 8 columns of two panels at once, 4 accumulators: C[1, 24 : 32] of the panel at b into c,
+ * and of the panel `next` bytes after it into c2 (n, n2: columns left from c, from c2).
+ */
+function rowTimesTails(a: usize, b: usize, next: usize, kc: i32, c: usize, n: i32, c2: usize, n2: i32, acc: bool): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2a = f32x4.splat(0), c2b = f32x4.splat(0);
+  const end = b + <usize>kc * PANEL_ROW;
+  for (; b < end; b += PANEL_ROW, a += 4) {
+    const x = v128.load32_splat(a);
+    c0 = madd(x, v128.load(b, 96), c0);
+    c1 = madd(x, v128.load(b, 112), c1);
+    c2a = madd(x, v128.load(b + next, 96), c2a);
+    c2b = madd(x, v128.load(b + next, 112), c2b);
+  }
+  storeRow8(c + 96, c0, c1, n - 24, acc);
+  storeRow8(c2 + 96, c2a, c2b, n2 - 24, acc);
+}
+
 /** C[1, N] = A[1, K] · B[K, N] (accumulate=0) or C += A·B (accumulate=1): A K contiguous floats, B packed by gemmPackB; K > 0. */
 export function gemvPacked(N: i32, K: i32, A: usize, packed: usize, C: usize, accumulate: i32): void {
   const panelBytes = <usize>K * PANEL_ROW;
-  for (let n0 = 0, panel = packed; n0 < N; n0 += NR, panel += panelBytes) {
+  let n0 = 0;
+  let panel = packed;
+  // Pairs of panels: 24 columns of each with 6 accumulators, then their last 8 columns together.
+  for (; n0 + NR < N; n0 += 2 * NR, panel += 2 * panelBytes) {
     const c = C + (<usize>n0 << 2);
+    const c2 = c + (<usize>NR << 2);
     for (let k0 = 0; k0 < K; k0 += KC) {
-      rowTimesPanel(A + (<usize>k0 << 2), panel + <usize>k0 * PANEL_ROW, min(KC, K - k0), c, N - n0, accumulate != 0 || k0 > 0);
+      const a = A + (<usize>k0 << 2);
+      const b = panel + <usize>k0 * PANEL_ROW;
+      const kc = min(KC, K - k0);
+      const acc = accumulate != 0 || k0 > 0;
+      rowTimes24(a, b, kc, c, N - n0, acc);
+      rowTimes24(a, b + panelBytes, kc, c2, N - n0 - NR, acc);
+      rowTimesTails(a, b, panelBytes, kc, c, N - n0, c2, N - n0 - NR, acc);
     }
+  }
+  if (n0 >= N) return;
+  // A last panel alone.
+  const c = C + (<usize>n0 << 2);
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    rowTimesPanel(A + (<usize>k0 << 2), panel + <usize>k0 * PANEL_ROW, min(KC, K - k0), c, N - n0, accumulate != 0 || k0 > 0);
   }
 }

@@ -124,7 +124,33 @@ describe("packed weights follow every write of the parameters", () => {
   });
 });
 
+/** C [M, N] = A [M, K] · B, B [K, N] packed first (rows of A K floats apart), as a fresh array. */
+function packedProduct(M: number, N: number, K: number, a: Float32Array, b: Float32Array): Float32Array {
+  const c = core();
+  const [A, Bm, P, C] = [new WasmArray(M * K), new WasmArray(K * N), new WasmArray(c.gemmPackedSize(K, N)), new WasmArray(M * N)];
+  A.f32().set(a);
+  Bm.f32().set(b);
+  c.gemmPackB(K, N, Bm.ptr, N, 1, P.ptr);
+  c.gemmPacked(M, N, K, A.ptr, K, 1, P.ptr, C.ptr, N, 0);
+  const out = C.f32().slice();
+  for (const w of [A, Bm, P, C]) w.free();
+  return out;
+}
+
 describe("gemv: the lone-row product over packed panels (assembly/gemv.ts)", () => {
+  it("a row alone (batch 1) gives the same bits as in a quad of rows (the 4 x 8 tile), over pairs of panels, a last one alone and several K slices", () => {
+    for (const N of [1, 17, 33, 64, 65, 97, 1024]) {
+      for (const K of [1, 5, 128, 300]) {
+        const a = randomArray(4 * K, N + K);
+        const b = randomArray(K * N, 3 * N + K);
+        const quad = packedProduct(4, N, K, a, b);
+        for (let i = 0; i < 4; i++) {
+          assert.deepEqual(packedProduct(1, N, K, a.subarray(i * K, (i + 1) * K), b), quad.subarray(i * N, (i + 1) * N), `N ${N} K ${K} row ${i}`);
+        }
+      }
+    }
+  });
+
   const SIZES = [1, 3, 5, 17, 33];
   /** C [M, N] = A [M, K] · B [K, N] in float64, B given as [K, N]. */
   function reference(M: number, N: number, K: number, a: Float32Array, b: Float32Array): Float64Array {
@@ -133,11 +159,11 @@ describe("gemv: the lone-row product over packed panels (assembly/gemv.ts)", () 
     return c;
   }
 
-  it("rows of M in {1, 3, 5} (batch 1 and the rows after the quads) for every N, K in {1, 3, 5, 17, 33}, accumulate 0 and 1", () => {
+  it("rows of M in {1, 3, 5} (batch 1 and the rows after the quads) for every N in {1, 3, 5, 17, 33, 65, 97}, K in {1, 3, 5, 17, 33, 300}, accumulate 0 and 1", () => {
     const c = core();
     for (const M of [1, 3, 5]) {
-      for (const N of SIZES) {
-        for (const K of SIZES) {
+      for (const N of [...SIZES, 65, 97]) {
+        for (const K of [...SIZES, 300]) {
           for (const accumulate of [0, 1]) {
             const A = new WasmArray(M * K);
             const Bm = new WasmArray(K * N);
