@@ -23,23 +23,8 @@ const PANEL_ROW: usize = <usize>NR << 2;
 
 /** C[1, n] (+)= A[1, kc] · B[kc, 32] for n = min(32, columns left): `a` kc contiguous floats, `b` a panel slice. */
 export function rowTimesPanel(a: usize, b: usize, kc: i32, c: usize, n: i32, acc: bool): void {
-  rowTimes16(a, b, kc, c, n, acc);
-  if (n > 16) rowTimes16(a, b + 64, kc, c + 64, n - 16, acc);
-}
-
-/** C[1, min(n, 16)] (+)= A[1, kc] · the 16 columns of a panel at b. */
-function rowTimes16(a: usize, b: usize, kc: i32, c: usize, n: i32, acc: bool): void {
-  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
-  const end = b + <usize>kc * PANEL_ROW;
-  for (; b < end; b += PANEL_ROW, a += 4) {
-    const x = v128.load32_splat(a);
-    c0 = madd(x, v128.load(b), c0);
-    c1 = madd(x, v128.load(b, 16), c1);
-    c2 = madd(x, v128.load(b, 32), c2);
-    c3 = madd(x, v128.load(b, 48), c3);
-  }
-  storeRow8(c, c0, c1, n, acc);
-  storeRow8(c + 32, c2, c3, n - 8, acc);
+  rowTimesTwo8(a, b, 32, kc, c, n, c + 32, n - 8, acc);
+  if (n > 16) rowTimesTwo8(a, b + 64, 32, kc, c + 64, n - 16, c + 96, n - 24, acc);
 }
 
 /** C[1, min(n, 24)] (+)= A[1, kc] · the first 24 columns of a panel at b: 6 accumulators. */
@@ -62,21 +47,21 @@ function rowTimes24(a: usize, b: usize, kc: i32, c: usize, n: i32, acc: bool): v
 }
 
 /**
- * The last 8 columns of two panels at once, 4 accumulators: C[1, 24 : 32] of the panel at b into c,
- * and of the panel `next` bytes after it into c2 (n, n2: columns left from c, from c2).
+ * Two blocks of 8 columns of a panel slice, 4 accumulators: C[1, min(n, 8)] at c from the 8 columns at b,
+ * and C[1, min(n2, 8)] at c2 from the 8 columns `apart` bytes after them (in the same panel or the next).
  */
-function rowTimesTails(a: usize, b: usize, next: usize, kc: i32, c: usize, n: i32, c2: usize, n2: i32, acc: bool): void {
-  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2a = f32x4.splat(0), c2b = f32x4.splat(0);
+function rowTimesTwo8(a: usize, b: usize, apart: usize, kc: i32, c: usize, n: i32, c2: usize, n2: i32, acc: bool): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), d0 = f32x4.splat(0), d1 = f32x4.splat(0);
   const end = b + <usize>kc * PANEL_ROW;
   for (; b < end; b += PANEL_ROW, a += 4) {
     const x = v128.load32_splat(a);
-    c0 = madd(x, v128.load(b, 96), c0);
-    c1 = madd(x, v128.load(b, 112), c1);
-    c2a = madd(x, v128.load(b + next, 96), c2a);
-    c2b = madd(x, v128.load(b + next, 112), c2b);
+    c0 = madd(x, v128.load(b), c0);
+    c1 = madd(x, v128.load(b, 16), c1);
+    d0 = madd(x, v128.load(b + apart), d0);
+    d1 = madd(x, v128.load(b + apart, 16), d1);
   }
-  storeRow8(c + 96, c0, c1, n - 24, acc);
-  storeRow8(c2 + 96, c2a, c2b, n2 - 24, acc);
+  storeRow8(c, c0, c1, n, acc);
+  storeRow8(c2, d0, d1, n2, acc);
 }
 
 /** C[1, N] = A[1, K] · B[K, N] (accumulate=0) or C += A·B (accumulate=1): A K contiguous floats, B packed by gemmPackB; K > 0. */
@@ -95,7 +80,7 @@ export function gemvPacked(N: i32, K: i32, A: usize, packed: usize, C: usize, ac
       const acc = accumulate != 0 || k0 > 0;
       rowTimes24(a, b, kc, c, N - n0, acc);
       rowTimes24(a, b + panelBytes, kc, c2, N - n0 - NR, acc);
-      rowTimesTails(a, b, panelBytes, kc, c, N - n0, c2, N - n0 - NR, acc);
+      rowTimesTwo8(a, b + 96, panelBytes, kc, c + 96, N - n0 - 24, c2 + 96, N - n0 - NR - 24, acc);
     }
   }
   if (n0 >= N) return;
