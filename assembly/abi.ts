@@ -7,5 +7,5 @@
  * check for the names they call).
  */
 export function coreAbiVersion(): i32 {
-  return 2;
+  return 3;
 }

@@ -8,14 +8,12 @@
 // strides (a transposed A read in place also thrashes L1 sets when its row count is a power of 2).
 // Micro-kernels (A broadcast with load32_splat, B read with v128.load, c += a * b by `madd`: f32x4 mul + add,
 // or one f32x4.relaxed_madd (an FMA) in the relaxed-SIMD build, measured 1.25-1.3x faster on the 4 x 8 tile;
-// the 1 x 16 tile gains nothing, being bound by the latency of its 4 chains, but uses madd too so that a row
-// of C comes out the same whichever tile computed it):
+// both kernels use madd and sum k in order, so that a row of C comes out the same whichever computed it):
 //   4 x 8  for quads of rows: 8 accumulators over a quarter panel. The relaxed build broadcasts A's quad with
 //          one v128.load and four lane shuffles instead of four load32_splat: with FMA the loop is bound by its
 //          6 loads per 8 FMAs, and 3 loads + 4 shuffles ran 1.11x at [64,512]x[512,2048] (the plain build,
 //          whose mul + add share the vector ports with the shuffles, ran 0.83x that way, so it keeps the splats);
-//   1 x 16 for a lone row (batch 1, M % 4): 4 accumulators. V8 schedules a loop body's loads first,
-//          so a 1 x 32 tile (8 loads + 8 accumulators) runs out of registers and spills.
+//   1 x 16 for a lone row (M % 4, and batch 1 through gemvPacked): 4 accumulators (gemv.ts).
 // Blocking: a panel slice of KC rows (16 KiB) stays in L1 while it sweeps the quads of the A block.
 // Touching ahead: a packed B over GEMM_TOUCH_BYTES does not stay in L2 from one product to the next, so the first
 // row block would wait on each panel slice as it reaches it (panels are K rows apart). Wasm has no prefetch
@@ -26,16 +24,16 @@
 // 1 MiB at N = 2048) in L2: touching for them too changed nothing at [3200,512]x[512,2048].
 
 import { alloc, free } from "./memory";
-import { GEMM_NR as NR, GEMM_KC as KC, GEMM_MC as MC, GEMM_MR as MR, GEMM_TOUCH_BYTES, GEMM_TILE_N, GEMM_ROW_TILE_N } from "./constants";
-import { onWorker, tempRoom, tempAlloc, threadPackedA, threadStaging } from "./scratch";
+import { GEMM_NR as NR, GEMM_KC as KC, GEMM_MC as MC, GEMM_MR as MR, GEMM_TOUCH_BYTES, GEMM_TILE_N } from "./constants";
+import { onWorker, tempRoom, tempAlloc, threadPackedA } from "./scratch";
+import { madd, storeRow8, stagingBlock } from "./tile-store";
+import { rowTimesPanel, gemvPacked } from "./gemv";
 
 /** Bytes per row of a panel (NR floats). */
 const PANEL_ROW: usize = <usize>NR << 2;
 
 /** The packed block of A on the main thread (a worker has its own: scratch.ts). */
 const mainBlockA = memory.data(MC * KC * 4, 16);
-/** Staging for the columns of a tile beyond N, on the main thread: only the valid ones are copied out. */
-const mainStaging = memory.data(32, 16);
 
 /** Floats needed to pack a [K, N] B for gemmPacked. */
 export function gemmPackedSize(K: i32, N: i32): i32 {
@@ -82,11 +80,15 @@ export function gemmPacked(
     }
     return;
   }
+  if (M == 1 && csA == 1) {
+    gemvPacked(N, K, A, packed, C, accumulate);
+    return;
+  }
   const panelBytes = <usize>K * PANEL_ROW;
   const panels = (N + NR - 1) / NR;
   const touch = <usize>panels * panelBytes > <usize>GEMM_TOUCH_BYTES;
   const blockA = threadPackedA(mainBlockA);
-  const sink = threadStaging(mainStaging);
+  const sink = stagingBlock();
   for (let k0 = 0; k0 < K; k0 += KC) {
     const kc = min(KC, K - k0);
     const acc = accumulate != 0 || k0 > 0;
@@ -119,13 +121,11 @@ export function gemmPacked(
             tile4x8(a, b + (<usize>j << 2), kc, c + (<usize>j << 2), rowC, N - n0 - j, acc);
           }
         }
-        // [1, kc] x [kc, 16] tiles for the rows left over.
+        // [1, kc] x [kc, 32] for the rows left over (gemv.ts).
         for (let i = rows4; i < rows; i++) {
           const a = blockA + <usize>i * rowBytes;
           const c = c0 + <usize>i * rowC + (<usize>n0 << 2);
-          for (let j = 0; j < NR && n0 + j < N; j += GEMM_ROW_TILE_N) {
-            tile1x16(a, b + (<usize>j << 2), kc, c + (<usize>j << 2), N - n0 - j, acc);
-          }
+          rowTimesPanel(a, b, kc, c, N - n0, acc);
         }
         if (next < nextEnd) touchLines(next, nextEnd, sink);
       }
@@ -305,61 +305,7 @@ function tile4x8(a: usize, b: usize, kc: i32, c: usize, rowC: usize, n: i32, acc
   storeRow8(c + rowC * 3, c30, c31, n, acc);
 }
 
-/** C[1, n] (+)= A[1, kc] · B[kc, 16] for n = min(16, columns left): `a` a packed row, `b` 16 columns of a panel. */
-function tile1x16(a: usize, b: usize, kc: i32, c: usize, n: i32, acc: bool): void {
-  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
-  const end = b + <usize>kc * PANEL_ROW;
-  for (; b < end; b += PANEL_ROW, a += 4) {
-    const x = v128.load32_splat(a);
-    c0 = madd(x, v128.load(b), c0);
-    c1 = madd(x, v128.load(b, 16), c1);
-    c2 = madd(x, v128.load(b, 32), c2);
-    c3 = madd(x, v128.load(b, 48), c3);
-  }
-  storeRow8(c, c0, c1, n, acc);
-  storeRow8(c + 32, c2, c3, n - 8, acc);
-}
-
 /** 1 when this core was compiled with relaxed SIMD (its micro-kernels use f32x4.relaxed_madd), else 0. */
 export function relaxedSimd(): i32 {
   return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
-}
-
-/**
- * c + a * b per lane: one f32x4.relaxed_madd when compiled with relaxed SIMD (`--enable relaxed-simd`;
- * V8 emits an FMA where the CPU has one, so a product may be rounded once instead of twice), and
- * f32x4 mul + add otherwise. The `if` on the compile-time constant folds away: each build has one body.
- */
-// @ts-ignore: decorator
-@inline
-function madd(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
-  return f32x4.add(c, f32x4.mul(a, b));
-}
-
-/** c[0, min(n, 8)) = (v0, v1) (or += when acc); nothing for n <= 0. */
-@inline
-function storeRow8(c: usize, v0: v128, v1: v128, n: i32, acc: bool): void {
-  if (n >= 8) {
-    if (acc) {
-      v0 = f32x4.add(v0, v128.load(c));
-      v1 = f32x4.add(v1, v128.load(c, 16));
-    }
-    v128.store(c, v0);
-    v128.store(c, v1, 16);
-  } else if (n > 0) {
-    storePartial(c, v0, v1, n, acc);
-  }
-}
-
-/** The tail of storeRow8: writes only the first n (< 8) floats, through the staging buffer. */
-function storePartial(c: usize, v0: v128, v1: v128, n: i32, acc: bool): void {
-  const staging = threadStaging(mainStaging);
-  v128.store(staging, v0);
-  v128.store(staging, v1, 16);
-  for (let j = 0; j < n; j++) {
-    const q = c + (<usize>j << 2);
-    const v = load<f32>(staging + (<usize>j << 2));
-    store<f32>(q, acc ? load<f32>(q) + v : v);
-  }
 }

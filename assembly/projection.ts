@@ -6,8 +6,9 @@
 //   forward:  table [D, G] = W^T + b1 (+ b2);  Z[m] = table[id_m]
 //   backward: S [D, G] = Σ_{m: id_m = v} dZ[m] per id v;  dW += S^T;  db1 (and db2) += Σ_rows dZ
 // and the weight gradient of a product with the previous states, dW [R, K] += dZ[:, :R]^T H_prev.
-// W is [G, D] (PyTorch's layout).
-import { gemm } from "./gemm";
+// W is [G, D] (PyTorch's layout); the forward product reads it packed as W^T [D, G] (gemmPackB panels,
+// packed once per parameter version by the bindings: bindings/weight-packs.ts).
+import { gemm, gemmPacked } from "./gemm";
 import { broadcastRows, addRowVector, sumRowsInto, gatherRows, scatterAddRows, addInPlace } from "./rows";
 import { tempAlloc, tempFree, tempRoom } from "./scratch";
 
@@ -16,8 +17,11 @@ export function tokenTableSize(D: i32, G: i32): i32 {
   return D * G;
 }
 
-/** Z [T*B, G] = X [T*B, D] · W^T + b1 + b2 (b2, zAdd: 0 for none); X is ids i32 [T*B] when tokens. */
-export function inputProjection(T: i32, B: i32, D: i32, G: i32, x: usize, tokens: bool, w: usize, b1: usize, b2: usize, zAdd: usize, z: usize): void {
+/**
+ * Z [T*B, G] = X [T*B, D] · W^T + b1 + b2 (b2, zAdd: 0 for none); X is ids i32 [T*B] when tokens, which
+ * read W [G, D]; floats read packedW, W^T packed by gemmPackB (w and packedW: 0 where not read).
+ */
+export function inputProjection(T: i32, B: i32, D: i32, G: i32, x: usize, tokens: bool, w: usize, packedW: usize, b1: usize, b2: usize, zAdd: usize, z: usize): void {
   const M = T * B;
   if (tokens) {
     // table [D, g] = W[g0 : g0 + g]^T + b1 (+ b2) for column blocks of g (all G on the main thread)
@@ -36,7 +40,7 @@ export function inputProjection(T: i32, B: i32, D: i32, G: i32, x: usize, tokens
   } else {
     broadcastRows(z, b1, M, G);
     if (b2 != 0) addRowVector(z, b2, M, G);
-    gemm(M, G, D, x, D, 1, w, 1, D, z, G, 1);
+    gemmPacked(M, G, D, x, D, 1, packedW, z, G, 1);
   }
   if (zAdd != 0) addRowVector(z, zAdd, T, B * G); // the [B, G] block at each of T steps
 }

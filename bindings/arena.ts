@@ -4,6 +4,7 @@ import { WasmArray } from "./buffer.js";
 import { checkNotOwned, guardDisposal, isDisposed, markDisposed } from "./disposal.js";
 import { describe } from "./validate.js";
 import { checkAllocation } from "./sizes.js";
+import { WeightPacks } from "./weight-packs.js";
 
 /** A named parameter: PyTorch's state_dict name and shape. */
 export interface ParameterSpec {
@@ -61,6 +62,8 @@ function layOut(specs: readonly ParameterSpec[]): { entries: Map<string, Paramet
 /**
  * Parameters and their gradients for a list of specs, each in one contiguous wasm block at the
  * same offsets. Pointers stay valid for the arena's life; views must be re-made after calls.
+ * Every write to the parameters bumps `version` (writes through a view taken before the last call
+ * into the library must be followed by `markChanged()`), which tells the weight packs to pack again.
  * After `dispose()` every method and accessor throws.
  */
 export class ParameterArena {
@@ -72,6 +75,10 @@ export class ParameterArena {
   readonly #params: WasmArray;
   readonly #grads: WasmArray;
   readonly #ownsParams: boolean;
+  /** The arena whose parameter block (and so version and packs) this one reads; undefined when its own. */
+  readonly #shared: ParameterArena | undefined;
+  #version = 0;
+  readonly #packs: WeightPacks;
 
   /** Floats of each of the two blocks an arena of `specs` allocates (its `size`), without allocating them. */
   static sizeOf(specs: readonly ParameterSpec[]): number {
@@ -90,7 +97,9 @@ export class ParameterArena {
     checkAllocation("ParameterArena", "the parameters of specs", offset);
     if (shared !== undefined && shared.size !== offset) throw new RangeError("ParameterArena: the shared arena has other specs");
     this.#ownsParams = shared === undefined;
+    this.#shared = shared;
     this.#params = shared?.params ?? new WasmArray(offset).fill(0);
+    this.#packs = shared?.packs ?? new WeightPacks(this);
     this.#grads = new WasmArray(offset).fill(0);
     guardDisposal(this, ParameterArena, "arena");
   }
@@ -98,6 +107,22 @@ export class ParameterArena {
   /** The parameter block. */
   get params(): WasmArray {
     return this.#params;
+  }
+
+  /** Counts the writes to the parameters (the shared arena's, for an arena reading another's block). */
+  get version(): number {
+    return this.#shared?.version ?? this.#version;
+  }
+
+  /** Records that the parameters changed: every write path calls it, and so must a writer through an old view. */
+  markChanged(): void {
+    if (this.#shared !== undefined) this.#shared.markChanged();
+    else this.#version++;
+  }
+
+  /** The weight matrices packed for the core's matrix products, packed again when `version` moved (shared with the arena whose block this one reads). */
+  get packs(): WeightPacks {
+    return this.#packs;
   }
 
   /** The gradient block, laid out as the parameters. */
@@ -127,9 +152,13 @@ export class ParameterArena {
     return this.#grads.ptr + this.#entry("ParameterArena.gradPtr", name).offset * 4;
   }
 
-  /** A fresh view of parameter `name` (re-make it after any call into the core). */
+  /**
+   * A fresh view of parameter `name` (re-make it after any call into the core). Taking it counts as
+   * a write (`markChanged`), so writes through it before the next call need nothing more.
+   */
   paramView(name: string): Float32Array {
     const e = this.#entry("ParameterArena.paramView", name);
+    this.markChanged();
     return this.#params.f32().subarray(e.offset, e.offset + e.size);
   }
 
@@ -148,6 +177,7 @@ export class ParameterArena {
   setPackedParams(values: Float32Array): void {
     checkFloats("ParameterArena.setPackedParams", "values", values, this.packedSize);
     this.#params.f32().set(this.unpack(values));
+    this.markChanged();
   }
 
   /** A block laid out as this arena's (`size` floats, padding included), packed in entry order without the padding. */
@@ -186,7 +216,10 @@ export class ParameterArena {
   dispose(): void {
     if (isDisposed(this)) return;
     checkNotOwned(this, "arena");
-    if (this.#ownsParams) this.#params.free();
+    if (this.#ownsParams) {
+      this.#params.free();
+      this.#packs.free();
+    }
     this.#grads.free();
     markDisposed(this);
   }

@@ -6,7 +6,7 @@ import { describe } from "./validate.js";
 import { CELL_KERNELS, type CellKernelName } from "./kernels/rnn.js";
 
 /** The core ABI these bindings are written for; the core reports its own with `coreAbiVersion()`. */
-export const CORE_ABI_VERSION = 2;
+export const CORE_ABI_VERSION = 3;
 
 /** The export that tells the core's ABI version. */
 export interface AbiExports {

@@ -275,6 +275,15 @@ export function isInitialized(): boolean {
   return current !== null;
 }
 
+/**
+ * The core's own exports, even while a slice's calls are being recorded: for work that must run at
+ * once on the main thread before the lists are dispatched (packing the weights every thread reads).
+ */
+export function mainThreadCore(): CoreExports {
+  if (current === null) throw new Error("wasm-rnn: call `await init()` before using the library");
+  return current;
+}
+
 /** The wasm core's exports; throws if `init()` has not completed. */
 export function core(): CoreExports {
   if (standIn !== null) return standIn;

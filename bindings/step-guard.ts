@@ -114,6 +114,7 @@ export class GuardedBatch {
    */
   refuse(reason: string, chunk = ""): never {
     core().copyF32(this.arena.params.ptr, this.params.ptr, this.arena.size);
+    this.arena.markChanged();
     this.optimizer.importState(this.optimizerState);
     const { where, at, data } = this.place;
     const place = [at, chunk].filter((s) => s !== "").join(", ");

@@ -57,13 +57,18 @@ describe("fit callbacks (built-ins)", () => {
   it("restoreBestWeights puts back the best epoch's parameters bit for bit", async () => {
     const m = model();
     const snapshots: ReturnType<typeof trainingState>["params"][] = [];
-    const record: Callback<EpochLogs> = { onEpochEnd: () => { snapshots.push(trainingState(m).params); } };
+    const saved: Uint8Array[] = [];
+    const record: Callback<EpochLogs> = { onEpochEnd: () => { snapshots.push(trainingState(m).params); saved.push(m.save()); } };
     const stop = earlyStopping({ monitor: "score", patience: 3, restoreBestWeights: true });
     await m.fit(x, y, { epochs: 8, batchSize: 4, callbacks: [scripted("score", [3, 2, 1, 1.5, 1.2, 1.1, 1.3]), record, stop] });
     assert.equal(stop.bestEpoch, 2);
     assert.equal(snapshots.length, 6);
     assert.deepEqual(trainingState(m).params, snapshots[2]);
     assert.notDeepEqual(snapshots[5], snapshots[2]);
+    // the restored parameters are what predict uses (the weight packs follow them), as a model loaded from that epoch
+    const best = Model.load(saved[2]!);
+    assert.deepEqual(m.predict(x), best.predict(x));
+    best.dispose();
     m.dispose();
   });
 

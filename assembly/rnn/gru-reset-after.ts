@@ -19,12 +19,14 @@ import { GruForwardArgs, GruBackwardArgs, storeUpdate, storeUpdateGrads } from "
 // The kernels' argument structs: one pointer from the bindings, fields at fixed offsets in this
 // order (4 bytes each; bindings/layers/cells/gru-table.ts lays them out under the same names).
 
-/** Beyond GruForwardArgs: hh [T, B, 3H] = W_hh h_{t-1} + b_hh; pack: scratch of max(gemmPackedSize(H, 3H), gemmPackedSize(3H, H)) floats. */
+/** Beyond GruForwardArgs: hh [T, B, 3H] = W_hh h_{t-1} + b_hh; pack: W_hh^T [H, 3H] packed by gemmPackB. */
 @unmanaged class GruResetAfterForwardArgs extends GruForwardArgs {
   hh: usize; pack: usize;
+  /** W_ih^T [D, G] packed by gemmPackB (0 with token input). */
+  pih: usize;
 }
 
-/** Beyond GruBackwardArgs: hh and pack as in the forward; scratch dHh [T, B, 3H] (may be hh). */
+/** Beyond GruBackwardArgs: hh as in the forward; scratch pack of gemmPackedSize(3H, H) floats and dHh [T, B, 3H] (may be hh). */
 @unmanaged class GruResetAfterBackwardArgs extends GruBackwardArgs {
   hh: usize; pack: usize; dHh: usize;
 }
@@ -102,8 +104,7 @@ export function gruResetAfterForward(args: usize): void {
   const a = changetype<GruResetAfterForwardPass>(args);
   const H = a.H;
   memory.copy(a.hs, a.h0, <usize>(a.B * H) << 2);
-  inputProjection(a.T, a.B, a.D, 3 * H, a.x, a.tokens != 0, a.wih, a.bih, 0, a.zAdd, a.gates);
-  gemmPackB(H, 3 * H, a.whh, 1, H, a.pack);
+  inputProjection(a.T, a.B, a.D, 3 * H, a.x, a.tokens != 0, a.wih, a.pih, a.bih, 0, a.zAdd, a.gates);
   sweepSteps<GruResetAfterForwardPass>(a, 3 * H, false);
 }
 

@@ -18,15 +18,14 @@ import { GruForwardArgs, GruBackwardArgs, storeUpdate, storeUpdateGrads } from "
 // The kernels' argument structs: one pointer from the bindings, fields at fixed offsets in this
 // order (4 bytes each; bindings/layers/cells/gru-table.ts lays them out under the same names).
 
-/**
- * Beyond GruForwardArgs: rh [T, B, H] = r h_{t-1}; packRz, packN: scratch of
- * max(gemmPackedSize(H, 2H), gemmPackedSize(2H, H)) and of gemmPackedSize(H, H) floats.
- */
+/** Beyond GruForwardArgs: rh [T, B, H] = r h_{t-1}; packRz, packN: W_h{r,z}^T [H, 2H] and W_hn^T [H, H] packed by gemmPackB. */
 @unmanaged class GruResetBeforeForwardArgs extends GruForwardArgs {
   rh: usize; packRz: usize; packN: usize;
+  /** W_ih^T [D, G] packed by gemmPackB (0 with token input). */
+  pih: usize;
 }
 
-/** Beyond GruBackwardArgs: rh, packRz, packN as in the forward; scratch dRh [B, H]. */
+/** Beyond GruBackwardArgs: rh as in the forward; scratch packRz, packN of gemmPackedSize(2H, H) and gemmPackedSize(H, H) floats, and dRh [B, H]. */
 @unmanaged class GruResetBeforeBackwardArgs extends GruBackwardArgs {
   rh: usize; packRz: usize; packN: usize; dRh: usize;
 }
@@ -118,9 +117,7 @@ export function gruResetBeforeForward(args: usize): void {
   const a = changetype<GruResetBeforeForwardPass>(args);
   const H = a.H;
   memory.copy(a.hs, a.h0, <usize>(a.B * H) << 2);
-  inputProjection(a.T, a.B, a.D, 3 * H, a.x, a.tokens != 0, a.wih, a.bih, a.bhh, a.zAdd, a.gates);
-  gemmPackB(H, 2 * H, a.whh, 1, H, a.packRz);
-  gemmPackB(H, H, a.whh + <usize>(2 * H * H) * 4, 1, H, a.packN);
+  inputProjection(a.T, a.B, a.D, 3 * H, a.x, a.tokens != 0, a.wih, a.pih, a.bih, a.bhh, a.zAdd, a.gates);
   sweepSteps<GruResetBeforeForwardPass>(a, 3 * H, false);
 }
 

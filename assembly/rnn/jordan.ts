@@ -38,13 +38,15 @@ function outputBackward(g: i32, y: usize, dy: usize, dO: usize, B: i32, O: i32):
   O: i32; f: i32; g: i32; wih: usize; why: usize; wo: usize;
   /** hs [T, B, H] hidden layers, ys [T+1, B, O] outputs (ys[0] = y0). */
   hs: usize; ys: usize;
-  /** Scratch of max(gemmPackedSize(O, H), gemmPackedSize(H, O)) floats each. */
+  /** Forward: W_hy^T [O, H] and W_o^T [H, O] packed by gemmPackB; backward: scratch of max(gemmPackedSize(O, H), gemmPackedSize(H, O)) floats each. */
   packHy: usize; packO: usize;
 }
 
 /** Forward from y0 [B, O]; zAdd [B, H] (or 0) is added to every step's input projection. */
 @unmanaged class JordanForwardArgs extends JordanArgs {
   y0: usize; b: usize; bo: usize; zAdd: usize;
+  /** W_ih^T [D, H] packed by gemmPackB (0 with token input). */
+  pih: usize;
 }
 
 /**
@@ -68,9 +70,7 @@ export function jordanForward(args: usize): void {
   const yBytes = <usize>(B * O) << 2;
   memory.copy(a.ys, a.y0, yBytes);
   // Z [T*B, H] = X · W_ih^T + b
-  inputProjection(a.T, B, a.D, H, a.x, a.tokens != 0, a.wih, a.b, 0, a.zAdd, a.hs);
-  gemmPackB(O, H, a.why, 1, O, a.packHy);
-  gemmPackB(H, O, a.wo, 1, H, a.packO);
+  inputProjection(a.T, B, a.D, H, a.x, a.tokens != 0, a.wih, a.pih, a.b, 0, a.zAdd, a.hs);
   for (let t = 0; t < a.T; t++) {
     const h = a.hs + <usize>t * hBytes;
     const yPrev = a.ys + <usize>t * yBytes;

@@ -95,13 +95,15 @@ import { CellArgs } from "./args";
   act: i32; ract: i32; wih: usize; whh: usize; pi: usize; pf: usize; po: usize;
   /** gates [T, B, 4H] (activated), hs and cs [T+1, B, H] (index 0: initial states), acs [T, B, H] = φ(c_t). */
   gates: usize; hs: usize; cs: usize; acs: usize;
-  /** Scratch of max(gemmPackedSize(H, 4H), gemmPackedSize(4H, H)) floats. */
+  /** Forward: W_hh^T [H, 4H] packed by gemmPackB; backward: scratch of gemmPackedSize(4H, H) floats. */
   pack: usize;
 }
 
 /** Forward: from h0, c0 [B, H]; zAdd [B, 4H] (or 0) is added to every step's input projection. */
 @unmanaged class LstmForwardArgs extends LstmArgs {
   h0: usize; c0: usize; bih: usize; bhh: usize; zAdd: usize;
+  /** W_ih^T [D, G] packed by gemmPackB (0 with token input). */
+  pih: usize;
 }
 
 /**
@@ -178,8 +180,7 @@ export function lstmForward(args: usize): void {
   const stateBytes = <usize>(a.B * H) << 2;
   memory.copy(a.hs, a.h0, stateBytes);
   memory.copy(a.cs, a.c0, stateBytes);
-  inputProjection(a.T, a.B, a.D, 4 * H, a.x, a.tokens != 0, a.wih, a.bih, a.bhh, a.zAdd, a.gates);
-  gemmPackB(H, 4 * H, a.whh, 1, H, a.pack);
+  inputProjection(a.T, a.B, a.D, 4 * H, a.x, a.tokens != 0, a.wih, a.pih, a.bih, a.bhh, a.zAdd, a.gates);
   sweepSteps<LstmForwardPass>(a, 4 * H, false);
 }
 

@@ -23,7 +23,8 @@ const ONE: v128 = f32x4.splat(1);
 
 /**
  * What forward and backward share: gates [T, B, 2H] (activated f, n), hs [T+1, B, H] (hs[0] = h0),
- * hh [T, B, 2H] = W_hh h_{t-1} + b_hh, pack: scratch of max(gemmPackedSize(H, 2H), gemmPackedSize(2H, H)) floats.
+ * hh [T, B, 2H] = W_hh h_{t-1} + b_hh, pack: W_hh^T [H, 2H] packed by gemmPackB in the forward, scratch of
+ * gemmPackedSize(2H, H) floats in the backward.
  */
 @unmanaged class MguArgs extends CellArgs {
   act: i32; ract: i32; wih: usize; whh: usize;
@@ -33,6 +34,8 @@ const ONE: v128 = f32x4.splat(1);
 /** Forward from h0 [B, H]; zAdd [B, 2H] (or 0) is added to every step's input projection. */
 @unmanaged class MguForwardArgs extends MguArgs {
   h0: usize; bih: usize; bhh: usize; zAdd: usize;
+  /** W_ih^T [D, G] packed by gemmPackB (0 with token input). */
+  pih: usize;
 }
 
 /**
@@ -124,8 +127,7 @@ export function mguForward(args: usize): void {
   const a = changetype<MguForwardPass>(args);
   const H = a.H;
   memory.copy(a.hs, a.h0, <usize>(a.B * H) << 2);
-  inputProjection(a.T, a.B, a.D, 2 * H, a.x, a.tokens != 0, a.wih, a.bih, 0, a.zAdd, a.gates);
-  gemmPackB(H, 2 * H, a.whh, 1, H, a.pack);
+  inputProjection(a.T, a.B, a.D, 2 * H, a.x, a.tokens != 0, a.wih, a.pih, a.bih, 0, a.zAdd, a.gates);
   sweepSteps<MguForwardPass>(a, 2 * H, false);
 }
 

@@ -21,13 +21,15 @@ import { CellArgs } from "./args";
   act: i32; wih: usize; whh: usize;
   /** hs [T+1, B, H] (hs[0] = h0; hs[1..T] is the output sequence). */
   hs: usize;
-  /** Scratch of gemmPackedSize(H, H) floats. */
+  /** Forward: W_hh^T [H, H] packed by gemmPackB; backward: scratch of gemmPackedSize(H, H) floats. */
   pack: usize;
 }
 
 /** Forward from h0 [B, H]; zAdd [B, H] (or 0) is added to every step's input projection. */
 @unmanaged class SimpleRnnForwardArgs extends SimpleRnnArgs {
   h0: usize; bih: usize; bhh: usize; zAdd: usize;
+  /** W_ih^T [D, G] packed by gemmPackB (0 with token input). */
+  pih: usize;
 }
 
 /**
@@ -49,8 +51,7 @@ export function simpleRnnForward(args: usize): void {
   const stepBytes = <usize>(B * H) << 2;
   memory.copy(hs, a.h0, stepBytes);
   // Z [T*B, H] = X [T*B, D] · W_ih^T + b_ih + b_hh
-  inputProjection(a.T, B, a.D, H, a.x, a.tokens != 0, a.wih, a.bih, a.bhh, a.zAdd, hs + stepBytes);
-  gemmPackB(H, H, a.whh, 1, H, a.pack);
+  inputProjection(a.T, B, a.D, H, a.x, a.tokens != 0, a.wih, a.pih, a.bih, a.bhh, a.zAdd, hs + stepBytes);
   for (let t = 0; t < a.T; t++) {
     const prev = hs + <usize>t * stepBytes;
     const cur = prev + stepBytes;

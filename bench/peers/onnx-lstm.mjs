@@ -1,5 +1,5 @@
 // A stacked LSTM as an ONNX model, written directly in the ONNX protobuf format: the fallback for
-// onnxruntime-web when PyTorch (whose torch.onnx.export is the first choice) is not installed.
+// ONNX Runtime (web and node) when PyTorch (whose torch.onnx.export is the first choice) is not installed.
 // The graph is what torch.onnx.export makes of nn.LSTM: per layer one ONNX LSTM node (W [1, 4H, D],
 // R [1, 4H, H], B [1, 8H]) whose output Y [T, 1, B, H] is squeezed to [T, B, H] for the next layer.
 // Input "x" [T, B, D]; outputs "y" [T, B, H] and the last layer's final states "h", "c" [1, B, H].

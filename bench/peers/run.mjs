@@ -8,7 +8,7 @@
 // --dist (or WASM_RNN_DIST) names the built wasm-rnn (default: ./dist, with the wasm in ./build);
 // --quick times each measurement over >= 1 s instead of >= 3 s; --relaxed-simd turns on Node 20's
 // relaxed SIMD before anything compiles (wasm-rnn then loads its relaxed-SIMD core, if built);
-// --onnx-from js writes onnxruntime-web's models with onnx-lstm.mjs even when PyTorch could export them.
+// --onnx-from js writes the ONNX Runtime models with onnx-lstm.mjs even when PyTorch could export them.
 import { parseArgs } from "node:util";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { spawn } from "node:child_process";
@@ -24,8 +24,8 @@ import { PYTHON } from "./torch-setup.mjs";
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const BENCH = path.dirname(HERE);
 const ROOT = path.dirname(BENCH);
-const LIBRARIES = ["wasm-rnn", "tfjs-cpu", "tfjs-wasm", "brain.js", "onnxruntime-web", "pytorch"];
-const ALIASES = { brain: "brain.js", ort: "onnxruntime-web", torch: "pytorch", tfjs: "tfjs-cpu" };
+const LIBRARIES = ["wasm-rnn", "tfjs-cpu", "tfjs-wasm", "brain.js", "onnxruntime-web", "onnxruntime-node", "pytorch"];
+const ALIASES = { brain: "brain.js", ort: "onnxruntime-web", "ort-node": "onnxruntime-node", torch: "pytorch", tfjs: "tfjs-cpu" };
 
 const { values: args } = parseArgs({
   options: {
@@ -112,9 +112,9 @@ function record(workload, library, spec, m) {
     `(spread ${(100 * m.spread).toFixed(1)}%, ${m.samples} samples, ${m.seconds.toFixed(1)} s)`);
 }
 
-// --- PyTorch setup first: it also exports the ONNX models that onnxruntime-web runs.
+// --- PyTorch setup first: it also exports the ONNX models that ONNX Runtime (web and node) runs.
 let torch = null;
-const onnxWanted = libs.includes("onnxruntime-web") && only.some((w) => w === "W2" || w === "W5");
+const onnxWanted = (libs.includes("onnxruntime-web") || libs.includes("onnxruntime-node")) && only.some((w) => w === "W2" || w === "W5");
 const ctx = { dist, rootVersion: JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")).version, onnxDir: null, onnxSource: null };
 if (libs.includes("pytorch") || (onnxWanted && args["onnx-from"] === "torch")) {
   const { setupTorch } = await import("./torch-setup.mjs");
@@ -144,7 +144,7 @@ if (onnxWanted) {
     ctx.onnxSource = `ONNX LSTM nodes written by bench/peers/onnx-lstm.mjs (${error})`;
   }
   ctx.onnxDir = dir;
-  log(`onnxruntime-web models: ${ctx.onnxSource}, in ${shownPath(dir)}`);
+  log(`ONNX Runtime models: ${ctx.onnxSource}, in ${shownPath(dir)}`);
 }
 
 // --- The JavaScript libraries, one after another in this process.
@@ -154,7 +154,8 @@ async function loadRunner(name) {
     case "tfjs-cpu": return (await import("./tfjs.mjs")).tfjsCpu;
     case "tfjs-wasm": return (await import("./tfjs.mjs")).tfjsWasm;
     case "brain.js": return (await import("./brain.mjs")).default;
-    case "onnxruntime-web": return (await import("./ort.mjs")).default;
+    case "onnxruntime-web": return (await import("./ort.mjs")).ortWeb;
+    case "onnxruntime-node": return (await import("./ort.mjs")).ortNode;
     default: return null;
   }
 }

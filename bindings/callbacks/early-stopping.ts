@@ -65,7 +65,10 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping
       }
     },
     onTrainEnd(): void {
-      if (best !== null) modelOf(where, model).parameters.params.f32().set(best);
+      if (best === null) return;
+      const { parameters } = modelOf(where, model);
+      parameters.params.f32().set(best);
+      parameters.markChanged();
     },
   };
   return state;

@@ -87,7 +87,7 @@ export class Dense extends Layer {
   workspacePlan({ T, B, training, inputGradient }: Required<WorkspaceShape>): WorkspacePlan {
     const M = T * B;
     const dz = this.preActivationGradientBlock(M);
-    const blocks = [this.outputBlock(M)];
+    const blocks = [this.outputBlock(M), this.packedWeightBlock("weight")];
     if (training && inputGradient) blocks.push(this.inputGradientBlock(M));
     if (training && dz !== null) blocks.push(dz);
     return { blocks, gemmScratch: 4 * core().gemmScratchSize(0x7fffffff, Math.max(this.inputSize, this.units)), tokenTable: 0 };
@@ -98,7 +98,7 @@ export class Dense extends Layer {
     const M = input.T * input.B;
     const y = blockPtr(this.outputBlock(M));
     core().denseForward(M, this.inputSize, this.units, ACTIVATION_CODES[this.activation], input.x,
-      this.paramPtr("weight"), this.paramPtr("bias"), y);
+      this.packedWeight("weight"), this.paramPtr("bias"), y);
     this.last = { x: input.x, M, y, shape: [] };
     return { ...input, x: y };
   }

@@ -4,7 +4,7 @@ import { ParameterArena, type ParameterSpec } from "../arena.js";
 import { Rng } from "../random.js";
 import type { EmbeddedInput } from "./recurrent/embedded-input.js";
 import { toTensor, expectShape, sizeOf, toNestedArray, type Tensor, type TensorLike, type NestedArray } from "../tensor.js";
-import { core } from "../core.js";
+import { core, copyOut } from "../core.js";
 import { shapeString, checkOptionKeys, checkBoolean, checkChoice, checkInt, describe } from "../validate.js";
 import { planBytes, type BlockRef } from "../buffer.js";
 import { checkNotOwned, guardDisposal, isDisposed, markDisposed, releaseOwner, setOwner } from "../disposal.js";
@@ -246,6 +246,7 @@ export abstract class Layer {
     const rng = new Rng(seed);
     try {
       this.initParams(rng);
+      this.params.markChanged();
     } finally {
       rng.dispose();
     }
@@ -266,6 +267,7 @@ export abstract class Layer {
     for (const { name } of this.paramSpecs()) {
       core().copyF32(arena.paramPtr(prefix + name), old.paramPtr(this.prefix + name), old.entry(this.prefix + name).size);
     }
+    arena.markChanged();
     this.shareArena(arena, prefix);
   }
 
@@ -305,6 +307,21 @@ export abstract class Layer {
     return this.params.paramPtr(this.prefix + name);
   }
 
+  /** The name of parameter `name` (unprefixed PyTorch name) in the arena. */
+  protected prefixed(name: string): string {
+    return this.prefix + name;
+  }
+
+  /** Weight `name` [rows, K] transposed and packed for the core's matrix products (ParameterArena.packs). */
+  protected packedWeight(name: string): number {
+    return this.params.packs.rows(this.prefix + name);
+  }
+
+  /** The block of the packs that `packedWeight(name)` takes, for the layer's memory plan. */
+  protected packedWeightBlock(name: string): BlockRef {
+    return this.params.packs.block(this.prefix + name);
+  }
+
   /** Byte address of the gradient of parameter `name`. */
   protected gradPtr(name: string): number {
     return this.params.gradPtr(this.prefix + name);
@@ -334,7 +351,7 @@ export abstract class Layer {
     const nested = checkBoolean(where, "nested", options?.nested ?? false);
     const out: Record<string, Tensor | NestedArray> = {};
     for (const { name, shape } of this.paramSpecs()) {
-      const t = { shape: [...shape], data: this.params.paramView(this.prefix + name).slice() };
+      const t = { shape: [...shape], data: copyOut(this.paramPtr(name), sizeOf(shape)) };
       out[name] = nested ? toNestedArray(t) : t;
     }
     return out;

@@ -100,6 +100,7 @@ export abstract class ArenaOptimizer implements Optimizer {
     const lr = this.lr;
     this.#iterations++;
     this.update(arena, this.#state.map((s) => s.ptr), this.#iterations, lr);
+    arena.markChanged();
   }
 
   bind(arena: ParameterArena): void {

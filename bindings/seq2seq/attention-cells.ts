@@ -66,6 +66,8 @@ export class DecoderCells {
     return {
       layer, sizes: { T: this.T, B: this.B, D: l === 0 ? layer.inputSize : this.units, H: this.units }, tokens: false, ws: this.layerWs[l]!,
       param: (base, grad) => (grad ? this.arena.gradPtr(`${this.prefix}${base}_l${l}`) : this.arena.paramPtr(`${this.prefix}${base}_l${l}`)),
+      packs: this.arena.packs,
+      packedName: (base) => `${this.prefix}${base}_l${l}`,
     };
   }
 

@@ -91,6 +91,11 @@ export class AttentionSteps {
     return grad ? this.parts.arena.gradPtr(full) : this.parts.arena.paramPtr(full);
   }
 
+  /** Weight `name` [rows, K] under `prefix`, transposed and packed for gemmPacked (ParameterArena.packs). */
+  private packed(prefix: string, name: string): number {
+    return this.parts.arena.packs.rows(`${prefix}${name}`);
+  }
+
   /** h~ [T+1, B, H], index 0 the zero h~_0; step t writes index t+1. */
   private attentional(t: number): number {
     return this.ws.ptr("attentional", (this.T + 1) * this.B * this.units) + t * this.B * this.units * 4;
@@ -135,7 +140,7 @@ export class AttentionSteps {
     const attention = this.parts.attention;
     if (!this.feedsAttentionalVector) attention.forwardStep(t, this.query(t));
     const zAdd = this.ws.ptr("zAdd", B * this.gateWidth);
-    c.gemm(B, this.gateWidth, C, this.feed(t), C, 1, this.ptr(this.parts.decoderPrefix, "weight_ch_l0"), 1, C, zAdd, this.gateWidth, 0);
+    c.gemmPacked(B, this.gateWidth, C, this.feed(t), C, 1, this.packed(this.parts.decoderPrefix, "weight_ch_l0"), zAdd, this.gateWidth, 0);
     this.cells.forwardStep(t, xt, zAdd);
     if (this.feedsAttentionalVector) attention.forwardStep(t, this.query(t));
     const top = this.cells.state(this.cells.numLayers - 1, "h", t + 1);
@@ -143,7 +148,7 @@ export class AttentionSteps {
     c.copyColumns(comb, F + H, 0, attention.contextAt(t), F, 0, B, F);
     c.copyColumns(comb, F + H, F, top, H, 0, B, H);
     const p = this.parts.attentionalPrefix;
-    c.denseForward(B, F + H, H, ACTIVATION_CODES.tanh, comb, this.ptr(p, "weight"), this.ptr(p, "bias"), this.attentional(t + 1));
+    c.denseForward(B, F + H, H, ACTIVATION_CODES.tanh, comb, this.packed(p, "weight"), this.ptr(p, "bias"), this.attentional(t + 1));
   }
 
   /**

@@ -144,8 +144,9 @@ export class Attention extends Layer {
     const S = memorySteps;
     const additive = this.kind === "bahdanau";
     const blocks = [this.block("weights", T, B, S), this.block("contexts", T, B, F)];
-    if (additive) blocks.push(this.block("keys", S, B, A));
+    if (additive) blocks.push(this.block("keys", S, B, A), this.packedWeightBlock("linear_context.weight"), this.packedWeightBlock("linear_query.weight"));
     if (P > 0) blocks.push(this.block("projected", T, B, P));
+    if (this.kind === "luongGeneral") blocks.push(this.packedWeightBlock("linear_in.weight"));
     if (training) blocks.push(this.block("dMemory", S, B, F), this.block("dScores", 1, B, S), this.block("dQueries", T, B, H));
     if (training && additive) blocks.push(this.block("dKeys", S, B, A));
     if (training && P > 0) blocks.push(this.block("dProjected", 1, B, P));
@@ -162,7 +163,7 @@ export class Attention extends Layer {
     if (this.kind !== "bahdanau") return;
     const A = this.attentionSize;
     const F = this.memorySize;
-    core().gemm(S * B, A, F, memory, F, 1, this.paramPtr("linear_context.weight"), 1, F, this.keys(), A, 0);
+    core().gemmPacked(S * B, A, F, memory, F, 1, this.packedWeight("linear_context.weight"), this.keys(), A, 0);
   }
 
   /** Gathers rows `index` (i32 [newB] into the current B) of what setMemory derived, for a memory gathered alike (beam search). */
@@ -212,11 +213,11 @@ export class Attention extends Layer {
     const p = this.kind === "luong" ? 0 : this.stepBlock("projected", t, this.projectedSize);
     if (this.kind === "luong") c.attentionDotScores(S, B, F, memory, query, lengths, w);
     else if (this.kind === "luongGeneral") {
-      c.gemm(B, F, H, query, H, 1, this.paramPtr("linear_in.weight"), 1, H, p, F, 0);
+      c.gemmPacked(B, F, H, query, H, 1, this.packedWeight("linear_in.weight"), p, F, 0);
       c.attentionDotScores(S, B, F, memory, p, lengths, w);
     } else {
       const A = this.attentionSize;
-      c.denseForward(B, H, A, ACTIVATION_CODES.linear, query, this.paramPtr("linear_query.weight"), this.paramPtr("linear_query.bias"), p);
+      c.denseForward(B, H, A, ACTIVATION_CODES.linear, query, this.packedWeight("linear_query.weight"), this.paramPtr("linear_query.bias"), p);
       c.attentionAdditiveScores(S, B, A, this.keys(), p, this.paramPtr("v.weight"), lengths, w);
     }
     c.maskedSoftmax(S, B, lengths, w, w);

@@ -2,7 +2,7 @@
 // GruResetAfter*Args, assembly/rnn/gru-reset-before.ts GruResetBefore*Args).
 import { core } from "../../core.js";
 import type { GRU } from "../gru.js";
-import { cellKernel, CELL_FIELDS, GATE_CODES, type CallSizes } from "./table.js";
+import { cellKernel, CELL_FIELDS, GATE_CODES, PACKED_INPUT_WEIGHTS, PACKED_STATE_WEIGHTS, type CallSizes } from "./table.js";
 
 const kernel = cellKernel<GRU>();
 const gates = ({ T, B, H }: CallSizes): number => T * B * 3 * H;
@@ -26,10 +26,10 @@ const BACKWARD = {
 /** Reset after: hh [T, B, 3H] = W_hh h_{t-1} + b_hh per step (overwritten by dHh in the backward). */
 const RESET_AFTER = {
   hh: { floats: gates },
-  pack: { floats: ({ H }) => Math.max(core().gemmPackedSize(H, 3 * H), core().gemmPackedSize(3 * H, H)) },
+  pack: { floats: ({ H }) => core().gemmPackedSize(3 * H, H) },
 } as const satisfies Parameters<typeof kernel>[2];
 
-export const GRU_RESET_AFTER_FORWARD = kernel("gruResetAfterForward", "GruResetAfterForwardArgs", { ...FORWARD, ...RESET_AFTER });
+export const GRU_RESET_AFTER_FORWARD = kernel("gruResetAfterForward", "GruResetAfterForwardArgs", { ...FORWARD, ...RESET_AFTER, ...PACKED_STATE_WEIGHTS, ...PACKED_INPUT_WEIGHTS });
 export const GRU_RESET_AFTER_BACKWARD = kernel("gruResetAfterBackward", "GruResetAfterBackwardArgs", {
   ...BACKWARD, ...RESET_AFTER, dHh: { floats: gates, block: "hh" },
 });
@@ -37,11 +37,14 @@ export const GRU_RESET_AFTER_BACKWARD = kernel("gruResetAfterBackward", "GruRese
 /** Reset before: rh [T, B, H] = r ⊙ h_{t-1} per step; W_h{r,z} and W_hn packed apart. */
 const RESET_BEFORE = {
   rh: { floats: ({ T, B, H }) => T * B * H },
-  packRz: { floats: ({ H }) => Math.max(core().gemmPackedSize(H, 2 * H), core().gemmPackedSize(2 * H, H)) },
+  packRz: { floats: ({ H }) => core().gemmPackedSize(2 * H, H) },
   packN: { floats: ({ H }) => core().gemmPackedSize(H, H) },
 } as const satisfies Parameters<typeof kernel>[2];
 
-export const GRU_RESET_BEFORE_FORWARD = kernel("gruResetBeforeForward", "GruResetBeforeForwardArgs", { ...FORWARD, ...RESET_BEFORE });
+export const GRU_RESET_BEFORE_FORWARD = kernel("gruResetBeforeForward", "GruResetBeforeForwardArgs", {
+  ...FORWARD, ...RESET_BEFORE,
+  packRz: { packed: "weight_hh", rows: ({ H }) => [0, 2 * H] }, packN: { packed: "weight_hh", rows: ({ H }) => [2 * H, H] }, ...PACKED_INPUT_WEIGHTS,
+});
 export const GRU_RESET_BEFORE_BACKWARD = kernel("gruResetBeforeBackward", "GruResetBeforeBackwardArgs", {
   ...BACKWARD, ...RESET_BEFORE, dRh: { floats: ({ B, H }) => B * H },
 });

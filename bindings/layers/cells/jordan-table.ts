@@ -2,7 +2,7 @@
 import { core } from "../../core.js";
 import { ACTIVATION_CODES, OUTPUT_CODES } from "../../kernels/activations.js";
 import type { Jordan } from "../jordan.js";
-import { cellKernel, CELL_FIELDS } from "./table.js";
+import { cellKernel, CELL_FIELDS, PACKED_INPUT_WEIGHTS } from "./table.js";
 
 const kernel = cellKernel<Jordan>();
 const pack = (l: Jordan, H: number): number => Math.max(core().gemmPackedSize(H, l.outputUnits), core().gemmPackedSize(l.outputUnits, H));
@@ -23,8 +23,8 @@ const SHARED = {
 } as const satisfies Parameters<typeof kernel>[2];
 
 export const JORDAN_FORWARD = kernel("jordanForward", "JordanForwardArgs", {
-  ...SHARED,
-  y0: "io", b: { param: "bias" }, bo: { param: "bias_o" }, zAdd: "io",
+  ...SHARED, packHy: { packed: "weight_hy" }, packO: { packed: "weight_o" },
+  y0: "io", b: { param: "bias" }, bo: { param: "bias_o" }, zAdd: "io", ...PACKED_INPUT_WEIGHTS,
 });
 
 export const JORDAN_BACKWARD = kernel("jordanBackward", "JordanBackwardArgs", {

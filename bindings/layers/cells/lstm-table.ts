@@ -1,7 +1,7 @@
 // The LSTM kernels' argument structs (assembly/rnn/lstm.ts LstmForwardArgs, LstmBackwardArgs).
 import { core } from "../../core.js";
 import type { LSTM } from "../lstm.js";
-import { cellKernel, CELL_FIELDS, GATE_CODES, type CallSizes } from "./table.js";
+import { cellKernel, CELL_FIELDS, GATE_CODES, PACKED_INPUT_WEIGHTS, PACKED_STATE_WEIGHTS, type CallSizes } from "./table.js";
 
 const kernel = cellKernel<LSTM>();
 const peephole = (l: LSTM): boolean => l.peephole;
@@ -17,12 +17,12 @@ const SHARED = {
   hs: { floats: states }, cs: { floats: states },
   /** φ(c_t) [T, B, H]. */
   acs: { floats: ({ T, B, H }) => T * B * H },
-  pack: { floats: ({ H }) => Math.max(core().gemmPackedSize(H, 4 * H), core().gemmPackedSize(4 * H, H)) },
+  pack: { floats: ({ H }) => core().gemmPackedSize(4 * H, H) },
 } as const satisfies Parameters<typeof kernel>[2];
 
 export const LSTM_FORWARD = kernel("lstmForward", "LstmForwardArgs", {
-  ...SHARED,
-  h0: "io", c0: "io", bih: { param: "bias_ih" }, bhh: { param: "bias_hh" }, zAdd: "io",
+  ...SHARED, ...PACKED_STATE_WEIGHTS,
+  h0: "io", c0: "io", bih: { param: "bias_ih" }, bhh: { param: "bias_hh" }, zAdd: "io", ...PACKED_INPUT_WEIGHTS,
 });
 
 export const LSTM_BACKWARD = kernel("lstmBackward", "LstmBackwardArgs", {

@@ -1,7 +1,7 @@
 // The MGU kernels' argument structs (assembly/rnn/mgu.ts MguForwardArgs, MguBackwardArgs).
 import { core } from "../../core.js";
 import type { MGU } from "../mgu.js";
-import { cellKernel, CELL_FIELDS, GATE_CODES, type CallSizes } from "./table.js";
+import { cellKernel, CELL_FIELDS, GATE_CODES, PACKED_INPUT_WEIGHTS, PACKED_STATE_WEIGHTS, type CallSizes } from "./table.js";
 
 const kernel = cellKernel<MGU>();
 const gates = ({ T, B, H }: CallSizes): number => T * B * 2 * H;
@@ -15,12 +15,12 @@ const SHARED = {
   hs: { floats: ({ T, B, H }) => (T + 1) * B * H },
   /** W_hh h_{t-1} + b_hh [T, B, 2H] per step; the backward overwrites it with dHh. */
   hh: { floats: gates },
-  pack: { floats: ({ H }) => Math.max(core().gemmPackedSize(H, 2 * H), core().gemmPackedSize(2 * H, H)) },
+  pack: { floats: ({ H }) => core().gemmPackedSize(2 * H, H) },
 } as const satisfies Parameters<typeof kernel>[2];
 
 export const MGU_FORWARD = kernel("mguForward", "MguForwardArgs", {
-  ...SHARED,
-  h0: "io", bih: { param: "bias_ih" }, bhh: { param: "bias_hh" }, zAdd: "io",
+  ...SHARED, ...PACKED_STATE_WEIGHTS,
+  h0: "io", bih: { param: "bias_ih" }, bhh: { param: "bias_hh" }, zAdd: "io", ...PACKED_INPUT_WEIGHTS,
 });
 
 export const MGU_BACKWARD = kernel("mguBackward", "MguBackwardArgs", {

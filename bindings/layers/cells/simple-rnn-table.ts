@@ -2,7 +2,7 @@
 import { core } from "../../core.js";
 import { ACTIVATION_CODES } from "../../kernels/activations.js";
 import type { SimpleRNN } from "../simple-rnn.js";
-import { cellKernel, CELL_FIELDS } from "./table.js";
+import { cellKernel, CELL_FIELDS, PACKED_INPUT_WEIGHTS, PACKED_STATE_WEIGHTS } from "./table.js";
 
 const kernel = cellKernel<SimpleRNN>();
 
@@ -17,8 +17,8 @@ const SHARED = {
 } as const satisfies Parameters<typeof kernel>[2];
 
 export const SIMPLE_RNN_FORWARD = kernel("simpleRnnForward", "SimpleRnnForwardArgs", {
-  ...SHARED,
-  h0: "io", bih: { param: "bias_ih" }, bhh: { param: "bias_hh" }, zAdd: "io",
+  ...SHARED, ...PACKED_STATE_WEIGHTS,
+  h0: "io", bih: { param: "bias_ih" }, bhh: { param: "bias_hh" }, zAdd: "io", ...PACKED_INPUT_WEIGHTS,
 });
 
 export const SIMPLE_RNN_BACKWARD = kernel("simpleRnnBackward", "SimpleRnnBackwardArgs", {

@@ -13,6 +13,7 @@ import { core, i32View } from "../../core.js";
 import type { CellKernelName } from "../../kernels/rnn.js";
 import { ACTIVATION_CODES } from "../../kernels/activations.js";
 import type { CellActivation, GateActivation } from "../recurrent.js";
+import type { WeightPacks } from "../../weight-packs.js";
 
 /** The sizes of one call, which workspace fields are sized from. */
 export interface CallSizes {
@@ -35,11 +36,23 @@ export type FieldSource<L> =
   /** The address of the cell's parameter (or its gradient) `base` (weight_ih, ...); 0 unless `when`. */
   | { readonly param: string; readonly when?: (layer: L) => boolean }
   | { readonly grad: string; readonly when?: (layer: L) => boolean }
+  /**
+   * The address of the cell's weight `packed` (a [rows, K] matrix) transposed and packed for the core's
+   * matrix products (bindings/weight-packs.ts): its rows [first, first + count) (all by default);
+   * with `input`, 0 when the call reads token ids (their projection gathers columns of the weight).
+   */
+  | { readonly packed: string; readonly rows?: (sizes: CallSizes, layer: L) => readonly [number, number]; readonly input?: true }
   /** A block of the cell's workspace of `floats` floats, named `block` (default: the field's name). */
   | { readonly floats: (sizes: CallSizes, layer: L) => number; readonly block?: string };
 
 /** The fields every cell struct starts with (assembly/rnn/args.ts CellArgs). */
 export const CELL_FIELDS = { T: "T", B: "B", D: "D", H: "H", tokens: "tokens", x: "io", lengths: "io" } as const;
+
+/** The last field of every forward struct: W_ih^T packed for the input projection (0 with token input). */
+export const PACKED_INPUT_WEIGHTS = { pih: { packed: "weight_ih", input: true } } as const;
+
+/** A forward kernel's `pack` field: W_hh^T packed for the recurrent products (the backward's is a scratch block). */
+export const PACKED_STATE_WEIGHTS = { pack: { packed: "weight_hh" } } as const;
 
 /** The codes of a gated cell's activation φ and gate activation σ (the fields act, ract). */
 export const GATE_CODES = {
@@ -75,6 +88,9 @@ export interface CellCall<L> {
   readonly ws: Workspace;
   /** Address of the cell's parameter or gradient `base`. */
   param(base: string, grad: boolean): number;
+  /** The packs of the arena holding the cell's parameters, and the name there of its weight `base` (for `packed` fields). */
+  readonly packs: WeightPacks;
+  packedName(base: string): string;
 }
 
 /** The workspace block of a `floats` field for this call. */
@@ -91,18 +107,32 @@ export function workspaceBlock<L>(kernel: CellKernel<L>, field: string, call: Ce
   return blockPtr(fieldBlock(kernel, field, call));
 }
 
+type PackedSource<L> = Extract<FieldSource<L>, { packed: string }>;
+
+/** What a `packed` field packs for this call: [weight name, first row, rows], or null when the call reads token ids instead. */
+function packedRows<L>(source: PackedSource<L>, call: CellCall<L>): [string, number, number | undefined] | null {
+  if (source.input === true && call.tokens) return null;
+  const [first, count] = source.rows?.(call.sizes, call.layer) ?? [0, undefined];
+  return [call.packedName(source.packed), first, count];
+}
+
 /** The block the kernel's struct is laid out in for this call. */
 function argsBlock<L>(kernel: CellKernel<L>, call: CellCall<L>): BlockRef {
   return { ws: call.ws, name: `args.${kernel.kernel}`, length: kernel.names.length };
 }
 
-/** Every block a call of `kernel` takes from the cell's workspace: its `floats` fields' blocks and its struct's. */
+/** Every block a call of `kernel` takes: its `floats` fields' blocks and its struct's in the cell's workspace, its `packed` fields' among the packs. */
 function kernelBlocks<L>(kernel: CellKernel<L>, call: CellCall<L>): BlockRef[] {
   const fields = kernel.names.filter((name) => {
     const source = kernel.fields[name];
     return typeof source === "object" && "floats" in source;
   });
-  return [...fields.map((name) => fieldBlock(kernel, name, call)), argsBlock(kernel, call)];
+  const packs = kernel.names.flatMap((name) => {
+    const source = kernel.fields[name]!;
+    const rows = typeof source === "object" && "packed" in source ? packedRows(source, call) : null;
+    return rows === null ? [] : [call.packs.block(...rows)];
+  });
+  return [...fields.map((name) => fieldBlock(kernel, name, call)), argsBlock(kernel, call), ...packs];
 }
 
 /** The blocks a cell's forward kernel takes for this call and, when training, its backward kernel too. */
@@ -117,6 +147,10 @@ function fieldValue<L>(kernel: CellKernel<L>, name: string, call: CellCall<L>): 
   if (source === "tokens") return call.tokens ? 1 : 0;
   if ("option" in source) return source.option(call.layer);
   if ("floats" in source) return workspaceBlock(kernel, name, call);
+  if ("packed" in source) {
+    const rows = packedRows(source, call);
+    return rows === null ? 0 : call.packs.rows(...rows);
+  }
   const base = "param" in source ? source.param : source.grad;
   if (source.when !== undefined && !source.when(call.layer)) return 0;
   return call.param(base, "grad" in source);

@@ -118,6 +118,8 @@ export abstract class RecurrentStack extends Layer {
         if (base === "weight_ih" && cell.layer === 0 && this.embedded !== null) return (grad ? embeddedWeightGrad : embeddedWeight)(cell, this.embedded, this.gateWidth);
         return grad ? this.gradPtr(this.cellParamName(base, cell)) : this.paramPtr(this.cellParamName(base, cell));
       },
+      packs: this.params.packs,
+      packedName: (base) => this.prefixed(this.cellParamName(base, cell)),
     };
   }
 
