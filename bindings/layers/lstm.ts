@@ -1,8 +1,8 @@
 // LSTM, PyTorch's nn.LSTM (one layer, gate order i, f, g, o), with optional peepholes.
 import type { ParameterSpec } from "../arena.js";
 import type { Rng } from "../random.js";
-import { RecurrentLayer, RECURRENT_OPTIONS, torchRecurrentParams, type Cell, CELL_ACTIVATIONS, GATE_ACTIVATIONS, type CarriedState, type CellActivation, type GateActivation } from "./recurrent.js";
-import { optionSchema, defaulted, absent, choice, boolean, finite, type OptionsOf } from "./options.js";
+import { RecurrentLayer, RECURRENT_OPTIONS, GATED_ACTIVATION_OPTIONS, torchRecurrentParams, type Cell, type CarriedState, type CellActivation, type GateActivation } from "./recurrent.js";
+import { optionSchema, defaulted, absent, boolean, finite, type OptionsOf } from "./options.js";
 import { cellBlocks, runKernel, workspaceBlock } from "./cells/table.js";
 import type { BlockRef } from "../buffer.js";
 import { LSTM_FORWARD, LSTM_BACKWARD } from "./cells/lstm-table.js";
@@ -10,10 +10,8 @@ import { LSTM_FORWARD, LSTM_BACKWARD } from "./cells/lstm-table.js";
 /** The options of `new LSTM(...)`. */
 export const LSTM_OPTIONS = optionSchema({
   ...RECURRENT_OPTIONS.fields,
-  /** φ for the cell input g and the output φ(c_t): "tanh" (default), "linear", "relu" or "sigmoid". */
-  activation: defaulted(choice(CELL_ACTIVATIONS), "tanh"),
-  /** σ for the gates i, f, o: "sigmoid" (default) or "hardSigmoid" (clip(0.2x + 0.5, 0, 1), as tfjs/Keras). */
-  recurrentActivation: defaulted(choice(GATE_ACTIVATIONS), "sigmoid"),
+  /** activation: φ for the cell input g and the output φ(c_t); recurrentActivation: σ for the gates i, f, o. */
+  ...GATED_ACTIVATION_OPTIONS,
   /** Peephole connections: i and f see c_{t-1}, o sees c_t (weights peephole_{i,f,o}_l0 [H]). Default false. */
   peephole: defaulted(boolean, false),
   /** Initial forget-gate bias (finite in float32): bias_ih_l0[H:2H] = forgetBias and bias_hh_l0[H:2H] = 0 (e.g. 1.0). Default: PyTorch's uniform init. */

@@ -1,20 +1,16 @@
 // Minimal Gated Unit (Zhou et al. 2016; gate order f, n): one forget gate, applied after the
 // recurrent product as PyTorch's GRU applies its reset gate. The worked example of the cell kit:
 // the core's kernels are assembly/rnn/mgu.ts, their struct tables cells/mgu-table.ts.
-import type { ParameterSpec } from "../arena.js";
-import { RecurrentLayer, RECURRENT_OPTIONS, torchRecurrentParams, type Cell, CELL_ACTIVATIONS, GATE_ACTIVATIONS, type CarriedState, type CellActivation, type GateActivation } from "./recurrent.js";
-import { optionSchema, defaulted, choice, type OptionsOf } from "./options.js";
-import { cellBlocks, runKernel, workspaceBlock } from "./cells/table.js";
-import type { BlockRef } from "../buffer.js";
+import { RECURRENT_OPTIONS, GATED_ACTIVATION_OPTIONS, type CellActivation, type GateActivation } from "./recurrent.js";
+import { optionSchema, type OptionsOf } from "./options.js";
+import { HiddenStateLayer, type HiddenStateKernels } from "./hidden-state-layer.js";
 import { MGU_FORWARD, MGU_BACKWARD } from "./cells/mgu-table.js";
 
 /** The options of `new MGU(...)`. */
 export const MGU_OPTIONS = optionSchema({
   ...RECURRENT_OPTIONS.fields,
-  /** φ for the candidate n: "tanh" (default), "linear", "relu" or "sigmoid". */
-  activation: defaulted(choice(CELL_ACTIVATIONS), "tanh"),
-  /** σ for the forget gate f: "sigmoid" (default) or "hardSigmoid". */
-  recurrentActivation: defaulted(choice(GATE_ACTIVATIONS), "sigmoid"),
+  /** activation: φ for the candidate n; recurrentActivation: σ for the forget gate f. */
+  ...GATED_ACTIVATION_OPTIONS,
 });
 
 /** Options of `new MGU(...)`. */
@@ -26,7 +22,7 @@ export type MGUOptions = OptionsOf<typeof MGU_OPTIONS>;
  * names): weight_ih_l0 [2H, D], weight_hh_l0 [2H, H], bias_ih_l0 [2H], bias_hh_l0 [2H] (then
  * _l1, ..., _reverse likewise). State { h: [layers * dirs, B, H] }.
  */
-export class MGU extends RecurrentLayer {
+export class MGU extends HiddenStateLayer {
   readonly activation: CellActivation;
   readonly recurrentActivation: GateActivation;
 
@@ -38,34 +34,12 @@ export class MGU extends RecurrentLayer {
     this.buildOwn(this.seed);
   }
 
-  protected get carried(): readonly CarriedState[] {
-    return [{ name: "h", size: this.units }];
+  protected get gates(): number {
+    return 2;
   }
 
-  protected get gateWidth(): number {
-    return 2 * this.units;
-  }
-
-  protected cellBlocks(cell: Cell, T: number, B: number, training: boolean): BlockRef[] {
-    return cellBlocks(MGU_FORWARD, MGU_BACKWARD, this.cellCall(cell, T, B), training);
-  }
-
-  protected cellParams(cell: Cell): ParameterSpec[] {
-    return torchRecurrentParams(2, this.units, cell.inputSize, cell.suffix);
-  }
-
-  protected cellForward(cell: Cell, x: number, T: number, B: number, [h0]: readonly number[], lengths: number, zAdd: number): void {
-    runKernel(MGU_FORWARD, this.cellCall(cell, T, B), { x, lengths, h0: h0!, zAdd });
-  }
-
-  protected cellKeptOutput(cell: Cell, T: number, B: number): number {
-    return workspaceBlock(MGU_FORWARD, "hs", this.cellCall(cell, T, B)) + B * this.units * 4;
-  }
-
-  protected cellBackward(cell: Cell, x: number, T: number, B: number, dOut: number, [dhT]: readonly number[], dx: number, [dh0]: readonly number[], lengths: number): number {
-    const call = this.cellCall(cell, T, B);
-    // each step's gradients overwrite its gates and its W_hh h + b_hh
-    runKernel(MGU_BACKWARD, call, { x, lengths, dOut, dhT: dhT!, dx, dh0: dh0! });
-    return workspaceBlock(MGU_BACKWARD, "dA", call);
+  // each backward step's gradients overwrite its gates and its W_hh h + b_hh
+  protected get kernels(): HiddenStateKernels<this> {
+    return { forward: MGU_FORWARD, backward: MGU_BACKWARD, gateGradient: "dA" };
   }
 }

@@ -18,6 +18,14 @@ export type GateActivation = "sigmoid" | "hardSigmoid";
 export const CELL_ACTIVATIONS: readonly CellActivation[] = ["tanh", "linear", "relu", "sigmoid"];
 export const GATE_ACTIVATIONS: readonly GateActivation[] = ["sigmoid", "hardSigmoid"];
 
+/** The activation options of the gated cells (LSTM, GRU, MGU), as Keras names them. */
+export const GATED_ACTIVATION_OPTIONS = {
+  /** φ for the candidate (and LSTM's output φ(c_t)): "tanh" (default), "linear", "relu" or "sigmoid". */
+  activation: defaulted(choice(CELL_ACTIVATIONS), "tanh"),
+  /** σ for the gates: "sigmoid" (default) or "hardSigmoid" (clip(0.2x + 0.5, 0, 1), as tfjs/Keras). */
+  recurrentActivation: defaulted(choice(GATE_ACTIVATIONS), "sigmoid"),
+};
+
 /** The options of every recurrent layer; a cell's schema spreads `RECURRENT_OPTIONS.fields` and adds its own. */
 export const RECURRENT_OPTIONS = optionSchema({
   /** Hidden units H. */
