@@ -222,8 +222,8 @@ export class Seq2Seq {
       const N = settings.validationSplit === null ? staged.N : trainingRows(where, staged.N, settings.validationSplit);
       // staged once, before any training: a bad validation set fails now, not after an epoch
       if (validationData !== null) {
-        const v = validationData;
-        stagedValidation = new StagedPairs(checkPairs(`${where}: validationData`, this, v.source, v.sourceLengths, v.target, v.targetLengths));
+        const { source: vs, sourceLengths: vsl, target: vt, targetLengths: vtl } = validationData;
+        stagedValidation = new StagedPairs(checkPairs(`${where}: validationData`, this, vs, vsl, vt, vtl));
       }
       const validation = validationOf(stagedValidation, staged, N);
       return await runEpochs<Seq2SeqEpochLogs>(N, settings, this, (indices, count, at) => {
