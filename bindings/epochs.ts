@@ -8,7 +8,7 @@ import { core } from "./core.js";
 import { WasmArray } from "./buffer.js";
 import { Rng } from "./random.js";
 import { yieldToEventLoop } from "./schedule.js";
-import { checkInt, checkBoolean, checkNumber, describe } from "./validate.js";
+import { checkInt, checkBoolean, checkNumber, checkOptionKeys, describe } from "./validate.js";
 import { CALLBACK_HOOKS, type BaseLogs, type BatchProgress, type Callback, type FitModel } from "./callbacks/callback.js";
 import { historyOf, type History } from "./callbacks/history.js";
 import { verboseCallback, type Verbosity } from "./callbacks/verbose.js";
@@ -98,6 +98,38 @@ export function trainingRows(where: string, N: number, split: number): number {
     throw new RangeError(`${where}: validationSplit ${split} of ${N} examples leaves ${train === 0 ? "no training" : "no validation"} examples; expected a split that keeps at least one of each`);
   }
   return train;
+}
+
+/**
+ * fit's validationData option, checked before anything is staged: null when not given, else an
+ * object with only `keys` (the first `required` of them required); a RangeError with validationSplit.
+ */
+export function validationDataOption<V extends object>(where: string, validationSplit: number | null, value: unknown, keys: readonly (keyof V & string)[], required: number): V | null {
+  if (value === undefined) return null;
+  if (validationSplit !== null) throw new RangeError(`${where}: validationSplit and validationData cannot be combined; pass one of them`);
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new TypeError(`${where}: validationData must be an object { ${keys.map((k, i) => (i < required ? k : `${k}?`)).join(", ")} }; got ${describe(value)}`);
+  }
+  checkOptionKeys(`${where}: validationData`, value, keys);
+  return value as V;
+}
+
+/** The examples fit validates on after every epoch: `data`'s [start, start + count), from the option named. */
+export interface Validation<D> {
+  /** The option the examples came from, for errors. */
+  option: "validationData" | "validationSplit";
+  data: D;
+  start: number;
+  count: number;
+}
+
+/**
+ * What fit validates on: all of the staged validationData when given, else the examples of the
+ * training data after its first N (validationSplit's), else nothing.
+ */
+export function validationOf<D extends { readonly N: number }>(validationData: D | null, training: D, N: number): Validation<D> | null {
+  if (validationData !== null) return { option: "validationData", data: validationData, start: 0, count: validationData.N };
+  return N < training.N ? { option: "validationSplit", data: training, start: N, count: training.N - N } : null;
 }
 
 /** Checks the shared options (before a fit stages its data) and fills in the defaults. */

@@ -13,18 +13,12 @@ import { decodeModelFile } from "../bindings/model-file.js";
 import type { Layer } from "../bindings/layers/layer.js";
 import { core } from "../bindings/core.js";
 import { randomArray } from "./helpers/random.js";
+import { transposed as swap } from "./helpers/transpose.js";
 
 const T = 6;
 const N = 10;
 const D = 3;
 const O = 2;
-
-/** [A, B, ...rest] data reordered [B, A, ...rest] (the test's own reference transposition). */
-function swap<A extends Float32Array | Int32Array>(data: A, a: number, b: number, rest = 1): A {
-  const out = new (data.constructor as new (n: number) => A)(data.length);
-  for (let i = 0; i < a; i++) for (let j = 0; j < b; j++) out.set(data.subarray((i * b + j) * rest, (i * b + j + 1) * rest), (j * a + i) * rest);
-  return out;
-}
 
 /** A time-major and a batch-first model with the same layers and seeds. */
 function pair(layers: () => Layer[], loss: "meanSquaredError" | "softmaxCrossEntropy"): [Model, Model] {

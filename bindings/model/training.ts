@@ -1,7 +1,7 @@
 // Training and evaluation of a Model: one guarded optimizer step per batch (in truncated-BPTT
 // chunks when asked), fit's epochs over a staged dataset with validation after each, and the
 // mean loss and accuracy over a dataset without training.
-import { EPOCH_KEYS, checkEpochOptions, runEpochs, trainingRows } from "../epochs.js";
+import { EPOCH_KEYS, checkEpochOptions, runEpochs, trainingRows, validationDataOption, validationOf } from "../epochs.js";
 import type { FitModel } from "../callbacks/callback.js";
 import type { History } from "../callbacks/history.js";
 import { blockPtr } from "../buffer.js";
@@ -12,7 +12,7 @@ import { checkNotDisposed } from "../disposal.js";
 import { guardedBatch, checkEvaluatedLoss, type GuardedBatch } from "../step-guard.js";
 import { StagedDataset, type Batch } from "../dataset.js";
 import type { TensorLike } from "../tensor.js";
-import { checkOptionKeys, checkInt, checkInEffect, describe } from "../validate.js";
+import { checkOptionKeys, checkInt, checkInEffect } from "../validate.js";
 import { backwardLayers, checkModelBatch } from "../layer-chain.js";
 import { ModelSlices } from "../threads/slices.js";
 import type { ModelRuntime } from "./runtime.js";
@@ -102,34 +102,12 @@ function truncatedBpttOption(model: ModelRuntime, where: string, value: unknown)
   return checkInt(where, "truncatedBptt", value);
 }
 
-/** fit's validationData, checked and staged once, before any training: a bad validation set fails now, not after an epoch. */
-function stageValidation(model: ModelRuntime, where: string, validationData: unknown): StagedDataset | null {
-  if (validationData === undefined) return null;
-  if (validationData === null || typeof validationData !== "object" || Array.isArray(validationData)) {
-    throw new TypeError(`${where}: validationData must be an object { x, y, mask?, lengths?, context? }; got ${describe(validationData)}`);
-  }
-  checkOptionKeys(`${where}: validationData`, validationData, ["x", "y", "mask", "lengths", "context"]);
-  const { x, y, ...extras } = validationData as NonNullable<FitOptions["validationData"]>;
-  return new StagedDataset(`${where}: validationData`, model.spec, x, { y }, extras);
-}
-
-/** The rows fit validates on after every epoch: validationData staged, the held-out rows [start, start + count) of the training data, or none. */
-interface Validation {
-  /** The option the rows came from, for errors. */
-  option: "validationData" | "validationSplit";
-  data: StagedDataset;
-  start: number;
-  count: number;
-}
-
 /** Model.fit: epochs of guarded steps over shuffled batches; `owner` is the Model (it may be disposed while fit awaits). */
 export async function fit(model: ModelRuntime, clipping: Clipping, owner: FitModel, x: ModelInput, y: ModelTarget, options: FitOptions): Promise<History<EpochLogs>> {
   const where = "Model.fit";
   checkOptionKeys(where, options, FIT_KEYS);
   const settings = checkEpochOptions(where, options);
-  if (settings.validationSplit !== null && options.validationData !== undefined) {
-    throw new RangeError(`${where}: validationSplit and validationData cannot be combined; pass one of them`);
-  }
+  const validationData = validationDataOption<NonNullable<FitOptions["validationData"]>>(where, settings.validationSplit, options.validationData, ["x", "y", "mask", "lengths", "context"], 2);
   const tbptt = truncatedBpttOption(model, where, options.truncatedBptt);
   const data = new StagedDataset(where, model.spec, x, { y }, options);
   let staged: StagedDataset | null = null;
@@ -137,9 +115,12 @@ export async function fit(model: ModelRuntime, clipping: Clipping, owner: FitMod
     const N = settings.validationSplit === null ? data.N : trainingRows(where, data.N, settings.validationSplit);
     checkInEffect(where, "truncatedBptt", options.truncatedBptt, tbptt < data.T, `with sequences of T = ${data.T} steps (every batch would be one chunk)`);
     checkModelBatch(where, model.layers, data.T, Math.min(settings.batchSize, N));
-    staged = stageValidation(model, where, options.validationData);
-    const validation: Validation | null = staged !== null ? { option: "validationData", data: staged, start: 0, count: staged.N }
-      : N < data.N ? { option: "validationSplit", data, start: N, count: data.N - N } : null;
+    // staged once, before any training: a bad validation set fails now, not after an epoch
+    if (validationData !== null) {
+      const { x: vx, y: vy, ...extras } = validationData;
+      staged = new StagedDataset(`${where}: validationData`, model.spec, vx, { y: vy }, extras);
+    }
+    const validation = validationOf(staged, data, N);
     // the training batches gather by runEpochs' order of the N sequences (allocated while fit runs), not the model's index
     const training = { ...callOfData(data, settings.batchSize, true, tbptt), index: 0, transient: [4 * Math.max(data.N, 4)] };
     reserveFor(model, validation === null ? [training] : [training, { ...callOfData(validation.data, settings.batchSize, false), sliced: false }]);

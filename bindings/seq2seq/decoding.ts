@@ -52,24 +52,35 @@ function stageI32(ws: Workspace, name: string, values: ArrayLike<number>): numbe
  */
 const DECODE_CHUNK = 256;
 
-/** `decode` run on the sources DECODE_CHUNK at a time (columns n0 .. n1 of source [S, N]), its per-source results concatenated. */
+/**
+ * `decode` run on the sources DECODE_CHUNK at a time (columns n0 .. n1 of source [S, N], or rows
+ * n0 .. n1 of batch-first [N, S]), its per-source results concatenated.
+ */
 function inChunks<R>(src: Sources, decode: (chunk: Sources) => R[]): R[] {
   if (src.N <= DECODE_CHUNK) return decode(src);
   const { S, N } = src;
   const out: R[] = [];
   for (let n0 = 0; n0 < N; n0 += DECODE_CHUNK) {
     const n = Math.min(DECODE_CHUNK, N - n0);
-    const source = new Int32Array(S * n);
-    for (let t = 0; t < S; t++) source.set(src.source.subarray(t * N + n0, t * N + n0 + n), t * n);
+    let source = src.source.subarray(n0 * S, (n0 + n) * S);
+    if (!src.batchFirst) {
+      source = new Int32Array(S * n);
+      for (let t = 0; t < S; t++) source.set(src.source.subarray(t * N + n0, t * N + n0 + n), t * n);
+    }
     out.push(...decode({ ...src, N: n, source, lengths: src.lengths.slice(n0, n0 + n) }));
   }
   return out;
 }
 
-/** Encodes the sources and starts the decoder on them, one row per source. */
+/** Encodes the sources (batch-first ones reordered time-major by the core) and starts the decoder on them, one row per source. */
 function start(net: Decodable, src: Sources): void {
   const { S, N } = src;
-  const source = stageI32(net.ws, "decode.source", src.source);
+  let source = stageI32(net.ws, "decode.source", src.source);
+  if (src.batchFirst) {
+    const timeMajor = net.ws.ptr("decode.sourceTimeMajor", S * N);
+    core().swapLeadingAxes(timeMajor, source, N, S, 1);
+    source = timeMajor;
+  }
   const lengths = stageI32(net.ws, "decode.sourceLengths", src.lengths);
   net.decoder.start(net.encoder.encode(source, S, N, lengths));
 }

@@ -1,18 +1,20 @@
 // Seq2Seq's inputs: checks of source and target ids and their lengths, and the pairs staged in
-// wasm memory once per call, from which every batch is a core gather.
+// wasm memory once per call (time-major, or batch-first as given), from which every batch is a
+// core gather into time-major order.
 import { core } from "../core.js";
 import { WasmArray, type Workspace } from "../buffer.js";
-import { toIntTensor, expectShape, type IntTensor } from "../tensor.js";
+import { toIntTensor, expectShape } from "../tensor.js";
 import { checkInt, shapeString } from "../validate.js";
 import type { GreedyDecodeOptions } from "./options.js";
 
 const DEFAULT_MAX_LENGTH = 100;
 
-/** Checked, time-major training pairs: source [S, N] and target [U, N] ids with their lengths. */
+/** Checked training pairs: source [S, N] and target [U, N] ids (batch-first: [N, S] and [N, U]) with their lengths. */
 export interface Pairs {
   S: number;
   U: number;
   N: number;
+  batchFirst: boolean;
   source: Int32Array;
   sourceLengths: Int32Array;
   target: Int32Array;
@@ -24,17 +26,31 @@ export interface Vocabularies {
   sourceVocabSize: number;
   targetVocabSize: number;
   bosId: number;
+  /** Ids come [N, T] (as PyTorch's batch_first) rather than [T, N]. */
+  batchFirst: boolean;
 }
 
-/** Ids [T, N] (T >= minSteps) with every id in [0, vocab). */
-function checkIds(where: string, name: string, value: unknown, vocab: number, minSteps: number): IntTensor {
+/** Checked ids: T steps of N sequences, the data [T, N] or (batch-first) [N, T]. */
+interface Ids {
+  T: number;
+  N: number;
+  shape: number[];
+  data: Int32Array;
+}
+
+/** Ids [T, N] (batch-first [N, T]; T >= minSteps) with every id in [0, vocab). */
+function checkIds(where: string, name: string, value: unknown, vocab: number, minSteps: number, batchFirst: boolean): Ids {
   const t = toIntTensor(where, name, value);
-  if (t.shape.length !== 2) throw new RangeError(`${where}: ${name} must be time-major ids [T, N]; got shape ${shapeString(t.shape)}`);
-  const [T, N] = t.shape as [number, number];
-  if (T < minSteps || N === 0) throw new RangeError(`${where}: ${name} must hold at least ${minSteps} step${minSteps > 1 ? "s" : ""} and one sequence; got shape ${shapeString(t.shape)}`);
+  const layout = batchFirst ? "batch-first ids [N, T]" : "time-major ids [T, N]";
+  if (t.shape.length !== 2) throw new RangeError(`${where}: ${name} must be ${layout}; got shape ${shapeString(t.shape)}`);
+  const [T, N] = (batchFirst ? [t.shape[1], t.shape[0]] : t.shape) as [number, number];
+  if (T < minSteps || N === 0) throw new RangeError(`${where}: ${name} must hold at least ${minSteps} step${minSteps > 1 ? "s" : ""} and one sequence (${layout}); got shape ${shapeString(t.shape)}`);
   const bad = t.data.findIndex((id) => id < 0 || id >= vocab);
-  if (bad >= 0) throw new RangeError(`${where}: ${name} must hold ids in [0, ${vocab}); got ${t.data[bad]} at flat index ${bad} (step ${Math.floor(bad / N)}, sequence ${bad % N})`);
-  return t;
+  if (bad >= 0) {
+    const [step, sequence] = batchFirst ? [bad % T, Math.floor(bad / T)] : [Math.floor(bad / N), bad % N];
+    throw new RangeError(`${where}: ${name} must hold ids in [0, ${vocab}); got ${t.data[bad]} at flat index ${bad} (step ${step}, sequence ${sequence})`);
+  }
+  return { T, N, shape: t.shape, data: t.data };
 }
 
 /** Lengths [N], each in [min, T]. */
@@ -48,22 +64,23 @@ function checkLengths(where: string, name: string, value: unknown, N: number, T:
 
 /** Checks training pairs: sources, targets framed by BOS, lengths, matching N. */
 export function checkPairs(where: string, v: Vocabularies, source: unknown, sourceLengths: unknown, target: unknown, targetLengths: unknown): Pairs {
-  const src = checkIds(where, "source", source, v.sourceVocabSize, 1);
-  const [S, N] = src.shape as [number, number];
+  const { batchFirst } = v;
+  const { T: S, N, data: src } = checkIds(where, "source", source, v.sourceVocabSize, 1, batchFirst);
   const srcLen = checkLengths(where, "sourceLengths", sourceLengths, N, S, 1, `S = ${S}, the source's steps`);
-  const tgt = checkIds(where, "target", target, v.targetVocabSize, 2);
-  const [U, Nt] = tgt.shape as [number, number];
-  if (Nt !== N) throw new RangeError(`${where}: target must hold as many sequences as source (N = ${N}); got shape ${shapeString(tgt.shape)}`);
+  const { T: U, N: Nt, shape, data: tgt } = checkIds(where, "target", target, v.targetVocabSize, 2, batchFirst);
+  if (Nt !== N) throw new RangeError(`${where}: target must hold as many sequences as source (N = ${N}); got shape ${shapeString(shape)}`);
   const tgtLen = checkLengths(where, "targetLengths", targetLengths, N, U, 2, `BOS … EOS within U = ${U} steps`);
-  const noBos = tgt.data.subarray(0, N).findIndex((id) => id !== v.bosId);
-  if (noBos >= 0) throw new RangeError(`${where}: target must start every sequence with BOS (id ${v.bosId}); sequence ${noBos} starts with ${tgt.data[noBos]}`);
-  return { S, U, N, source: src.data, sourceLengths: srcLen, target: tgt.data, targetLengths: tgtLen };
+  const firstId = (n: number): number => tgt[batchFirst ? n * U : n]!;
+  const noBos = Array.from({ length: N }, (_, n) => n).find((n) => firstId(n) !== v.bosId);
+  if (noBos !== undefined) throw new RangeError(`${where}: target must start every sequence with BOS (id ${v.bosId}); sequence ${noBos} starts with ${firstId(noBos)}`);
+  return { S, U, N, batchFirst, source: src, sourceLengths: srcLen, target: tgt, targetLengths: tgtLen };
 }
 
-/** Checked decoding inputs: sources [S, N], their lengths and the most tokens to generate. */
+/** Checked decoding inputs: sources [S, N] (batch-first [N, S]), their lengths and the most tokens to generate. */
 export interface Sources {
   S: number;
   N: number;
+  batchFirst: boolean;
   source: Int32Array;
   lengths: Int32Array;
   maxLength: number;
@@ -71,12 +88,11 @@ export interface Sources {
 
 /** Checks the sources of greedyDecode and beamSearch and the options they share. */
 export function checkSources(where: string, v: Vocabularies, source: unknown, options: GreedyDecodeOptions): Sources {
-  const src = checkIds(where, "source", source, v.sourceVocabSize, 1);
-  const [S, N] = src.shape as [number, number];
+  const { T: S, N, data } = checkIds(where, "source", source, v.sourceVocabSize, 1, v.batchFirst);
   const lengths = options.sourceLengths === undefined ? new Int32Array(N).fill(S)
     : checkLengths(where, "sourceLengths", options.sourceLengths, N, S, 1, `S = ${S}, the source's steps`);
   const maxLength = checkInt(where, "maxLength", options.maxLength ?? DEFAULT_MAX_LENGTH);
-  return { S, N, source: src.data, lengths, maxLength };
+  return { S, N, batchFirst: v.batchFirst, source: data, lengths, maxLength };
 }
 
 /** One batch of B pairs in wasm memory, cut to its longest source (S) and target (U). */
@@ -96,13 +112,16 @@ export interface PairBatch {
   tokens: number;
 }
 
-/** Checked pairs copied to wasm memory once, for batches gathered by index. */
+/** Checked pairs copied to wasm memory once, as given (time-major or batch-first), for batches gathered by index. */
 export class StagedPairs {
   readonly N: number;
+  private readonly S: number;
+  private readonly U: number;
+  private readonly batchFirst: boolean;
   private readonly blocks: WasmArray[];
 
   constructor(pairs: Pairs) {
-    this.N = pairs.N;
+    ({ N: this.N, S: this.S, U: this.U, batchFirst: this.batchFirst } = pairs);
     this.blocks = [pairs.source, pairs.target, pairs.sourceLengths, pairs.targetLengths].map((data) => {
       const block = new WasmArray(data.length);
       block.i32().set(data);
@@ -110,7 +129,11 @@ export class StagedPairs {
     });
   }
 
-  /** The pairs whose indices are the i32 [B] at wasm address `index`, in that order, in `ws`'s blocks. */
+  /**
+   * The pairs whose indices are the i32 [B] at wasm address `index`, in that order, time-major in
+   * `ws`'s blocks. Batch-first pairs are gathered with all their steps (the gather's stride) and
+   * the batch is the first S (U) of them, which time-major order keeps together.
+   */
   gather(index: number, B: number, ws: Workspace): PairBatch {
     const [source, target, sourceLengths, targetLengths] = this.blocks as [WasmArray, WasmArray, WasmArray, WasmArray];
     const { N } = this;
@@ -131,10 +154,12 @@ export class StagedPairs {
       decLen[b] = decLen[b]! - 1;
       tokens += decLen[b]!;
     }
-    const src = ws.ptr("batch.source", S * B);
-    const tgt = ws.ptr("batch.target", U * B);
-    c.gatherTimeMajor(src, source.ptr, index, S, N, B, 1);
-    c.gatherTimeMajor(tgt, target.ptr, index, U, N, B, 1);
+    const [sourceSteps, targetSteps] = this.batchFirst ? [this.S, this.U] : [S, U];
+    const gatherSteps = this.batchFirst ? c.gatherBatchFirst : c.gatherTimeMajor;
+    const src = ws.ptr("batch.source", sourceSteps * B);
+    const tgt = ws.ptr("batch.target", targetSteps * B);
+    gatherSteps(src, source.ptr, index, sourceSteps, N, B, 1);
+    gatherSteps(tgt, target.ptr, index, targetSteps, N, B, 1);
     return { S, U, B, source: src, sourceLengths: batch.sourceLengths.ptr, target: tgt, decoderLengths: batch.decoderLengths.ptr, tokens };
   }
 

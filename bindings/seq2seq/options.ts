@@ -6,7 +6,7 @@ import { checkOptimizer, type Optimizer } from "../optimizers.js";
 import type { BaseLogs } from "../callbacks/callback.js";
 import type { EpochOptions } from "../epochs.js";
 import type { IntTensorLike } from "../tensor.js";
-import { checkOptionKeys, checkInt, checkPositive, checkChoice } from "../validate.js";
+import { checkOptionKeys, checkInt, checkPositive, checkChoice, checkBoolean } from "../validate.js";
 
 /** The recurrent cell of the encoder and the decoder. */
 export type Seq2SeqCell = "lstm" | "gru";
@@ -48,13 +48,30 @@ export interface Seq2SeqOptions {
    * vector h~ = tanh(W_c [c; s] + b_c), and gradients flow into the encoder's outputs too.
    */
   attention?: Seq2SeqAttention;
+  /**
+   * Source ids come [N, S] and target ids [N, U] (as PyTorch's batch_first) in fit, trainOnBatch,
+   * evaluate and decoding, instead of [S, N] and [U, N] (default false); the core gathers them into
+   * time-major batches, with the same numbers. Saved with the model.
+   */
+  batchFirst?: boolean;
+}
+
+/** Pairs to evaluate after every epoch of `Seq2Seq.fit`, as fit's own four arguments. */
+export interface Seq2SeqValidationData {
+  source: IntTensorLike;
+  sourceLengths: LengthsLike;
+  target: IntTensorLike;
+  targetLengths: LengthsLike;
 }
 
 /**
  * Options of `Seq2Seq.fit`: the shared epoch options (validationSplit holds out the last pairs);
  * each batch is cut to its longest source and target.
  */
-export type Seq2SeqFitOptions = EpochOptions<Seq2SeqEpochLogs>;
+export interface Seq2SeqFitOptions extends EpochOptions<Seq2SeqEpochLogs> {
+  /** Pairs to evaluate after every epoch (valLoss, valAccuracy); not with validationSplit. */
+  validationData?: Seq2SeqValidationData;
+}
 
 /** Per-epoch numbers reported by `fit`. */
 export interface Seq2SeqEpochLogs extends BaseLogs {
@@ -62,7 +79,7 @@ export interface Seq2SeqEpochLogs extends BaseLogs {
   loss: number;
   /** Share of target tokens (EOS included) whose argmax logit is right, with teacher forcing. */
   accuracy: number;
-  /** With validationSplit: loss and accuracy on the held-out pairs. */
+  /** With validationSplit or validationData: loss and accuracy on the validation pairs. */
   valLoss?: number;
   valAccuracy?: number;
 }
@@ -106,16 +123,20 @@ export interface AttendedDecode {
 /** Sequence lengths: an array, an Int32Array (as padSequences gives) or an [N] int tensor. */
 export type LengthsLike = readonly number[] | Int32Array | IntTensorLike;
 
-export const OPTION_KEYS = ["sourceVocabSize", "targetVocabSize", "units", "embeddingSize", "cell", "numLayers", "optimizer", "clipNorm", "bosId", "eosId", "seed", "attention"] as const;
+export const OPTION_KEYS = ["sourceVocabSize", "targetVocabSize", "units", "embeddingSize", "cell", "numLayers", "optimizer", "clipNorm", "bosId", "eosId", "seed", "attention", "batchFirst"] as const;
 export const CELLS = ["lstm", "gru"] as const;
 export const ATTENTIONS = ["luong", "luongGeneral", "bahdanau"] as const;
 
-/** The options save() stores: everything but the optimizer (saved as its config); attention only when set. */
-export type SavedOptions = Required<Omit<Seq2SeqOptions, "optimizer" | "clipNorm" | "attention">> & { clipNorm: number | null; attention?: Seq2SeqAttention };
+/**
+ * The options save() stores in the Seq2Seq entry: everything but the optimizer (saved as its
+ * config) and batchFirst (the model entry's, as a Model's); attention only when set.
+ */
+export type SavedOptions = Required<Omit<Seq2SeqOptions, "optimizer" | "clipNorm" | "attention" | "batchFirst">> & { clipNorm: number | null; attention?: Seq2SeqAttention };
 
 /** Checked constructor options: every size and id resolved, the optimizer when one was given. */
 export interface ResolvedOptions extends SavedOptions {
   optimizer: Optimizer | undefined;
+  batchFirst: boolean;
 }
 
 /** Checks `new Seq2Seq(options)`'s options (errors name `where`) and resolves their defaults. */
@@ -142,7 +163,8 @@ export function resolveOptions(where: string, options: Seq2SeqOptions): Resolved
   const lastSeed = attention === undefined ? 4 : 6;
   if (seed > 0xffffffff - lastSeed) throw new RangeError(`${where}: seed must be <= ${0xffffffff - lastSeed}${attention === undefined ? "" : " with attention"}; got ${seed}`);
   const optimizer = options.optimizer === undefined ? undefined : checkOptimizer(where, "optimizer", options.optimizer);
-  const resolved = { sourceVocabSize, targetVocabSize, units, embeddingSize, cell, numLayers, clipNorm, bosId, eosId, seed, optimizer, ...(attention === undefined ? {} : { attention }) };
+  const batchFirst = checkBoolean(where, "batchFirst", options.batchFirst ?? false);
+  const resolved = { sourceVocabSize, targetVocabSize, units, embeddingSize, cell, numLayers, clipNorm, bosId, eosId, seed, optimizer, batchFirst, ...(attention === undefined ? {} : { attention }) };
   checkParameterSizes(where, resolved);
   return resolved;
 }

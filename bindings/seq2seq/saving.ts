@@ -20,9 +20,11 @@ const SAVED_MODEL = object({
   metadata: jsonObject,
 });
 
-/** What a Seq2Seq saves: its options, its layers in order, its parameters and optimizer, the user's metadata. */
+/** What a Seq2Seq saves: its options and data layout, its layers in order, its parameters and optimizer, the user's metadata. */
 export interface SavedSeq2Seq {
   options: SavedOptions;
+  /** Written to the model entry only when true, as a Model's. */
+  batchFirst: boolean;
   parts: readonly (readonly [string, Layer])[];
   arena: ParameterArena;
   optimizer: Optimizer;
@@ -46,6 +48,7 @@ export function encodeSeq2Seq(model: SavedSeq2Seq): Uint8Array {
     optimizer: model.optimizer.config,
     clipNorm: model.options.clipNorm,
     clipValue: null,
+    batchFirst: model.batchFirst,
   }, model.arena, model.optimizer);
 }
 
@@ -69,6 +72,7 @@ export function decodeSeq2Seq(where: string, bytes: Uint8Array): DecodedSeq2Seq 
   const { clipNorm, ...rest } = saved.options;
   const options: Seq2SeqOptions = { ...rest, optimizer };
   if (clipNorm !== null) options.clipNorm = clipNorm;
+  if (header.batchFirst === true) options.batchFirst = true;
   return { file, options, optionKeys: Object.keys(saved.options), metadata: saved.metadata };
 }
 

@@ -13,7 +13,7 @@ import { GRU } from "../layers/gru.js";
 import { Embedding } from "../layers/embedding.js";
 import { Dense } from "../layers/dense.js";
 import { bindOptimizer } from "../model.js";
-import { EPOCH_KEYS, checkEpochOptions, runEpochs, trainingRows } from "../epochs.js";
+import { EPOCH_KEYS, checkEpochOptions, runEpochs, trainingRows, validationDataOption, validationOf } from "../epochs.js";
 import type { History } from "../callbacks/history.js";
 import { Adam, type Optimizer } from "../optimizers.js";
 import { checkEvaluatedLoss } from "../step-guard.js";
@@ -23,7 +23,7 @@ import { checkNotDisposed, guardDisposal, isDisposed, markDisposed, setOwner } f
 import { core } from "../core.js";
 import type { Tensor, IntTensorLike } from "../tensor.js";
 import { checkOptionKeys, checkInt, checkNumber } from "../validate.js";
-import { resolveOptions, type Seq2SeqOptions, type Seq2SeqCell, type Seq2SeqAttention, type Seq2SeqFitOptions, type Seq2SeqEpochLogs, type GreedyDecodeOptions,
+import { resolveOptions, type Seq2SeqOptions, type Seq2SeqCell, type Seq2SeqAttention, type Seq2SeqFitOptions, type Seq2SeqValidationData, type Seq2SeqEpochLogs, type GreedyDecodeOptions,
   type BeamSearchOptions, type BeamHypothesis, type AttendedDecode, type LengthsLike, type SavedOptions } from "./options.js";
 import { checkPairs, checkSources, StagedPairs, type Pairs } from "./inputs.js";
 import { Encoder } from "./encoder.js";
@@ -34,12 +34,17 @@ import { trainStep, teacherForced, ScoreSum, type Score, type Trainable } from "
 import { greedyDecode, beamSearch, type Decodable } from "./decoding.js";
 import { encodeSeq2Seq, decodeSeq2Seq, checkSavedLayers } from "./saving.js";
 
-export type { Seq2SeqOptions, Seq2SeqCell, Seq2SeqAttention, AttendedDecode, Seq2SeqFitOptions, Seq2SeqEpochLogs, GreedyDecodeOptions, BeamSearchOptions, BeamHypothesis, LengthsLike };
+/** The options Seq2Seq.fit takes: the shared epoch options and validationData. */
+const FIT_KEYS = [...EPOCH_KEYS, "validationData"] as const;
+/** The keys of fit's validationData, all required: fit's own four arguments. */
+const VALIDATION_KEYS = ["source", "sourceLengths", "target", "targetLengths"] as const satisfies readonly (keyof Seq2SeqValidationData)[];
+
+export type { Seq2SeqOptions, Seq2SeqCell, Seq2SeqAttention, AttendedDecode, Seq2SeqFitOptions, Seq2SeqValidationData, Seq2SeqEpochLogs, GreedyDecodeOptions, BeamSearchOptions, BeamHypothesis, LengthsLike };
 
 
 /**
  * Encoder-decoder model over token ids, time-major as the rest of the library: sources [S, N],
- * targets [U, N] framed as BOS y1 … yk EOS with PAD after. All parameters live in one
+ * targets [U, N] framed as BOS y1 … yk EOS with PAD after ([N, S] and [N, U] with `batchFirst`). All parameters live in one
  * ParameterArena (`parameters`), named "sourceEmbedding.weight", "encoder.weight_ih_l0",
  * "targetEmbedding.weight", "decoder.weight_hh_l1", "output.bias", …, so one optimizer step and
  * one clipping pass cover everything.
@@ -56,6 +61,8 @@ export class Seq2Seq {
   readonly seed: number;
   /** The decoder's attention over the encoder's outputs, or null (the plain encoder-decoder). */
   readonly attention: Seq2SeqAttention | null;
+  /** Source and target ids come [N, S] and [N, U] rather than [S, N] and [U, N]. */
+  readonly batchFirst: boolean;
   /** Global-norm clipping before each step (null: none); may be changed between steps. */
   clipNorm: number | null;
   readonly optimizer: Optimizer;
@@ -92,6 +99,7 @@ export class Seq2Seq {
     this.eosId = o.eosId;
     this.seed = o.seed;
     this.attention = o.attention ?? null;
+    this.batchFirst = o.batchFirst;
     const E = this.embeddingSize;
     const H = this.units;
     const recurrent = (inputSize: number, seed: number, contextSize = 0): LSTM | GRU => {
@@ -164,8 +172,9 @@ export class Seq2Seq {
   }
 
   /**
-   * One optimizer step with teacher forcing. source ids [S, N] (padded after sourceLengths[n]
-   * steps), sourceLengths [N]; target ids [U, N] as BOS y1 … yk EOS then padding, targetLengths
+   * One optimizer step with teacher forcing. source ids [S, N] (batch-first [N, S]; padded after
+   * sourceLengths[n] steps), sourceLengths [N]; target ids [U, N] (batch-first [N, U]) as BOS y1 …
+   * yk EOS then padding, targetLengths
    * [N] counting BOS and EOS (each >= 2). Returns the loss (mean per target token) before the step,
    * always finite: a batch whose loss, gradient norm or step is not finite is a RangeError and
    * leaves the parameters and the optimizer state unchanged.
@@ -198,17 +207,25 @@ export class Seq2Seq {
 
   /**
    * Trains for `epochs` passes in (shuffled) batches, yielding to the event loop between batches,
-   * with the options' validationSplit, verbose report and callbacks. Arguments as in
-   * `trainOnBatch`, over the whole dataset. Resolves to the History of the per-epoch logs.
+   * with the options' validationSplit or validationData, verbose report and callbacks. Arguments as
+   * in `trainOnBatch`, over the whole dataset. Resolves to the History of the per-epoch logs.
    */
   async fit(source: IntTensorLike, sourceLengths: LengthsLike, target: IntTensorLike, targetLengths: LengthsLike, options: Seq2SeqFitOptions = {}): Promise<History<Seq2SeqEpochLogs>> {
     const where = "Seq2Seq.fit";
-    checkOptionKeys(where, options, EPOCH_KEYS);
+    checkOptionKeys(where, options, FIT_KEYS);
     const settings = checkEpochOptions(where, options);
+    const validationData = validationDataOption<Seq2SeqValidationData>(where, settings.validationSplit, options.validationData, VALIDATION_KEYS, VALIDATION_KEYS.length);
     const staged = new StagedPairs(checkPairs(where, this, source, sourceLengths, target, targetLengths));
+    let stagedValidation: StagedPairs | null = null;
     const sum = new ScoreSum();
     try {
       const N = settings.validationSplit === null ? staged.N : trainingRows(where, staged.N, settings.validationSplit);
+      // staged once, before any training: a bad validation set fails now, not after an epoch
+      if (validationData !== null) {
+        const { source: vs, sourceLengths: vsl, target: vt, targetLengths: vtl } = validationData;
+        stagedValidation = new StagedPairs(checkPairs(`${where}: validationData`, this, vs, vsl, vt, vtl));
+      }
+      const validation = validationOf(stagedValidation, staged, N);
       return await runEpochs<Seq2SeqEpochLogs>(N, settings, this, (indices, count, at) => {
         checkNotDisposed(this, where, "model"); // it may have been disposed while fit awaited
         const s: Score = trainStep(this.network, staged.gather(indices, count, this.ws), where, at);
@@ -216,12 +233,13 @@ export class Seq2Seq {
         return s.loss;
       }, (epoch) => {
         const logs: Omit<Seq2SeqEpochLogs, "lr"> = { epoch, ...sum.take() };
-        if (N === staged.N) return logs;
-        const val = this.scoreOf(staged, N, staged.N - N, settings.batchSize);
-        return { ...logs, valLoss: checkEvaluatedLoss(`${where}: validationSplit after epoch ${epoch}`, val.loss, null), valAccuracy: val.accuracy };
+        if (validation === null) return logs;
+        const val = this.scoreOf(validation.data, validation.start, validation.count, settings.batchSize);
+        return { ...logs, valLoss: checkEvaluatedLoss(`${where}: ${validation.option} after epoch ${epoch}`, val.loss, null), valAccuracy: val.accuracy };
       });
     } finally {
       staged.free();
+      stagedValidation?.free();
     }
   }
 
@@ -278,7 +296,7 @@ export class Seq2Seq {
    * configs, the optimizer settings, `metadata` and every parameter as exact float32.
    */
   save(): Uint8Array {
-    return encodeSeq2Seq({ options: this.savedOptions(), parts: this.parts, arena: this.arena, optimizer: this.optimizer, metadata: this.metadata });
+    return encodeSeq2Seq({ options: this.savedOptions(), batchFirst: this.batchFirst, parts: this.parts, arena: this.arena, optimizer: this.optimizer, metadata: this.metadata });
   }
 
   /**
