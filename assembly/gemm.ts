@@ -14,14 +14,21 @@
 //          6 loads per 8 FMAs, and 3 loads + 4 shuffles ran 1.11x at [64,512]x[512,2048] (the plain build,
 //          whose mul + add share the vector ports with the shuffles, ran 0.83x that way, so it keeps the splats);
 //   1 x 16 for a lone row (M % 4, and batch 1 through gemvPacked): 4 accumulators (gemv.ts).
-// Blocking: a panel slice of KC rows (16 KiB) stays in L1 while it sweeps the quads of the A block.
+// Blocking: a panel slice of KC rows (16 KiB) stays in L1 while it sweeps the quads of the A block. When K has
+// several KC slices, the loops run column blocks of NC = 256 columns, then row blocks, then K slices (A repacked per
+// column block), so that C's block (<= 128 KiB) stays in L2 from one K slice to the next instead of being re-read
+// from L3 (C gets the same slice sums in the same order: same bits). Measured relaxed/plain (p90, % of ceiling):
+// [256..3200,512]x[512,2048] 81%/88% -> 84%/92%, [64,512]x[512,4096] relaxed 76% -> 83%; [64,512]x[512,2048]
+// unchanged (83%/93%: C is 512 KiB there, its loss is B streaming from L3, 89% when B fits L2), W5 unchanged;
+// NC = 128 and 512 measured the same as 256.
 // Touching ahead: a packed B over GEMM_TOUCH_BYTES does not stay in L2 from one product to the next, so the first
 // row block would wait on each panel slice as it reaches it (panels are K rows apart). Wasm has no prefetch
 // instruction: while the first row block computes a panel slice, each 4 x 8 tile first loads one word per
 // 64-byte line of its share of the next slice. At [64,512]x[512,2048] (B 4 MiB) that ran 1.06x plain and relaxed
 // with a share per quad (16 lines at once), and 1.06-1.08x more with a share per tile (4 lines); touching B
-// below the threshold (B in L2) changed nothing. Later row blocks find the slices of all panels (KC rows,
-// 1 MiB at N = 2048) in L2: touching for them too changed nothing at [3200,512]x[512,2048].
+// below the threshold (B in L2) changed nothing. Later row blocks find the column block's B (K x NC floats,
+// 512 KiB at K = 512) in L2: touching for them too changed nothing at [3200,512]x[512,2048] (measured before the
+// column blocks, when they found one K slice of all panels there).
 
 import { alloc, free } from "./memory";
 import { GEMM_NR as NR, GEMM_KC as KC, GEMM_MC as MC, GEMM_MR as MR, GEMM_TOUCH_BYTES, GEMM_TILE_N, GEMM_NC } from "./constants";
