@@ -28,7 +28,8 @@
 // with a share per quad (16 lines at once), and 1.06-1.08x more with a share per tile (4 lines); touching B
 // below the threshold (B in L2) changed nothing. Later row blocks find the column block's B (K x NC floats,
 // 512 KiB at K = 512) in L2: touching for them too changed nothing at [3200,512]x[512,2048] (measured before the
-// column blocks, when they found one K slice of all panels there).
+// column blocks, when they found one K slice of all panels there). Touching the slice after next instead of the
+// next changed nothing at [64,512]x[512,2048..4096].
 
 import { alloc, free } from "./memory";
 import { GEMM_NR as NR, GEMM_KC as KC, GEMM_MC as MC, GEMM_MR as MR, GEMM_TOUCH_BYTES, GEMM_TILE_N, GEMM_NC } from "./constants";
