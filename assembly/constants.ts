@@ -24,6 +24,8 @@ export const GEMM_NR: i32 = 32;
 export const GEMM_KC: i32 = 128;
 /** gemm: rows of A per packed block (GEMM_MC x GEMM_KC floats, 64 KiB). */
 export const GEMM_MC: i32 = 128;
+/** gemm: columns per column block when K has several GEMM_KC slices (a multiple of GEMM_NR). */
+export const GEMM_NC: i32 = 256;
 /**
  * gemm: a packed B larger than this (bytes) is not kept in L2 from one product to the next, so gemmPacked
  * loads the next panel slice ahead (one load per 64-byte line) while the first row block sweeps the current one.

@@ -14,17 +14,25 @@
 //          6 loads per 8 FMAs, and 3 loads + 4 shuffles ran 1.11x at [64,512]x[512,2048] (the plain build,
 //          whose mul + add share the vector ports with the shuffles, ran 0.83x that way, so it keeps the splats);
 //   1 x 16 for a lone row (M % 4, and batch 1 through gemvPacked): 4 accumulators (gemv.ts).
-// Blocking: a panel slice of KC rows (16 KiB) stays in L1 while it sweeps the quads of the A block.
+// Blocking: a panel slice of KC rows (16 KiB) stays in L1 while it sweeps the quads of the A block. When K has
+// several KC slices, the loops run column blocks of NC = 256 columns, then row blocks, then K slices (A repacked per
+// column block), so that C's block (<= 128 KiB) stays in L2 from one K slice to the next instead of being re-read
+// from L3 (C gets the same slice sums in the same order: same bits). Measured relaxed/plain (p90, % of ceiling):
+// [256..3200,512]x[512,2048] 81%/88% -> 84%/92%, [64,512]x[512,4096] relaxed 76% -> 83%; [64,512]x[512,2048]
+// unchanged (83%/93%: C is 512 KiB there, its loss is B streaming from L3, 89% when B fits L2), W5 unchanged;
+// NC = 128 and 512 measured the same as 256.
 // Touching ahead: a packed B over GEMM_TOUCH_BYTES does not stay in L2 from one product to the next, so the first
 // row block would wait on each panel slice as it reaches it (panels are K rows apart). Wasm has no prefetch
 // instruction: while the first row block computes a panel slice, each 4 x 8 tile first loads one word per
 // 64-byte line of its share of the next slice. At [64,512]x[512,2048] (B 4 MiB) that ran 1.06x plain and relaxed
 // with a share per quad (16 lines at once), and 1.06-1.08x more with a share per tile (4 lines); touching B
-// below the threshold (B in L2) changed nothing. Later row blocks find the slices of all panels (KC rows,
-// 1 MiB at N = 2048) in L2: touching for them too changed nothing at [3200,512]x[512,2048].
+// below the threshold (B in L2) changed nothing. Later row blocks find the column block's B (K x NC floats,
+// 512 KiB at K = 512) in L2: touching for them too changed nothing at [3200,512]x[512,2048] (measured before the
+// column blocks, when they found one K slice of all panels there). Touching the slice after next instead of the
+// next changed nothing at [64,512]x[512,2048..4096].
 
 import { alloc, free } from "./memory";
-import { GEMM_NR as NR, GEMM_KC as KC, GEMM_MC as MC, GEMM_MR as MR, GEMM_TOUCH_BYTES, GEMM_TILE_N } from "./constants";
+import { GEMM_NR as NR, GEMM_KC as KC, GEMM_MC as MC, GEMM_MR as MR, GEMM_TOUCH_BYTES, GEMM_TILE_N, GEMM_NC } from "./constants";
 import { onWorker, tempRoom, tempAlloc, threadPackedA } from "./scratch";
 import { madd, storeRow8, stagingBlock } from "./tile-store";
 import { rowTimesPanel, gemvPacked } from "./gemv";
@@ -89,45 +97,58 @@ export function gemmPacked(
   const touch = <usize>panels * panelBytes > <usize>GEMM_TOUCH_BYTES;
   const blockA = threadPackedA(mainBlockA);
   const sink = stagingBlock();
-  for (let k0 = 0; k0 < K; k0 += KC) {
-    const kc = min(KC, K - k0);
-    const acc = accumulate != 0 || k0 > 0;
-    const bK = packed + <usize>k0 * PANEL_ROW;
+  // Column blocks of GEMM_NC when there are several K slices, so that C's block stays in L2 across them.
+  const nc = K > KC ? GEMM_NC : panels * NR;
+  const ncBytes = <usize>(nc / NR) * panelBytes;
+  for (let j0 = 0, bJ = packed; j0 < N; j0 += nc, bJ += ncBytes) {
+    const jEnd = min(N, j0 + nc);
     for (let i0 = 0; i0 < M; i0 += MC) {
       const rows = min(MC, M - i0);
       const rows4 = rows & ~3;
       const c0 = C + <usize>i0 * rowC;
-      packA(blockA, A + <usize>i0 * rowA + <usize>k0 * colA, rowA, colA, rows, kc);
-      // Row i of the block starts at blockA + i*kc*4 (in a quad or alone).
-      const rowBytes = <usize>kc << 2;
-      for (let n0 = 0, b = bK; n0 < N; n0 += NR, b += panelBytes) {
-        // The slice the first row block reads next (the next panel's, or the first panel's of the next K
-        // slice), touched a share per 4 x 8 tile; none when B stays in cache or on later row blocks.
-        let next: usize = 0, nextEnd: usize = 0, share: usize = 0;
-        if (touch && i0 == 0) {
-          const last = n0 + NR >= N;
-          if (!last || k0 + KC < K) {
-            next = last ? packed + <usize>(k0 + KC) * PANEL_ROW : b + panelBytes;
-            nextEnd = next + <usize>(last ? min(KC, K - k0 - KC) : kc) * PANEL_ROW;
-            share = ((nextEnd - next) / <usize>max(1, (rows4 / MR) * (NR / GEMM_TILE_N)) + 63) & ~63;
+      for (let k0 = 0; k0 < K; k0 += KC) {
+        const kc = min(KC, K - k0);
+        const acc = accumulate != 0 || k0 > 0;
+        packA(blockA, A + <usize>i0 * rowA + <usize>k0 * colA, rowA, colA, rows, kc);
+        // Row i of the block starts at blockA + i*kc*4 (in a quad or alone).
+        const rowBytes = <usize>kc << 2;
+        for (let n0 = j0, b = bJ + <usize>k0 * PANEL_ROW; n0 < jEnd; n0 += NR, b += panelBytes) {
+          // The slice the first row block reads next (the next panel's, the column block's first panel's in the
+          // next K slice, or the next column block's first), touched a share per 4 x 8 tile; none when B stays
+          // in cache or on later row blocks.
+          let next: usize = 0, nextEnd: usize = 0, share: usize = 0;
+          if (touch && i0 == 0) {
+            let nextRows = kc;
+            if (n0 + NR < jEnd) next = b + panelBytes;
+            else if (k0 + KC < K) {
+              next = bJ + <usize>(k0 + KC) * PANEL_ROW;
+              nextRows = min(KC, K - k0 - KC);
+            } else if (jEnd < N) {
+              next = bJ + ncBytes;
+              nextRows = min(KC, K);
+            }
+            if (next != 0) {
+              nextEnd = next + <usize>nextRows * PANEL_ROW;
+              share = ((nextEnd - next) / <usize>max(1, (rows4 / MR) * (NR / GEMM_TILE_N)) + 63) & ~63;
+            }
           }
-        }
-        // [4, kc] x [kc, 8] tiles: the panel slice sweeps the quads of the block.
-        for (let i = 0; i < rows4; i += MR) {
-          const a = blockA + <usize>i * rowBytes;
-          const c = c0 + <usize>i * rowC + (<usize>n0 << 2);
-          for (let j = 0; j < NR && n0 + j < N; j += GEMM_TILE_N) {
-            if (next < nextEnd) next = touchLines(next, min(next + share, nextEnd), sink);
-            tile4x8(a, b + (<usize>j << 2), kc, c + (<usize>j << 2), rowC, N - n0 - j, acc);
+          // [4, kc] x [kc, 8] tiles: the panel slice sweeps the quads of the block.
+          for (let i = 0; i < rows4; i += MR) {
+            const a = blockA + <usize>i * rowBytes;
+            const c = c0 + <usize>i * rowC + (<usize>n0 << 2);
+            for (let j = 0; j < NR && n0 + j < N; j += GEMM_TILE_N) {
+              if (next < nextEnd) next = touchLines(next, min(next + share, nextEnd), sink);
+              tile4x8(a, b + (<usize>j << 2), kc, c + (<usize>j << 2), rowC, N - n0 - j, acc);
+            }
           }
+          // [1, kc] x [kc, 32] for the rows left over (gemv.ts).
+          for (let i = rows4; i < rows; i++) {
+            const a = blockA + <usize>i * rowBytes;
+            const c = c0 + <usize>i * rowC + (<usize>n0 << 2);
+            rowTimesPanel(a, b, kc, c, N - n0, acc);
+          }
+          if (next < nextEnd) touchLines(next, nextEnd, sink);
         }
-        // [1, kc] x [kc, 32] for the rows left over (gemv.ts).
-        for (let i = rows4; i < rows; i++) {
-          const a = blockA + <usize>i * rowBytes;
-          const c = c0 + <usize>i * rowC + (<usize>n0 << 2);
-          rowTimesPanel(a, b, kc, c, N - n0, acc);
-        }
-        if (next < nextEnd) touchLines(next, nextEnd, sink);
       }
     }
   }

@@ -145,6 +145,19 @@ describe("gemm", () => {
     }
   });
 
+  it(`column blocks of GEMM_NC (${GEMM.NC}) with several K slices: N around 1 and 2 blocks, K in {KC + 1, 2 KC + 3}, M up to MC + 1`, () => {
+    let n = 0;
+    for (const K of [GEMM.KC + 1, 2 * GEMM.KC + 3]) {
+      for (const N of [GEMM.NC - 1, GEMM.NC, GEMM.NC + 1, 2 * GEMM.NC + GEMM.NR + 3]) {
+        for (const M of [1, 5, GEMM.MC + 1]) {
+          const [transA, transB] = LAYOUTS[n % LAYOUTS.length]!;
+          check({ M, N, K, transA, transB, accumulate: n % 2 === 0 ? 0 : 1, packed: n % 3 !== 2, ldc: N + (n % 3) });
+          n++;
+        }
+      }
+    }
+  });
+
   it("K = 0 zeroes C (accumulate=0) or leaves it unchanged (accumulate=1)", () => {
     for (const M of [1, 5, 33]) {
       for (const N of [1, 5, 33]) {

@@ -22,6 +22,8 @@ export interface ConstantsExports {
   GEMM_KC: WebAssembly.Global;
   /** gemm: rows of A per packed block. */
   GEMM_MC: WebAssembly.Global;
+  /** gemm: columns per column block of gemmPacked when K has several slices. */
+  GEMM_NC: WebAssembly.Global;
   /** gemm: bytes of a packed B above which gemmPacked loads the next panel slice ahead. */
   GEMM_TOUCH_BYTES: WebAssembly.Global;
   /** gemm: rows of the main micro-tile. */
@@ -39,7 +41,7 @@ export type ConstantName = keyof ConstantsExports;
 export const CORE_CONSTANTS: Record<ConstantName, true> = {
   ACT_LINEAR: true, ACT_TANH: true, ACT_SIGMOID: true, ACT_RELU: true, ACT_HARD_SIGMOID: true, OUT_SOFTMAX: true,
   MERGE_CONCAT: true, MERGE_SUM: true, MERGE_MUL: true, MERGE_AVE: true, F32_LANES: true,
-  GEMM_NR: true, GEMM_KC: true, GEMM_MC: true, GEMM_TOUCH_BYTES: true, GEMM_MR: true, GEMM_TILE_N: true, GEMM_ROW_TILE_N: true,
+  GEMM_NR: true, GEMM_KC: true, GEMM_MC: true, GEMM_NC: true, GEMM_TOUCH_BYTES: true, GEMM_MR: true, GEMM_TILE_N: true, GEMM_ROW_TILE_N: true,
 };
 
 const tables: { table: Record<string, number>; names: Record<string, ConstantName> }[] = [];

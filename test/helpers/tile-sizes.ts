@@ -39,11 +39,12 @@ export const LANES = coreConstant("F32_LANES");
 export const LANE_SIZES: readonly number[] = sizes(CLASSIC_SIZES, tileEdges(LANES, 2 * LANES));
 
 /**
- * gemm's tiles: rows of the micro-tile and of a block of A, columns of the two micro-tiles and of a panel, the K slice;
+ * gemm's tiles: rows of the micro-tile and of a block of A, columns of the two micro-tiles, of a panel and of a column
+ * block, the K slice;
  * and the size of a packed B (bytes) above which gemmPacked touches the next panel slice ahead.
  */
 export const GEMM = {
   MR: coreConstant("GEMM_MR"), MC: coreConstant("GEMM_MC"),
-  TILE_N: coreConstant("GEMM_TILE_N"), ROW_TILE_N: coreConstant("GEMM_ROW_TILE_N"), NR: coreConstant("GEMM_NR"),
+  TILE_N: coreConstant("GEMM_TILE_N"), ROW_TILE_N: coreConstant("GEMM_ROW_TILE_N"), NR: coreConstant("GEMM_NR"), NC: coreConstant("GEMM_NC"),
   KC: coreConstant("GEMM_KC"), TOUCH_BYTES: coreConstant("GEMM_TOUCH_BYTES"),
 } as const;
