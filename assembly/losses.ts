@@ -5,6 +5,7 @@
 import { expV, madd } from "./activations";
 import { rowMax, rowExp, rowSumExp, rowScale } from "./softmax";
 import { fillF32 } from "./memory";
+import { rowWeight } from "./row-weight";
 
 // Constants for the element losses (splat-loaded, as in activations.ts).
 const K = memory.data<f32>([
@@ -20,11 +21,6 @@ const ONE = 0, TWO = 1, HALF = 2, LOG1P_P = 3;
   return v128.load32_splat(K + (<usize>i << 2));
 }
 
-/** Weight of row i: mask[i], or 1 without a mask. */
-// @ts-ignore: decorator
-@inline function rowWeight(mask: usize, i: i32): f32 {
-  return mask == 0 ? 1 : load<f32>(mask + (<usize>i << 2));
-}
 
 /** Σ mask over mask [M] (M when mask is 0): the count a mean over rows divides by. */
 export function maskWeight(mask: usize, M: i32): f64 {

@@ -1,12 +1,13 @@
 // Metric sums over rows of predictions, weighted by a per-row mask (0: all rows count): accuracy
 // and top-k counts for class ids, absolute and squared error sums for float targets. The bindings
 // divide the sums of an epoch or a dataset by its weight (bindings/metrics.ts).
+import { rowWeight } from "./row-weight";
 
 /** Σ_i mask_i [argmax_j logits[i, j] == targets[i]] over logits [M, N], targets i32 [M]. */
 export function countCorrectClasses(logits: usize, targets: usize, mask: usize, M: i32, N: i32): f64 {
   let correct: f64 = 0;
   for (let i = 0; i < M; i++) {
-    const w: f64 = mask != 0 ? <f64>load<f32>(mask + (<usize>i << 2)) : 1.0;
+    const w = <f64>rowWeight(mask, i);
     if (w == 0) continue;
     const row = logits + (<usize>(i * N) << 2);
     let best = 0;
@@ -27,7 +28,7 @@ export function countCorrectClasses(logits: usize, targets: usize, mask: usize, 
 export function countCorrectBinary(logits: usize, targets: usize, mask: usize, M: i32, N: i32): f64 {
   let correct: f64 = 0;
   for (let i = 0; i < M; i++) {
-    const w: f64 = mask != 0 ? <f64>load<f32>(mask + (<usize>i << 2)) : 1.0;
+    const w = <f64>rowWeight(mask, i);
     if (w == 0) continue;
     for (let j = 0; j < N; j++) {
       const off = <usize>(i * N + j) << 2;
@@ -44,7 +45,7 @@ export function countCorrectBinary(logits: usize, targets: usize, mask: usize, M
 export function countInTopK(logits: usize, targets: usize, mask: usize, M: i32, N: i32, k: i32): f64 {
   let correct: f64 = 0;
   for (let i = 0; i < M; i++) {
-    const w: f64 = mask != 0 ? <f64>load<f32>(mask + (<usize>i << 2)) : 1.0;
+    const w = <f64>rowWeight(mask, i);
     if (w == 0) continue;
     const row = logits + (<usize>(i * N) << 2);
     const target = load<f32>(row + (<usize>load<i32>(targets + (<usize>i << 2)) << 2));
@@ -59,7 +60,7 @@ export function countInTopK(logits: usize, targets: usize, mask: usize, M: i32, 
 export function sumErrors(pred: usize, targets: usize, mask: usize, M: i32, N: i32, power: i32): f64 {
   let total: f64 = 0;
   for (let i = 0; i < M; i++) {
-    const w: f64 = mask != 0 ? <f64>load<f32>(mask + (<usize>i << 2)) : 1.0;
+    const w = <f64>rowWeight(mask, i);
     if (w == 0) continue;
     let row: f64 = 0;
     for (let j = 0; j < N; j++) {
