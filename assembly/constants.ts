@@ -35,5 +35,5 @@ export const GEMM_TOUCH_BYTES: i32 = 512 << 10;
 export const GEMM_MR: i32 = 4;
 /** gemm: columns of the main micro-tile (GEMM_MR x GEMM_TILE_N). */
 export const GEMM_TILE_N: i32 = 8;
-/** gemm: columns of the lone-row micro-tile (1 x GEMM_ROW_TILE_N, assembly/gemv.ts). */
-export const GEMM_ROW_TILE_N: i32 = 16;
+/** gemv: columns of the lone-row kernel with 6 accumulators (1 x GEMV_WIDE_N, assembly/gemv.ts); a pair of panels ends with their last NR - GEMV_WIDE_N columns together. */
+export const GEMV_WIDE_N: i32 = 24;

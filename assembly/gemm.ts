@@ -13,7 +13,7 @@
 //          one v128.load and four lane shuffles instead of four load32_splat: with FMA the loop is bound by its
 //          6 loads per 8 FMAs, and 3 loads + 4 shuffles ran 1.11x at [64,512]x[512,2048] (the plain build,
 //          whose mul + add share the vector ports with the shuffles, ran 0.83x that way, so it keeps the splats);
-//   1 x 16 for a lone row (M % 4, and batch 1 through gemvPacked): 4 accumulators (gemv.ts).
+//   lone rows (M % 4, and batch 1 through gemvPacked): gemv.ts, 6 accumulators over 24 columns, 4 over two blocks of 8.
 // Blocking: a panel slice of KC rows (16 KiB) stays in L1 while it sweeps the quads of the A block. When K has
 // several KC slices, the loops run column blocks of NC = 256 columns, then row blocks, then K slices (A repacked per
 // column block), so that C's block (<= 128 KiB) stays in L2 from one K slice to the next instead of being re-read
@@ -123,7 +123,7 @@ export function gemmPacked(
             else if (k0 + KC < K) {
               next = bJ + <usize>(k0 + KC) * PANEL_ROW;
               nextRows = min(KC, K - k0 - KC);
-            } else if (jEnd < N) {
+            } else if (jEnd < N && M <= MC) { // with more row blocks, the next is this column block's second
               next = bJ + ncBytes;
               nextRows = min(KC, K);
             }

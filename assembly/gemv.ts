@@ -15,11 +15,13 @@
 // not help: a 1 x 32 tile (8 accumulators) ran 10-15% slower (V8 loads first and spills), two k per
 // iteration the same or slower; splitting each column's k into two chains would change the rounding
 // against the 4 x 8 tile.
-import { GEMM_NR as NR, GEMM_KC as KC } from "./constants";
+import { GEMM_NR as NR, GEMM_KC as KC, GEMV_WIDE_N as WIDE } from "./constants";
 import { madd, storeRow8 } from "./tile-store";
 
 /** Bytes per row of a panel (NR floats). */
 const PANEL_ROW: usize = <usize>NR << 2;
+/** Bytes of the columns rowTimes24 covers. */
+const WIDE_BYTES: usize = <usize>WIDE << 2;
 
 /** C[1, n] (+)= A[1, kc] · B[kc, 32] for n = min(32, columns left): `a` kc contiguous floats, `b` a panel slice. */
 export function rowTimesPanel(a: usize, b: usize, kc: i32, c: usize, n: i32, acc: bool): void {
@@ -27,7 +29,7 @@ export function rowTimesPanel(a: usize, b: usize, kc: i32, c: usize, n: i32, acc
   if (n > 16) rowTimesTwo8(a, b + 64, 32, kc, c + 64, n - 16, c + 96, n - 24, acc);
 }
 
-/** C[1, min(n, 24)] (+)= A[1, kc] · the first 24 columns of a panel at b: 6 accumulators. */
+/** C[1, min(n, 24)] (+)= A[1, kc] · the first 24 (GEMV_WIDE_N) columns of a panel at b: 6 accumulators. */
 function rowTimes24(a: usize, b: usize, kc: i32, c: usize, n: i32, acc: bool): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0);
   let c3 = f32x4.splat(0), c4 = f32x4.splat(0), c5 = f32x4.splat(0);
@@ -80,7 +82,7 @@ export function gemvPacked(N: i32, K: i32, A: usize, packed: usize, C: usize, ac
       const acc = accumulate != 0 || k0 > 0;
       rowTimes24(a, b, kc, c, N - n0, acc);
       rowTimes24(a, b + panelBytes, kc, c2, N - n0 - NR, acc);
-      rowTimesTwo8(a, b + 96, panelBytes, kc, c + 96, N - n0 - 24, c2 + 96, N - n0 - NR - 24, acc);
+      rowTimesTwo8(a, b + WIDE_BYTES, panelBytes, kc, c + WIDE_BYTES, N - n0 - WIDE, c2 + WIDE_BYTES, N - n0 - NR - WIDE, acc);
     }
   }
   if (n0 >= N) return;

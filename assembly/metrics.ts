@@ -56,7 +56,10 @@ export function countInTopK(logits: usize, targets: usize, mask: usize, M: i32, 
   return correct;
 }
 
-/** Σ_i mask_i Σ_j |pred[i, j] - targets[i, j]| (power 1) or (pred[i, j] - targets[i, j])² (power 2) over [M, N]. */
+/**
+ * Σ_i mask_i Σ_j |pred[i, j] - targets[i, j]| (power 1) or (pred[i, j] - targets[i, j])² (power 2) over [M, N],
+ * each difference in f64 (the losses' elementRows squares in f32 lanes: a metric reports the exact error).
+ */
 export function sumErrors(pred: usize, targets: usize, mask: usize, M: i32, N: i32, power: i32): f64 {
   let total: f64 = 0;
   for (let i = 0; i < M; i++) {

@@ -74,7 +74,6 @@ export class ParameterArena {
   readonly packedSize: number;
   readonly #params: WasmArray;
   readonly #grads: WasmArray;
-  readonly #ownsParams: boolean;
   /** The arena whose parameter block (and so version and packs) this one reads; undefined when its own. */
   readonly #shared: ParameterArena | undefined;
   #version = 0;
@@ -96,7 +95,6 @@ export class ParameterArena {
     this.packedSize = [...entries.values()].reduce((n, e) => n + e.size, 0);
     checkAllocation("ParameterArena", "the parameters of specs", offset);
     if (shared !== undefined && shared.size !== offset) throw new RangeError("ParameterArena: the shared arena has other specs");
-    this.#ownsParams = shared === undefined;
     this.#shared = shared;
     this.#params = shared?.params ?? new WasmArray(offset).fill(0);
     this.#packs = shared?.packs ?? new WeightPacks(this);
@@ -216,7 +214,7 @@ export class ParameterArena {
   dispose(): void {
     if (isDisposed(this)) return;
     checkNotOwned(this, "arena");
-    if (this.#ownsParams) {
+    if (this.#shared === undefined) {
       this.#params.free();
       this.#packs.free();
     }

@@ -83,8 +83,8 @@ function check(c: Case): void {
 const SIZES = CLASSIC_SIZES;
 /** Rows around the micro-tile's quads and the packed block of A. */
 const M_EDGES = tileEdges(GEMM.MR, GEMM.MC);
-/** Columns around both micro-tiles and the panel of B. */
-const N_EDGES = tileEdges(GEMM.TILE_N, GEMM.ROW_TILE_N, GEMM.NR);
+/** Columns around the 4 x 8 tile, the lone-row kernel's 24 columns, a panel of B and gemv's pairs of panels. */
+const N_EDGES = tileEdges(GEMM.TILE_N, GEMM.GEMV_WIDE_N, GEMM.NR, 2 * GEMM.NR);
 /** Depths around the K slice. */
 const K_EDGES = tileEdges(GEMM.KC);
 const LAYOUTS: Array<[boolean, boolean]> = [[false, false], [false, true], [true, false], [true, true]];
@@ -115,7 +115,7 @@ describe("gemm", () => {
           for (const N of N_EDGES) check({ M, N, K: 5, transA, transB, accumulate: (M + N) % 2 === 0 ? 0 : 1, packed, ldc: N + (M % 3) });
         }
         for (const K of K_EDGES) {
-          for (const [M, N] of [[1, GEMM.ROW_TILE_N + 1], [GEMM.MR + 1, GEMM.NR + 1]] as const) {
+          for (const [M, N] of [[1, GEMM.GEMV_WIDE_N + 1], [GEMM.MR + 1, GEMM.NR + 1]] as const) {
             check({ M, N, K, transA, transB, accumulate: K % 2 === 0 ? 0 : 1, packed, ldc: N + 1 });
           }
         }

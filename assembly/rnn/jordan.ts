@@ -38,7 +38,7 @@ function outputBackward(g: i32, y: usize, dy: usize, dO: usize, B: i32, O: i32):
   O: i32; f: i32; g: i32; wih: usize; why: usize; wo: usize;
   /** hs [T, B, H] hidden layers, ys [T+1, B, O] outputs (ys[0] = y0). */
   hs: usize; ys: usize;
-  /** Forward: W_hy^T [O, H] and W_o^T [H, O] packed by gemmPackB; backward: scratch of max(gemmPackedSize(O, H), gemmPackedSize(H, O)) floats each. */
+  /** Forward: W_hy^T [O, H] and W_o^T [H, O] packed by gemmPackB; backward: scratch for W_hy [H, O] (gemmPackedSize(H, O)) and W_o [O, H] (gemmPackedSize(O, H)). */
   packHy: usize; packO: usize;
 }
 

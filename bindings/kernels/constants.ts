@@ -31,7 +31,7 @@ export interface ConstantsExports {
   /** gemm: columns of the main micro-tile. */
   GEMM_TILE_N: WebAssembly.Global;
   /** gemm: columns of a lone row's micro-tile. */
-  GEMM_ROW_TILE_N: WebAssembly.Global;
+  GEMV_WIDE_N: WebAssembly.Global;
 }
 
 /** The name of one constant of the core. */
@@ -41,7 +41,7 @@ export type ConstantName = keyof ConstantsExports;
 export const CORE_CONSTANTS: Record<ConstantName, true> = {
   ACT_LINEAR: true, ACT_TANH: true, ACT_SIGMOID: true, ACT_RELU: true, ACT_HARD_SIGMOID: true, OUT_SOFTMAX: true,
   MERGE_CONCAT: true, MERGE_SUM: true, MERGE_MUL: true, MERGE_AVE: true, F32_LANES: true,
-  GEMM_NR: true, GEMM_KC: true, GEMM_MC: true, GEMM_NC: true, GEMM_TOUCH_BYTES: true, GEMM_MR: true, GEMM_TILE_N: true, GEMM_ROW_TILE_N: true,
+  GEMM_NR: true, GEMM_KC: true, GEMM_MC: true, GEMM_NC: true, GEMM_TOUCH_BYTES: true, GEMM_MR: true, GEMM_TILE_N: true, GEMV_WIDE_N: true,
 };
 
 const tables: { table: Record<string, number>; names: Record<string, ConstantName> }[] = [];

@@ -90,7 +90,9 @@ export class Dense extends Layer {
     const blocks = [this.outputBlock(M), this.packedWeightBlock("weight")];
     if (training && inputGradient) blocks.push(this.inputGradientBlock(M));
     if (training && dz !== null) blocks.push(dz);
-    return { blocks, gemmScratch: 4 * core().gemmScratchSize(0x7fffffff, Math.max(this.inputSize, this.units)), tokenTable: 0 };
+    // the forward reads the packed weight; only the backward's products pack their right operand per call
+    const gemmScratch = training ? 4 * core().gemmScratchSize(0x7fffffff, Math.max(this.inputSize, this.units)) : 0;
+    return { blocks, gemmScratch, tokenTable: 0 };
   }
 
   forwardPointers(input: SequencePointers): SequencePointers {

@@ -330,7 +330,8 @@ export abstract class Layer {
   /**
    * A live view of parameter `name` (PyTorch name) in wasm memory, like `param.data` in
    * PyTorch: writes change the parameter. Re-get it after any call into the library
-   * (memory growth detaches old views).
+   * (memory growth detaches old views; taking a view marks the parameters changed, so the packed
+   * weights follow writes made before the next call).
    */
   paramView(name: string): Float32Array {
     this.checkBuilt("paramView");

@@ -150,7 +150,8 @@ export class Attention extends Layer {
     if (training) blocks.push(this.block("dMemory", S, B, F), this.block("dScores", 1, B, S), this.block("dQueries", T, B, H));
     if (training && additive) blocks.push(this.block("dKeys", S, B, A));
     if (training && P > 0) blocks.push(this.block("dProjected", 1, B, P));
-    return { blocks, gemmScratch: 4 * core().gemmScratchSize(0x7fffffff, Math.max(H, F, A)), tokenTable: 0 };
+    // the forward reads packed weights; only the backward's products pack their right operand per call
+    return { blocks, gemmScratch: training ? 4 * core().gemmScratchSize(0x7fffffff, Math.max(H, F, A)) : 0, tokenTable: 0 };
   }
 
   /**

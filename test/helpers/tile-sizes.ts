@@ -45,6 +45,6 @@ export const LANE_SIZES: readonly number[] = sizes(CLASSIC_SIZES, tileEdges(LANE
  */
 export const GEMM = {
   MR: coreConstant("GEMM_MR"), MC: coreConstant("GEMM_MC"),
-  TILE_N: coreConstant("GEMM_TILE_N"), ROW_TILE_N: coreConstant("GEMM_ROW_TILE_N"), NR: coreConstant("GEMM_NR"), NC: coreConstant("GEMM_NC"),
+  TILE_N: coreConstant("GEMM_TILE_N"), GEMV_WIDE_N: coreConstant("GEMV_WIDE_N"), NR: coreConstant("GEMM_NR"), NC: coreConstant("GEMM_NC"),
   KC: coreConstant("GEMM_KC"), TOUCH_BYTES: coreConstant("GEMM_TOUCH_BYTES"),
 } as const;

@@ -5,7 +5,6 @@ import type { Jordan } from "../jordan.js";
 import { cellKernel, CELL_FIELDS, PACKED_INPUT_WEIGHTS } from "./table.js";
 
 const kernel = cellKernel<Jordan>();
-const pack = (l: Jordan, H: number): number => Math.max(core().gemmPackedSize(H, l.outputUnits), core().gemmPackedSize(l.outputUnits, H));
 
 /** The fields both kernels read, in the order of JordanArgs. */
 const SHARED = {
@@ -18,8 +17,9 @@ const SHARED = {
   hs: { floats: ({ T, B, H }) => T * B * H },
   /** Outputs y_0..y_T [T+1, B, O]. */
   ys: { floats: ({ T, B }, l) => (T + 1) * B * l.outputUnits },
-  packHy: { floats: ({ H }, l) => pack(l, H) },
-  packO: { floats: ({ H }, l) => pack(l, H) },
+  /** The backward's scratch for W_hy [H, O] and W_o [O, H] packed as right operands (the forward reads the arena's packs). */
+  packHy: { floats: ({ H }, l) => core().gemmPackedSize(H, l.outputUnits) },
+  packO: { floats: ({ H }, l) => core().gemmPackedSize(l.outputUnits, H) },
 } as const satisfies Parameters<typeof kernel>[2];
 
 export const JORDAN_FORWARD = kernel("jordanForward", "JordanForwardArgs", {
