@@ -85,6 +85,16 @@ export class Workspace {
     return this.get(name, length).ptr;
   }
 
+  /**
+   * The 4-byte values [A, B, F] at `src` copied by the core into block `name` as [B, A, F]
+   * (time-major to batch-first and back); returns the block's address.
+   */
+  swapped(name: string, src: number, A: number, B: number, F: number): number {
+    const dst = this.ptr(name, A * B * F);
+    core().swapLeadingAxes(dst, src, A, B, F);
+    return dst;
+  }
+
   /** Elements block `name` holds now (0: none). */
   capacity(name: string): number {
     return this.blocks.get(name)?.capacity ?? 0;

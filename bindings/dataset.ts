@@ -219,13 +219,7 @@ export class StagedDataset {
     if (padded) {
       const padding = this.ws.ptr("padding", n);
       c.lengthMask(padding, this.ws.ptr("lengths", this.N), this.T, this.N);
-      if (this.batchFirst) {
-        const swapped = this.ws.ptr("paddingBatchFirst", n);
-        c.swapLeadingAxes(swapped, padding, this.T, this.N, 1);
-        c.mulInPlace(weights, swapped, n);
-      } else {
-        c.mulInPlace(weights, padding, n);
-      }
+      c.mulInPlace(weights, this.batchFirst ? this.ws.swapped("paddingBatchFirst", padding, this.T, this.N, 1) : padding, n);
     }
     return weights;
   }

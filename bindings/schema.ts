@@ -1,7 +1,7 @@
 // A small schema mechanism for JSON read from files: each schema checks a parsed value at a path
 // ("model.layers[1].type") and returns it typed, or throws "<where>: <path> must be ...; got ...":
 // a TypeError for a value of the wrong JSON type, a RangeError for a wrong value of the right type.
-import { describe } from "./validate.js";
+import { checkBoolean, describe } from "./validate.js";
 
 /** Checks `value`, found at `path` in the input of the public function `where`, and returns it typed. */
 export type Schema<T> = (where: string, path: string, value: unknown) => T;
@@ -24,11 +24,8 @@ export const string: Schema<string> = (where, path, value) => {
   return value;
 };
 
-/** A boolean. */
-export const boolean: Schema<boolean> = (where, path, value) => {
-  if (typeof value !== "boolean") throw typeError(where, path, "a boolean", value);
-  return value;
-};
+/** A boolean (checkBoolean: the same check layer options use). */
+export const boolean: Schema<boolean> = checkBoolean;
 
 /** A finite number (JSON has no NaN or Infinity). */
 export const number: Schema<number> = (where, path, value) => {

@@ -25,7 +25,7 @@ export type NumberArray = Float32Array | Float64Array | Int8Array | Int16Array |
 
 /**
  * A tensor of another library, read by duck typing: a tf.Tensor (`shape` and `dataSync()`), or
- * `shape` with any numeric typed array as `data` (ndarray, onnxruntime's Tensor). Values are
+ * `shape` with any numeric typed array as `data` (a contiguous ndarray). Values are
  * converted to float32 (int32 for ids) as tf.tensor would.
  */
 export type ForeignTensor = { readonly shape: readonly number[]; dataSync(): ArrayLike<number> } | { readonly shape: readonly number[]; readonly data: NumberArray };
@@ -83,6 +83,17 @@ function checkShapeField(where: string, name: string, shape: unknown, length: nu
   return shape;
 }
 
+/** Whether `stride` is the row-major stride of `shape` (ndarray's layout of a fresh array). */
+function isRowMajor(shape: unknown, stride: unknown): boolean {
+  if (!Array.isArray(shape) || !Array.isArray(stride) || stride.length !== shape.length) return false;
+  let expected = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    if (stride[i] !== expected && shape[i] !== 1) return false;
+    expected *= shape[i] as number;
+  }
+  return true;
+}
+
 function isNumberArray(value: unknown): value is NumberArray {
   return ArrayBuffer.isView(value) && !(value instanceof DataView) && !(value instanceof BigInt64Array) && !(value instanceof BigUint64Array);
 }
@@ -90,7 +101,8 @@ function isNumberArray(value: unknown): value is NumberArray {
 /**
  * The shape and values of a tensor from another library, by duck typing: an object with `shape`
  * and `dataSync()` (a tf.Tensor: its values are read synchronously) or with `shape` and a typed
- * array `data` (our tensors, ndarray, onnxruntime's Tensor). Null for anything else.
+ * array `data` read row-major (our tensors; an ndarray only when contiguous: one with an `offset`
+ * or other `stride`s would be read in the wrong order, so it is refused). Null for anything else.
  */
 function tensorFields(where: string, name: string, value: unknown): { shape: unknown; data: NumberArray } | null {
   if (value === null || typeof value !== "object" || !("shape" in value)) return null;
@@ -102,6 +114,10 @@ function tensorFields(where: string, name: string, value: unknown): { shape: unk
   }
   if (!("data" in value)) return null;
   if (!isNumberArray(data)) throw new TypeError(`${where}: ${name}.data must be a Float32Array (or another typed array of numbers); got ${describe(data)}`);
+  const { stride, offset } = value as { stride?: unknown; offset?: unknown };
+  if ((offset !== undefined && offset !== 0) || (stride !== undefined && !isRowMajor(shape, stride))) {
+    throw new TypeError(`${where}: ${name} must be contiguous and row-major; got offset ${describe(offset)} and stride ${describe(stride)} (copy it first, e.g. ndarray's pool.clone)`);
+  }
   return { shape, data };
 }
 
@@ -116,7 +132,7 @@ export function toTensor(where: string, name: string, value: unknown): Tensor {
   }
   const fields = tensorFields(where, name, value);
   if (fields !== null) {
-    const data = fields.data instanceof Float32Array ? fields.data : Float32Array.from(fields.data);
+    const data = fields.data instanceof Float32Array ? fields.data : new Float32Array(fields.data);
     return { shape: checkShapeField(where, name, fields.shape, data.length), data };
   }
   throw new TypeError(`${where}: ${name} must be a { shape, data: Float32Array } tensor, a tensor with shape and dataSync() (tf.Tensor), or nested number arrays; got ${describe(value)}`);

@@ -166,6 +166,7 @@ describe("tensors of other libraries (duck typing)", () => {
     const expected = m.predict({ shape: [N, T, D], data: x });
     assert.deepEqual(m.predict(tfLike([N, T, D], x)), expected);
     assert.deepEqual(m.predict({ shape: [N, T, D], data: Float64Array.from(x) }), expected);
+    assert.deepEqual(m.predict({ shape: [N, T, D], data: x, stride: [T * D, D, 1], offset: 0 } as never), expected, "a contiguous ndarray");
     const classes = Int32Array.from({ length: N * T }, (_, i) => i % 3);
     const loss = m.evaluate(tfLike([N, T, D], x), tfLike([N, T], classes)).loss;
     assert.equal(m.evaluate({ shape: [N, T, D], data: x }, { shape: [N, T], data: Uint8Array.from(classes) }).loss, loss);
@@ -179,6 +180,7 @@ describe("tensors of other libraries (duck typing)", () => {
       [{ shape: [T, N, D], data: async function data() { return x; } }, /^Model\.predict: x\.data must be a Float32Array \(or another typed array of numbers\); got function data$/],
       [{ shape: [T, N, D], dataSync: () => [1, 2] }, /^Model\.predict: x\.dataSync\(\) must return a typed array of numbers; got an array of length 2$/],
       [{ shape: [T, N, D], data: new BigInt64Array(T * N * D) }, /^Model\.predict: x\.data must be a Float32Array .*; got a BigInt64Array of length 180$/],
+      [{ shape: [T, N, D], data: new Float32Array(T * N * D), stride: [1, T, T * N], offset: 0 }, /^Model\.predict: x must be contiguous and row-major; got offset number 0 and stride an array of length 3 \(copy it first/],
       [() => x, /^Model\.predict: x must be a \{ shape, data: Float32Array \} tensor, a tensor with shape and dataSync\(\) \(tf\.Tensor\), or nested number arrays; got function$/],
     ];
     for (const [value, message] of cases) {

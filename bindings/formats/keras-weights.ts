@@ -14,7 +14,7 @@ import { GRU } from "../layers/gru.js";
 import { Dense } from "../layers/dense.js";
 import { Embedding } from "../layers/embedding.js";
 import type { Tensor } from "../tensor.js";
-import { addVectors, kerasMatrix, kerasVector, torchMatrix, torchVector, transposed, type KerasCellClass } from "./tfjs-layout.js";
+import { addVectors, kerasMatrix, kerasVector, torchMatrix, torchVector, transposed, zeros, type KerasCellClass } from "./tfjs-layout.js";
 
 /** Some of a layer's weights in Keras layout, converted together from and to its PyTorch parameters. */
 interface WeightGroup {
@@ -24,10 +24,6 @@ interface WeightGroup {
   toKeras(dict: Readonly<Record<string, Tensor>>): Tensor[];
   /** The PyTorch parameters from the weights (in `names` order, shapes checked). */
   toTorch(weights: readonly Tensor[]): Record<string, Tensor>;
-}
-
-function zeros(n: number): Tensor {
-  return { shape: [n], data: new Float32Array(n) };
 }
 
 /**

@@ -125,3 +125,8 @@ export function wasmActivation(keras: string): ActivationName | null {
   const found = (Object.keys(KERAS_ACTIVATIONS) as ActivationName[]).find((name) => KERAS_ACTIVATIONS[name] === snake);
   return found ?? null;
 }
+
+/** A zero vector [n] (a bias a layer does not have). */
+export function zeros(n: number): Tensor {
+  return { shape: [n], data: new Float32Array(n) };
+}

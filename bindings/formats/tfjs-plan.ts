@@ -11,7 +11,7 @@ import { Embedding } from "../layers/embedding.js";
 import { withoutIneffectiveOptions, type Pooling, type RecurrentOptions } from "../layers/recurrent.js";
 import type { ActivationName } from "../kernels/activations.js";
 import type { Tensor } from "../tensor.js";
-import { gateCount, tokenKernels, transposed } from "./tfjs-layout.js";
+import { gateCount, tokenKernels, transposed, zeros } from "./tfjs-layout.js";
 import { torchCellParams } from "./keras-weights.js";
 import type { KerasActivation, LayerSpec, RecurrentSpec } from "./tfjs-topology.js";
 import type { Direction, LayerWeights } from "./tfjs-weights.js";
@@ -37,10 +37,6 @@ type Plan =
   | RecurrentPlan
   | { kind: "embedding"; inputDim: number; outputDim: number; params: Record<string, Tensor> }
   | { kind: "dense"; inputSize: number; units: number; activation: ActivationName; params: Record<string, Tensor> };
-
-function zeros(n: number): Tensor {
-  return { shape: [n], data: new Float32Array(n) };
-}
 
 /** Whether two Keras recurrent layers can be one stacked wasm-rnn layer. */
 function stacks(a: RecurrentSpec, b: RecurrentSpec): boolean {

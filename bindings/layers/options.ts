@@ -5,7 +5,7 @@
 // the removal of options without effect. The doc comment of an option sits on its schema entry and
 // the derived types carry it (homomorphic mapped types keep each property's declaration).
 import type { Infer, Schema } from "../schema.js";
-import { checkOptionKeys, checkInt, checkBoolean, checkChoice, checkNumber, checkSeed, checkInEffect } from "../validate.js";
+import { checkOptionKeys, checkInt, checkChoice, checkNumber, checkSeed, checkInEffect } from "../validate.js";
 import { checkLayerCount } from "../sizes.js";
 
 /** When an option has an effect: refused where `when` is false, unless at its `off` value. */
@@ -68,7 +68,7 @@ export function choice<T extends string>(choices: readonly T[]): Schema<T> {
   return (where, name, value) => checkChoice(where, name, value, choices);
 }
 
-export const boolean: Schema<boolean> = checkBoolean;
+export { boolean } from "../schema.js";
 export const layerCount: Schema<number> = checkLayerCount;
 export const seed: Schema<number> = (where, _name, value) => checkSeed(where, value);
 

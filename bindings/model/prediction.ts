@@ -1,6 +1,6 @@
 // Prediction: the last layer's outputs for a dataset in batches, logits or (for a loss with an
 // output activation) probabilities.
-import { core, copyOut } from "../core.js";
+import { f32View } from "../core.js";
 import { LOSS_NAMES, probabilitiesOf, toProbabilities } from "../losses.js";
 import { StagedDataset } from "../dataset.js";
 import type { Tensor } from "../tensor.js";
@@ -18,13 +18,6 @@ export function probabilitiesOption(model: ModelRuntime, where: string, value: u
     throw new RangeError(`${where}: probabilities needs a ${LOSS_NAMES.filter((name) => probabilitiesOf(name) !== null).join(" or ")} model`);
   }
   return probabilities;
-}
-
-/** The outputs [T, B, O] at `x` reordered batch-first [B, T, O] by the core, in the model's workspace; returns their address. */
-export function batchFirstCopy(model: ModelRuntime, x: number, T: number, B: number, O: number): number {
-  const out = model.ws.ptr("batchFirstOutput", T * B * O);
-  core().swapLeadingAxes(out, x, T, B, O);
-  return out;
 }
 
 /** Model.predict: [T, N, O] (or [N, O] for many-to-one) outputs of x; with threads (init), each batch of 2 or more in slices. */
@@ -48,11 +41,10 @@ export function predict(model: ModelRuntime, x: ModelInput, options: PredictOpti
     /** Copies the outputs [Tout, B, O] at `x` of sequences b0 .. b0 + B into the result ([Tout, N, O], or [N, Tout, O] batch-first). */
     const place = (x: number, b0: number, B: number): void => {
       if (batchFirst) {
-        result.set(copyOut(batchFirstCopy(model, x, Tout, B, O), Tout * B * O), b0 * Tout * O);
+        result.set(f32View(ws.swapped("batchFirstOutput", x, Tout, B, O), Tout * B * O), b0 * Tout * O);
         return;
       }
-      const block = copyOut(x, Tout * B * O);
-      for (let t = 0; t < Tout; t++) result.set(block.subarray(t * B * O, (t + 1) * B * O), (t * data.N + b0) * O);
+      for (let t = 0; t < Tout; t++) result.set(f32View(x + 4 * t * B * O, B * O), (t * data.N + b0) * O);
     };
     for (let b0 = 0; b0 < data.N; b0 += batchSize) {
       const B = Math.min(batchSize, data.N - b0);

@@ -8,7 +8,7 @@ import { toTensor, toIntTensor, type Tensor } from "../tensor.js";
 import { checkOptionKeys } from "../validate.js";
 import { checkModelBatch } from "../layer-chain.js";
 import type { ModelRuntime } from "./runtime.js";
-import { batchFirstCopy, probabilitiesOption } from "./prediction.js";
+import { probabilitiesOption } from "./prediction.js";
 import type { ModelInput, StepOptions } from "./options.js";
 
 /** The streams of one model: their batch size and, per recurrent layer, its carried state blocks (none before the first step). */
@@ -43,7 +43,7 @@ export class ModelStreams {
       const O = model.spec.outputSize;
       if (probabilities) toProbabilities(model.loss, out.x, out.T * B, O);
       if (single || out.T === 1) return { shape: [B, O], data: copyOut(out.x, B * O) };
-      if (batchFirst) return { shape: [B, out.T, O], data: copyOut(batchFirstCopy(model, out.x, out.T, B, O), out.T * B * O) };
+      if (batchFirst) return { shape: [B, out.T, O], data: copyOut(model.ws.swapped("batchFirstOutput", out.x, out.T, B, O), out.T * B * O) };
       return { shape: [out.T, B, O], data: copyOut(out.x, out.T * B * O) };
     } finally {
       data.free();

@@ -1,5 +1,6 @@
 // Model.summary: Keras' model.summary() table (layer, output shape, parameters; totals) and the
 // bytes of wasm memory the parameter arena and the optimizer's state take, as an object and text.
+import { sequenceAxes } from "../dataset.js";
 import type { ModelRuntime } from "./runtime.js";
 import { RecurrentLayer } from "../layers/recurrent.js";
 import { checkBoolean, checkOptionKeys, describe } from "../validate.js";
@@ -47,7 +48,7 @@ export interface SummaryOptions {
 /** The output shape of every layer, from the model's input [T, N, D] (ids [T, N]; batch-first [N, T, ...]). */
 function outputShapes(runtime: ModelRuntime): (number | FreeDimension)[][] {
   let sequence = true;
-  const steps: FreeDimension[] = runtime.spec.batchFirst ? ["N", "T"] : ["T", "N"];
+  const steps = sequenceAxes(runtime.spec, null, null).names as FreeDimension[];
   return runtime.layers.map((layer) => {
     if (layer instanceof RecurrentLayer && !layer.returnSequences) sequence = false;
     return sequence ? [...steps, layer.outputSize] : ["N", layer.outputSize];

@@ -1,7 +1,7 @@
 // Model.getWeights / setWeights: every layer's weights as one ordered list, in Keras' layouts and
 // order (formats/keras-weights.ts), as Keras' model.get_weights() / set_weights().
 import type { Layer } from "../layers/layer.js";
-import { expectShape, toTensor, type Tensor } from "../tensor.js";
+import { checkFiniteValues, expectShape, toTensor, type Tensor } from "../tensor.js";
 import { describe } from "../validate.js";
 import { kerasWeights, torchParams } from "../formats/keras-weights.js";
 import { loadModelStateDict } from "./parameters-by-name.js";
@@ -29,8 +29,7 @@ export function setModelWeights(layers: readonly Layer[], weights: unknown): voi
       const label = `weights[${at}] (layers[${i}] (${layers[i]!.constructor.name}) ${name})`;
       const t = toTensor(where, label, weights[at++]);
       expectShape(where, label, t.shape, tensor.shape);
-      const bad = t.data.findIndex((v) => !Number.isFinite(v));
-      if (bad >= 0) throw new RangeError(`${where}: ${label} must be finite; got ${t.data[bad]} at flat index ${bad}`);
+      checkFiniteValues(where, label, t.data);
       return t;
     });
     for (const [name, t] of Object.entries(torchParams(layers[i]!, tensors))) dict[`${i}.${name}`] = t;

@@ -102,8 +102,11 @@ export async function loadFromIndexedDB(name: string): Promise<Model> {
 export async function removeFromIndexedDB(name: string): Promise<boolean> {
   const where = "removeFromIndexedDB";
   checkName(where, name);
-  const found = await inStore(where, "readonly", (store) => store.count(name));
-  if (found === 0) return false;
-  await inStore(where, "readwrite", (store) => store.delete(name));
-  return true;
+  // one transaction: its requests run in order, and deleting a missing name does nothing
+  const found = await inStore(where, "readwrite", (store) => {
+    const count = store.count(name);
+    store.delete(name);
+    return count;
+  });
+  return found > 0;
 }

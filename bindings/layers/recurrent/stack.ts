@@ -32,6 +32,8 @@ export interface LastForward {
   lengths: number;
   context: number;
   training: boolean;
+  /** The tensor-level forward took batch-first tensors (its backward takes and returns them too); false at pointer level. */
+  batchFirst: boolean;
 }
 
 export abstract class RecurrentStack extends Layer {
@@ -308,7 +310,7 @@ export abstract class RecurrentStack extends Layer {
       }
       layerInput = layerOut;
     }
-    this.last = { T, B, x, lengths, context, training };
+    this.last = { T, B, x, lengths, context, training, batchFirst: false };
     this.consumed = false;
     this.initialGiven = false;
     const { embedded: _lookedUp, ...passed } = input;

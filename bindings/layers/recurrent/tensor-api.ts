@@ -50,15 +50,7 @@ export interface RecurrentBackwardResult {
 }
 
 export abstract class RecurrentLayer extends RecurrentStack {
-  /** Whether the last tensor-level forward took batch-first tensors (its backward does too). */
-  private lastBatchFirst = false;
 
-  /** Copies `n` values at `src`, [A, B, F], into the workspace block `name` as [B, A, F]; returns its address. */
-  private swapped(name: string, src: number, A: number, B: number, F: number): number {
-    const dst = this.ws.ptr(name, A * B * F);
-    core().swapLeadingAxes(dst, src, A, B, F);
-    return dst;
-  }
 
   /**
    * Validates optional state tensors { name: [layers * dirs, B, size] } of the `staged` states and
@@ -106,15 +98,15 @@ export abstract class RecurrentLayer extends RecurrentStack {
     }
     const xBuffer = this.ws.get(batchFirst ? "xBatchFirst" : "x", xt.data.length);
     const given = xt.data instanceof Int32Array ? stageIds(where, "x", xt.data, this.inputSize, xBuffer) : stageF32(where, "x", xt.data, xBuffer);
-    const xPtr = batchFirst ? this.swapped("x", given, B, T, xt.data.length / (T * B)) : given;
+    const xPtr = batchFirst ? this.ws.swapped("x", given, B, T, xt.data.length / (T * B)) : given;
     this.setInitialStates(staged, B);
     const out = this.forwardPointers({ x: xPtr, T, B, lengths, context, training });
-    this.lastBatchFirst = batchFirst;
+    this.requireLast("forward").batchFirst = batchFirst;
     const outW = this.outputSize;
     const output: Tensor = !this.returnSequences
       ? { shape: [B, outW], data: copyOut(out.x, B * outW) }
       : batchFirst
-        ? { shape: [B, T, outW], data: copyOut(this.swapped("outputBatchFirst", out.x, T, B, outW), T * B * outW) }
+        ? { shape: [B, T, outW], data: copyOut(this.ws.swapped("outputBatchFirst", out.x, T, B, outW), T * B * outW) }
         : { shape: [T, B, outW], data: copyOut(out.x, T * B * outW) };
     return { output, state: this.finalStateTensors(T, B) };
   }
@@ -142,17 +134,17 @@ export abstract class RecurrentLayer extends RecurrentStack {
   backward(dOutput: TensorLike | null, dFinalState?: Record<string, TensorLike>): RecurrentBackwardResult {
     const where = `${this.constructor.name}.backward`;
     this.checkBuilt("backward");
-    const { T, B, context } = this.requireLast("backward");
+    const { T, B, context, batchFirst: lastBatchFirst } = this.requireLast("backward");
     const D = this.inputSize;
     checkAllocation(where, `dInput [${T}, ${B}, ${D}]`, T * B * D);
     const outW = this.outputSize;
-    const batchFirst = this.lastBatchFirst && this.returnSequences;
+    const batchFirst = lastBatchFirst && this.returnSequences;
     let dOut = 0;
     if (dOutput !== null) {
       const d = toTensor(where, "dOutput", dOutput);
       expectShape(where, "dOutput", d.shape, !this.returnSequences ? [B, outW] : batchFirst ? [B, T, outW] : [T, B, outW]);
       dOut = stageF32(where, "dOutput", d.data, this.ws.get(batchFirst ? "dOutputBatchFirst" : "dOutput", d.data.length));
-      if (batchFirst) dOut = this.swapped("dOutput", dOut, B, T, outW);
+      if (batchFirst) dOut = this.ws.swapped("dOutput", dOut, B, T, outW);
     } else if (!this.returnSequences) {
       dOut = this.ws.ptr("dOutput", B * outW);
       core().fillF32(dOut, B * outW, 0);
@@ -164,8 +156,8 @@ export abstract class RecurrentLayer extends RecurrentStack {
     this.carried.forEach(({ name, size }) => {
       dInitialState[name] = { shape: [L, B, size], data: copyOut(this.stateBlock("dInitialState", name, size, B), L * B * size) };
     });
-    const dInput: Tensor = this.lastBatchFirst
-      ? { shape: [B, T, D], data: copyOut(this.swapped("dInputBatchFirst", dx, T, B, D), T * B * D) }
+    const dInput: Tensor = lastBatchFirst
+      ? { shape: [B, T, D], data: copyOut(this.ws.swapped("dInputBatchFirst", dx, T, B, D), T * B * D) }
       : { shape: [T, B, D], data: copyOut(dx, T * B * D) };
     const result: RecurrentBackwardResult = { dInput, dInitialState };
     if (context !== 0) result.dContext = { shape: [B, this.contextSize], data: copyOut(this.ws.ptr("dContext", B * this.contextSize), B * this.contextSize) };
