@@ -32,7 +32,7 @@ export class GRU extends HiddenStateLayer {
 
   constructor(options: GRUOptions) {
     const o = GRU_OPTIONS.parse("GRU", options);
-    super(o, { type: "GRU", options: (inputSize) => GRU_OPTIONS.config({ ...o, inputSize }) });
+    super(o, { type: "GRU", schema: GRU_OPTIONS });
     this.resetAfter = o.resetAfter;
     this.activation = o.activation;
     this.recurrentActivation = o.recurrentActivation;

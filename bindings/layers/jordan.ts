@@ -42,7 +42,7 @@ export class Jordan extends RecurrentLayer {
     if (o.outputActivation === "softmax" && o.outputUnits === 1) {
       throw new RangeError(`Jordan: outputActivation "softmax" over outputUnits 1 always outputs 1; use "sigmoid" for one output, or outputUnits >= 2`);
     }
-    super(o, { type: "Jordan", options: (inputSize) => JORDAN_OPTIONS.config({ ...o, inputSize }) });
+    super(o, { type: "Jordan", schema: JORDAN_OPTIONS });
     this.outputUnits = o.outputUnits;
     this.activation = o.activation;
     this.outputActivation = o.outputActivation;

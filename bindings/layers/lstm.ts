@@ -37,7 +37,7 @@ export class LSTM extends RecurrentLayer {
 
   constructor(options: LSTMOptions) {
     const o = LSTM_OPTIONS.parse("LSTM", options);
-    super(o, { type: "LSTM", options: (inputSize) => LSTM_OPTIONS.config({ ...o, inputSize }) });
+    super(o, { type: "LSTM", schema: LSTM_OPTIONS });
     this.activation = o.activation;
     this.recurrentActivation = o.recurrentActivation;
     this.peephole = o.peephole;

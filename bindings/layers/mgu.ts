@@ -28,7 +28,7 @@ export class MGU extends HiddenStateLayer {
 
   constructor(options: MGUOptions) {
     const o = MGU_OPTIONS.parse("MGU", options);
-    super(o, { type: "MGU", options: (inputSize) => MGU_OPTIONS.config({ ...o, inputSize }) });
+    super(o, { type: "MGU", schema: MGU_OPTIONS });
     this.activation = o.activation;
     this.recurrentActivation = o.recurrentActivation;
     this.buildOwn(this.seed);

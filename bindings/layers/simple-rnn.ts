@@ -27,7 +27,7 @@ export class SimpleRNN extends HiddenStateLayer {
 
   constructor(options: SimpleRNNOptions) {
     const o = SIMPLE_RNN_OPTIONS.parse("SimpleRNN", options);
-    super(o, { type: "SimpleRNN", options: (inputSize) => SIMPLE_RNN_OPTIONS.config({ ...o, inputSize }) });
+    super(o, { type: "SimpleRNN", schema: SIMPLE_RNN_OPTIONS });
     this.activation = o.activation;
     this.buildOwn(this.seed);
   }

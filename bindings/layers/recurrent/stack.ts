@@ -20,8 +20,10 @@ import { largestStackBlock, stackPlan, carriedStateBlock, layerOutputBlock, drop
 
 /** How a recurrent layer saves its config: its class name, and its options given its inputSize. */
 export interface SavedConfig {
+  /** The class name. */
   type: string;
-  options: (inputSize: number) => Record<string, unknown>;
+  /** The cell's option schema, which writes the saved options from the parsed ones. */
+  schema: { config(parsed: Parsed<typeof RECURRENT_OPTIONS>): Record<string, unknown> };
 }
 
 /** What backward needs of the last forward. */
@@ -53,6 +55,8 @@ export abstract class RecurrentStack extends Layer {
   protected readonly seed: number;
   protected readonly ws = new Workspace();
   private readonly saved: SavedConfig;
+  /** The options as the cell's schema parsed them (inputSize absent until built). */
+  private readonly parsed: Parsed<typeof RECURRENT_OPTIONS>;
   private cellList: Cell[] | null = null;
   private last: LastForward | null = null;
   /** The last forward's gate buffers hold gradients after a backward: another backward needs a new forward. */
@@ -64,8 +68,8 @@ export abstract class RecurrentStack extends Layer {
   private embedded: EmbeddedInput | null = null;
 
   /**
-   * Takes the parsed shared options and the layer's saved config: `type` is the class name and
-   * `options` gives its options with the (given or built) inputSize.
+   * Takes the options as the cell's schema parsed them and the layer's saved config: its class name
+   * and that schema, which writes the options config() saves (with the given or built inputSize).
    */
   protected constructor(options: Parsed<typeof RECURRENT_OPTIONS>, config: SavedConfig) {
     if (options.tokenInput && options.inputSize === undefined) {
@@ -83,6 +87,7 @@ export abstract class RecurrentStack extends Layer {
     this.tokenInput = options.tokenInput;
     this.seed = options.seed;
     this.saved = config;
+    this.parsed = options;
   }
 
   /** The states one cell carries between steps; its output is the first one at every step. */
@@ -207,7 +212,7 @@ export abstract class RecurrentStack extends Layer {
   }
 
   config(): LayerConfig {
-    return { type: this.saved.type, options: this.saved.options(this.inputSizeFor("config")) };
+    return { type: this.saved.type, options: this.saved.schema.config({ ...this.parsed, inputSize: this.inputSizeFor("config") }) };
   }
 
   /** Block [layers * dirs, B, size] of carried state `name` under `prefix` in the layer workspace. */
