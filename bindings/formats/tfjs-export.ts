@@ -18,8 +18,8 @@ import { Embedding } from "../layers/embedding.js";
 import type { Tensor } from "../tensor.js";
 import { checkInt, checkOptionKeys, describe } from "../validate.js";
 import type { JsonValue, KerasLayerJson, TfjsArtifacts, TfjsWeightSpec, ToTfjsOptions } from "./tfjs-types.js";
-import { kerasActivation, tokenEmbedding, transposed, type KerasCellClass } from "./tfjs-layout.js";
-import { kerasCellWeights } from "./keras-weights.js";
+import { kerasActivation, tokenEmbedding, type KerasCellClass } from "./tfjs-layout.js";
+import { kerasCellWeights, kerasWeights } from "./keras-weights.js";
 
 const WHERE = "toTfjs";
 /** The tfjs-layers release whose Keras dialect the topology follows (and that the tests load it with). */
@@ -119,18 +119,19 @@ function writeRecurrent(w: KerasWriter, layer: RecurrentLayer, at: string): void
   if (pooledMean) w.add("GlobalAveragePooling1D", "global_average_pooling1d", {});
 }
 
+/** A Dense or Embedding layer's weights as Keras names and lays them out (kernel, bias; embeddings). */
+function kerasWeightList(layer: Layer): [string, Tensor][] {
+  return kerasWeights(layer).map(({ name, tensor }) => [name, tensor]);
+}
+
 /** Appends one wasm-rnn layer. */
 function writeLayer(w: KerasWriter, layer: Layer, at: string): void {
   if (layer instanceof RecurrentLayer) {
     writeRecurrent(w, layer, at);
   } else if (layer instanceof Dense) {
-    const dict = layer.stateDict();
-    w.add("Dense", "dense", { units: layer.units, activation: kerasActivation(layer.activation), use_bias: true }, [
-      ["kernel", transposed(dict.weight!)],
-      ["bias", dict.bias!],
-    ]);
+    w.add("Dense", "dense", { units: layer.units, activation: kerasActivation(layer.activation), use_bias: true }, kerasWeightList(layer));
   } else if (layer instanceof Embedding) {
-    w.add("Embedding", "embedding", { input_dim: layer.inputSize, output_dim: layer.units, mask_zero: false }, [["embeddings", layer.stateDict().weight!]]);
+    w.add("Embedding", "embedding", { input_dim: layer.inputSize, output_dim: layer.units, mask_zero: false }, kerasWeightList(layer));
   } else {
     throw new RangeError(`${WHERE}: ${at} is a ${layer.constructor.name}, which has no Keras equivalent`);
   }
