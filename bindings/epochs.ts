@@ -123,13 +123,26 @@ export interface Validation<D> {
   count: number;
 }
 
+/** The examples fit trains on (its first N) and what it validates on after every epoch (null: nothing). */
+export interface FitValidation<D> {
+  N: number;
+  validation: Validation<D> | null;
+}
+
 /**
- * What fit validates on: all of the staged validationData when given, else the examples of the
- * training data after its first N (validationSplit's), else nothing.
+ * Splits fit's examples: with validationSplit `split`, the first N of `training` train and the rest
+ * validate; else all N train, and `stage` (given with the validationData option) stages the
+ * examples to validate on. `check(N)` runs before staging, so that the training data's own errors
+ * come first; a bad validation set then fails before any training, not after an epoch.
  */
-export function validationOf<D extends { readonly N: number }>(validationData: D | null, training: D, N: number): Validation<D> | null {
-  if (validationData !== null) return { option: "validationData", data: validationData, start: 0, count: validationData.N };
-  return N < training.N ? { option: "validationSplit", data: training, start: N, count: training.N - N } : null;
+export function fitValidation<D extends { readonly N: number }>(where: string, split: number | null, training: D, stage: (() => D) | null, check?: (N: number) => void): FitValidation<D> {
+  const N = split === null ? training.N : trainingRows(where, training.N, split);
+  check?.(N);
+  if (stage !== null) {
+    const data = stage();
+    return { N, validation: { option: "validationData", data, start: 0, count: data.N } };
+  }
+  return { N, validation: split === null ? null : { option: "validationSplit", data: training, start: N, count: training.N - N } };
 }
 
 /** Checks the shared options (before a fit stages its data) and fills in the defaults. */

@@ -32,7 +32,7 @@ export interface Metric {
 /** What one kind of metric needs of the loss (null: fits) and how it counts. */
 interface MetricKind {
   misfit(loss: Loss): string | null;
-  make(key: string, loss: Loss, k: number): Omit<Metric, "key">;
+  make(loss: Loss, k: number): Omit<Metric, "key">;
 }
 
 const perRow = (sum: number, weight: number): number => (weight > 0 ? sum / weight : 0);
@@ -47,14 +47,14 @@ const ROOT_MEAN_SQUARED: MetricKind = { misfit: floatTargets, make: () => ({ cou
 const KINDS: Record<MetricName, MetricKind> = {
   accuracy: {
     misfit: (loss) => (loss.accuracy !== null ? null : `needs a classification loss (softmaxCrossEntropy or binaryCrossEntropyWithLogits); got ${loss.name}`),
-    make: (_key, loss) => ({
+    make: (loss) => ({
       count: (out, y, mask, M, N) => countCorrect(loss, out, y, mask, M, N),
       value: (sum, weight, N) => accuracyOf(loss, sum, weight, N)!,
     }),
   },
   topKAccuracy: {
     misfit: (loss) => (loss.target === "classes" ? null : `needs class-id targets (softmaxCrossEntropy); got ${loss.name}`),
-    make: (_key, _loss, k) => ({ count: (out, y, mask, M, N) => core().countInTopK(out, y, mask, M, N, k), value: perRow }),
+    make: (_loss, k) => ({ count: (out, y, mask, M, N) => core().countInTopK(out, y, mask, M, N, k), value: perRow }),
   },
   meanAbsoluteError: MEAN_ABSOLUTE,
   mae: MEAN_ABSOLUTE,
@@ -89,7 +89,7 @@ function checkSpec(where: string, path: string, spec: unknown, outputSize: numbe
  */
 export function resolveMetrics(where: string, loss: Loss, specs: unknown, outputSize: number): Metric[] {
   if (specs !== undefined && !Array.isArray(specs)) throw new TypeError(`${where}: metrics must be an array of metric names; got ${describe(specs)}`);
-  const metrics: Metric[] = loss.accuracy === null ? [] : [{ key: "accuracy", ...KINDS.accuracy.make("accuracy", loss, 0) }];
+  const metrics: Metric[] = loss.accuracy === null ? [] : [{ key: "accuracy", ...KINDS.accuracy.make(loss, 0) }];
   const given = new Set<string>();
   ((specs ?? []) as unknown[]).forEach((spec, i) => {
     const { name, k } = checkSpec(where, `metrics[${i}]`, spec, outputSize);
@@ -97,7 +97,7 @@ export function resolveMetrics(where: string, loss: Loss, specs: unknown, output
     given.add(name);
     const misfit = KINDS[name].misfit(loss);
     if (misfit !== null) throw new RangeError(`${where}: metrics[${i}]: ${name} ${misfit}`);
-    if (name !== "accuracy") metrics.push({ key: name, ...KINDS[name].make(name, loss, k) });
+    if (name !== "accuracy") metrics.push({ key: name, ...KINDS[name].make(loss, k) });
   });
   return metrics;
 }
@@ -131,9 +131,9 @@ export function noCounts(metrics: readonly Metric[]): MetricCounts {
   return { counts: metrics.map(() => 0), weight: 0 };
 }
 
-/** Each metric's value from summed counts, by `name(key)` (the key itself, or validationKey), written into `logs`. */
-export function writeMetrics(logs: Record<string, number | undefined>, metrics: readonly Metric[], sums: MetricCounts, N: number, meanLoss: number, name: (key: string) => string = (key) => key): void {
+/** Each metric's value from summed counts, written into `logs` under its key. */
+export function writeMetrics(logs: Record<string, number | undefined>, metrics: readonly Metric[], sums: MetricCounts, N: number, meanLoss: number): void {
   metrics.forEach((m, i) => {
-    logs[name(m.key)] = m.value(sums.counts[i]!, sums.weight, N, meanLoss);
+    logs[m.key] = m.value(sums.counts[i]!, sums.weight, N, meanLoss);
   });
 }

@@ -10,9 +10,9 @@
 // Everything is seeded: two runs print the same numbers and the same names.
 import { parseArgs } from "node:util";
 import {
-  init, Model, Embedding, LSTM, Dense, Adam, exponentialDecay, Rng, Vocabulary, tokenizeChars, nextTokenBatch, trainValidationSplit, generate, perplexity,
+  init, Model, Embedding, LSTM, Dense, Adam, Rng, Vocabulary, tokenizeChars, nextTokenBatch, trainValidationSplit, generate, perplexity,
 } from "../bindings/index.js";
-import { fitWithProgress, seconds } from "./progress.js";
+import { fitWithProgress, perEpochDecay, seconds } from "./progress.js";
 import { loadNameLists } from "./names.js";
 
 const { values: flags } = parseArgs({ options: { full: { type: "boolean", default: false } } });
@@ -58,8 +58,8 @@ const model = new Model({
     new Dense({ inputSize: CONFIG.units, units: vocab.size, seed: SEED + 2 }),
   ],
   loss: "softmaxCrossEntropy",
-  // the learning rate times 0.85 after every epoch (of ceil(N / batchSize) steps)
-  optimizer: new Adam({ lr: exponentialDecay({ initialLr: CONFIG.lr, decaySteps: Math.ceil(train.length / CONFIG.batchSize), decayRate: 0.85, staircase: true }) }),
+  // the learning rate times 0.85 after every epoch
+  optimizer: new Adam({ lr: perEpochDecay(CONFIG.lr, 0.85, train.length, CONFIG.batchSize) }),
   clipNorm: 5,
 });
 console.log(`model: Embedding(${vocab.size}, ${CONFIG.embedding}) -> LSTM(${CONFIG.units}, contextSize 2: one-hot list id) -> Dense(${vocab.size}), ${model.parameterCount.toLocaleString("en")} parameters, ${CONFIG.epochs} epochs, names padded to ${T} steps`);

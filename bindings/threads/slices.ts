@@ -16,7 +16,7 @@ import type { Layer } from "../layers/layer.js";
 import { RecurrentLayer } from "../layers/recurrent.js";
 import { layersFromConfigs, type LayerType } from "../layers/registry.js";
 import { meanDivisor, toProbabilities } from "../losses.js";
-import type { MetricCounts } from "../metrics.js";
+import { noCounts, type MetricCounts } from "../metrics.js";
 import type { Batch, StagedDataset } from "../dataset.js";
 import type { GuardedBatch } from "../step-guard.js";
 import { backwardLayers, forwardLayers } from "../layer-chain.js";
@@ -130,7 +130,7 @@ export class ModelSlices {
     const { pool } = threadSetup();
     const read = (s: number, word: number): number => (word < 0 ? 0 : pool.result(s, word));
     for (let s = 1; s < batches.length; s++) c.addInPlace(arena.grads.ptr, this.part(s).arena.grads.ptr, arena.size);
-    const score = { loss: 0, counts: metrics.map(() => 0), weight };
+    const score = { loss: 0, ...noCounts(metrics), weight };
     words.forEach(({ lossWord, countWords }, s) => {
       score.loss += read(s, lossWord);
       countWords.forEach((word, i) => {

@@ -7,10 +7,10 @@ import { writeFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
-  init, Model, Embedding, LSTM, Dense, Adam, exponentialDecay, Vocabulary, tokenizeChars, nextTokenBatch, trainValidationSplit, perplexity,
+  init, Model, Embedding, LSTM, Dense, Adam, Vocabulary, tokenizeChars, nextTokenBatch, trainValidationSplit, perplexity,
 } from "../../bindings/index.js";
 import { loadNameLists } from "../names.js";
-import { fitWithProgress, seconds } from "../progress.js";
+import { fitWithProgress, perEpochDecay, seconds } from "../progress.js";
 
 const SEED = 7;
 const EMBEDDING_SIZE = 16;
@@ -38,8 +38,8 @@ const model = new Model({
     new Dense({ inputSize: HIDDEN_UNITS, units: vocab.size, seed: SEED + 2 }),
   ],
   loss: "softmaxCrossEntropy",
-  // the learning rate times 0.8 after every epoch (of ceil(N / batchSize) steps)
-  optimizer: new Adam({ lr: exponentialDecay({ initialLr: 1e-2, decaySteps: Math.ceil(pairs.x.shape[1]! / BATCH_SIZE), decayRate: 0.8, staircase: true }) }),
+  // the learning rate times 0.8 after every epoch
+  optimizer: new Adam({ lr: perEpochDecay(1e-2, 0.8, pairs.x.shape[1]!, BATCH_SIZE) }),
   clipNorm: 5,
 });
 await fitWithProgress(model, pairs.x, pairs.y, { lengths: pairs.lengths, epochs: EPOCHS, batchSize: BATCH_SIZE, seed: SEED });
